@@ -1,0 +1,109 @@
+"""Physical constants and every unit conversion of jaxhiggs, in one place.
+
+Users speak meV, ps, THz, K, kV/cm and V·s/m.  Inside the solvers
+
+* energies (gaps, ξ, γ, ω_D, k_B T, ħω) are in **meV**,
+* times are in **ħ/meV** (= 0.6582119569 ps), so that ħ = 1 and an energy E
+  is also an angular frequency E/ħ,
+* the vector potential A is kept in **V·s/m** (SI); models turn it into the
+  energy scales they need with the constants below.
+
+Nothing else in the package hard-codes a conversion factor.
+"""
+
+from __future__ import annotations
+
+import math
+
+# CODATA 2018 exact / recommended values
+HBAR_MEV_PS = 0.6582119569  # ħ in meV·ps
+K_B_MEV_PER_K = 0.08617333262  # k_B in meV/K
+H_MEV_PS = 2.0 * math.pi * HBAR_MEV_PS  # h in meV·ps (so ν[THz] = E[meV]/h)
+ELEMENTARY_CHARGE = 1.602176634e-19  # C
+ELECTRON_MASS = 9.1093837015e-31  # kg
+HBAR_SI = 1.054571817e-34  # J·s
+SPEED_OF_LIGHT = 299792458.0  # m/s
+VACUUM_PERMITTIVITY = 8.8541878128e-12  # F/m
+MEV_IN_J = 1e-3 * ELEMENTARY_CHARGE
+
+#: Internal time unit ħ/meV expressed in ps.
+TIME_UNIT_PS = HBAR_MEV_PS
+#: Internal time unit in s.
+TIME_UNIT_S = HBAR_MEV_PS * 1e-12
+
+#: e²/(2 m_e) in meV per (V·s/m)²: the diamagnetic shift of a free electron.
+DIAMAGNETIC_MEV_PER_A2 = ELEMENTARY_CHARGE**2 / (2.0 * ELECTRON_MASS) / MEV_IN_J
+#: e/ħ in 1/(V·s·m)... i.e. e·A/ħ in 1/m for A in V·s/m (Peierls phase per metre).
+PEIERLS_PER_M = ELEMENTARY_CHARGE / HBAR_SI
+
+
+def mev_to_thz(energy_mev):
+    """Energy in meV → ordinary frequency ν = E/h in THz (1 meV ↔ 0.2417989 THz)."""
+    return energy_mev / H_MEV_PS
+
+
+def thz_to_mev(frequency_thz):
+    """Ordinary frequency ν in THz → photon energy hν in meV."""
+    return frequency_thz * H_MEV_PS
+
+
+def ps_to_internal(time_ps):
+    """Time in ps → internal time in ħ/meV."""
+    return time_ps / TIME_UNIT_PS
+
+
+def internal_to_ps(time_internal):
+    """Internal time in ħ/meV → ps."""
+    return time_internal * TIME_UNIT_PS
+
+
+def kelvin_to_mev(temperature_k):
+    """Temperature in K → k_B T in meV."""
+    return temperature_k * K_B_MEV_PER_K
+
+
+def mev_to_kelvin(energy_mev):
+    """k_B T in meV → temperature in K."""
+    return energy_mev / K_B_MEV_PER_K
+
+
+def kv_per_cm_to_v_per_m(field_kv_cm):
+    """Electric field in kV/cm → V/m."""
+    return field_kv_cm * 1e5
+
+
+def v_per_m_to_kv_per_cm(field_v_m):
+    """Electric field in V/m → kV/cm."""
+    return field_v_m * 1e-5
+
+
+def field_to_internal(field_kv_cm):
+    """Electric field in kV/cm → internal field in (V·s/m) per (ħ/meV).
+
+    With A in V·s/m and t in ħ/meV, E = -dA/dt is naturally in these units.
+    """
+    return kv_per_cm_to_v_per_m(field_kv_cm) * TIME_UNIT_S
+
+
+def internal_to_field(field_internal):
+    """Internal field (V·s/m per ħ/meV) → kV/cm."""
+    return v_per_m_to_kv_per_cm(field_internal / TIME_UNIT_S)
+
+
+def diamagnetic_shift(vector_potential, mass_ratio, sign=1.0):
+    """Diamagnetic energy shift δ = s e²A²/(2m) in meV.
+
+    ``vector_potential`` in V·s/m, ``mass_ratio`` = m/m_e, ``sign`` = ±1 for
+    electron-/hole-like bands.  Example: A = 1e-7 V·s/m, m = m_e → 0.879 meV.
+    """
+    return sign * DIAMAGNETIC_MEV_PER_A2 * vector_potential**2 / mass_ratio
+
+
+def fluence_j_per_m2(field_v_m_squared_integral_s):
+    """Fluence c ε₀ ∫E² dt in J/m² from ∫E² dt given in (V/m)²·s."""
+    return SPEED_OF_LIGHT * VACUUM_PERMITTIVITY * field_v_m_squared_integral_s
+
+
+def j_per_m2_to_uj_per_cm2(fluence):
+    """Fluence J/m² → µJ/cm² (1 J/m² = 100 µJ/cm²)."""
+    return fluence * 100.0
