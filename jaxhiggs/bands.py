@@ -1,0 +1,114 @@
+"""Band representations: how the pairs (k↑, −k↓) of each band are sampled.
+
+A representation provides, for every band i and sample n,
+
+* ``energies`` ξ_in (meV): the equilibrium single-particle energy,
+* ``weights`` W_in: the weight in Σ_k → Σ_n W_in (density of states × quadrature
+  weight on an energy grid, 1/N_k on a lattice),
+* ``pair_energy(A)``: half the pseudospin field's z component, b_z/2 =
+  [ε(k − eA) + ε(−k − eA)]/2 in meV, at vector potential A (V·s/m).
+
+Two representations exist: :class:`EnergyGrid` (constant DOS on [−ω_D, ω_D], the
+seeds' model; the A² coupling shifts each band uniformly) and :class:`TightBinding`
+(an explicit lattice with minimal coupling, where the band's non-parabolicity lets
+light excite the Higgs mode in the clean limit).
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Float
+
+from . import units
+from .grid import check_n_energies, midpoint_grid
+from .material import Superconductor
+
+
+class EnergyGrid(eqx.Module):
+    """Constant-DOS energy grid, same midpoint grid for all bands.
+
+    ``diamagnetic`` = κ s_i e²/(2 m_i) in meV per (V·s/m)², so that b_z/2 = ξ + δ_i(t)
+    with δ_i = s_i e²A²/2m_i (pseudospin-clean.md §4.2; κ = 1 is physical, κ = ½
+    reproduces the reference script pseudospin.py).
+    """
+
+    energies: Float[Array, "n_bands n"]
+    weights: Float[Array, "n_bands n"]
+    diamagnetic: Float[Array, " n_bands"]
+
+    def __init__(self, material: Superconductor, n_energies: int, diamagnetic_factor: float = 1.0):
+        xi, w = midpoint_grid(material.omega_D, check_n_energies(n_energies))
+        nb = material.n_bands
+        self.energies = jnp.broadcast_to(xi, (nb, xi.shape[0]))
+        self.weights = material.dos[:, None] * w[None, :]
+        self.diamagnetic = diamagnetic_factor * material.signs * units.DIAMAGNETIC_MEV_PER_A2 / material.masses
+
+    def pair_energy(self, vector_potential) -> Float[Array, "n_bands n"]:
+        return self.energies + (self.diamagnetic * vector_potential**2)[:, None]
+
+
+class TightBinding(eqx.Module):
+    """Nearest-neighbour tight binding ε(k) = −2J Σ_a cos(k_a a) − μ on a d-cubic lattice.
+
+    Args:
+        dimension: 1, 2 or 3.
+        hopping: J in meV.
+        n_k: k points per direction (the full Brillouin zone, n_k^d samples).
+        chemical_potential: μ in meV (0 = half filling).
+        lattice_constant: a in nm (sets the Peierls phase eAa/ħ).
+        polarization: direction of A (normalised; default along x).
+
+    All bands of the material share this dispersion.  With minimal coupling the pair
+    field is b_z/2 = [ε(k − eA) + ε(k + eA)]/2 = −2J Σ_a cos(k_a) cos(eA_a a/ħ) − μ.
+    """
+
+    dimension: int = eqx.field(static=True)
+    hopping: Float[Array, ""]
+    chemical_potential: Float[Array, ""]
+    lattice_constant: Float[Array, ""]
+    polarization: Float[Array, " d"]
+    cos_k: Float[Array, "d nk"]
+    n_bands: int = eqx.field(static=True)
+
+    def __init__(self, dimension=2, hopping=100.0, n_k=128, chemical_potential=0.0, lattice_constant=0.4,
+                 polarization=None, n_bands=1):
+        if dimension not in (1, 2, 3):
+            raise ValueError(f"dimension = {dimension!r} is not allowed: 1, 2 or 3")
+        if not isinstance(n_k, (int, np.integer)) or n_k < 4:
+            raise ValueError(f"n_k = {n_k!r} is not allowed: an integer ≥ 4 k points per direction")
+        pol = np.zeros(dimension) if polarization is None else np.asarray(polarization, dtype=float)
+        if polarization is None:
+            pol[0] = 1.0
+        if pol.shape != (dimension,) or np.linalg.norm(pol) == 0:
+            raise ValueError(f"polarization = {pol.tolist()} is not allowed: a non-zero vector of length {dimension}")
+        self.dimension = dimension
+        self.hopping = jnp.asarray(hopping, dtype=float)
+        self.chemical_potential = jnp.asarray(chemical_potential, dtype=float)
+        self.lattice_constant = jnp.asarray(lattice_constant, dtype=float)
+        self.polarization = jnp.asarray(pol / np.linalg.norm(pol))
+        # midpoints of the Brillouin zone avoid the symmetric points where ξ may vanish
+        k1 = -np.pi + (np.arange(n_k) + 0.5) * 2 * np.pi / n_k
+        grids = np.meshgrid(*([k1] * dimension), indexing="ij")
+        self.cos_k = jnp.asarray(np.stack([np.cos(g).ravel() for g in grids]))
+        self.n_bands = n_bands
+
+    @property
+    def energies(self):
+        xi = -2.0 * self.hopping * jnp.sum(self.cos_k, axis=0) - self.chemical_potential
+        return jnp.broadcast_to(xi, (self.n_bands, xi.shape[0]))
+
+    @property
+    def weights(self):
+        n = self.cos_k.shape[1]
+        return jnp.full((self.n_bands, n), 1.0 / n)
+
+    def peierls_phase(self, vector_potential):
+        """eAa/ħ per direction (dimensionless) for A in V·s/m."""
+        return units.PEIERLS_PER_M * vector_potential * self.lattice_constant * 1e-9 * self.polarization
+
+    def pair_energy(self, vector_potential):
+        phase = self.peierls_phase(vector_potential)
+        xi = -2.0 * self.hopping * jnp.sum(self.cos_k * jnp.cos(phase)[:, None], axis=0) - self.chemical_potential
+        return jnp.broadcast_to(xi, (self.n_bands, xi.shape[0]))

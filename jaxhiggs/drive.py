@@ -1,0 +1,296 @@
+"""Drives: THz pulses given by their electric field, measured waveforms, and coupling quenches.
+
+Every drive provides the homogeneous vector potential A(t) in V·s/m and the field
+E(t) = −∂A/∂t, as functions of the internal time t (ħ/meV).  Users construct them
+in lab units (kV/cm, THz, ps); conversions go through :mod:`jaxhiggs.units`.
+Drives add with ``+`` (pump + probe, pulse + quench).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Float
+
+from . import units
+from ._validate import check
+
+
+class Drive(eqx.Module):
+    """Base class of all drives (internal units: t in ħ/meV, A in V·s/m)."""
+
+    def vector_potential(self, t) -> Float[Array, "..."]:
+        """A(t) in V·s/m at internal time ``t`` (ħ/meV)."""
+        raise NotImplementedError
+
+    def electric_field(self, t) -> Float[Array, "..."]:
+        """E(t) = −∂A/∂t in internal units (V·s/m per ħ/meV); ``units.internal_to_field`` → kV/cm."""
+        t = jnp.asarray(t, dtype=float)
+        _, dadt = jax.jvp(jnp.vectorize(self.vector_potential), (t,), (jnp.ones_like(t),))
+        return -dadt
+
+    def components(self) -> tuple["Drive", ...]:
+        return (self,)
+
+    def quench(self) -> "Quench | None":
+        """The quench among the components, if any (at most one)."""
+        quenches = [c for c in self.components() if isinstance(c, Quench)]
+        if len(quenches) > 1:
+            raise ValueError(f"a drive may contain at most one Quench, got {len(quenches)}")
+        return quenches[0] if quenches else None
+
+    def support(self) -> tuple[float, float] | None:
+        """(start, end) internal times outside which A is constant (None: no field)."""
+        spans = [c._own_support() for c in self.components()]
+        spans = [s for s in spans if s is not None]
+        if not spans:
+            return None
+        return min(s[0] for s in spans), max(s[1] for s in spans)
+
+    def max_frequency(self) -> float:
+        """Highest significant angular frequency of E(t), meV (i.e. rad per ħ/meV)."""
+        return max([c._own_max_frequency() for c in self.components()] + [0.0])
+
+    def _own_support(self):
+        return None
+
+    def _own_max_frequency(self):
+        return 0.0
+
+    def fluence(self, n_per_period: int = 40) -> float:
+        """Fluence c ε₀ ∫E² dt of the whole drive in µJ/cm² (trapezoid rule)."""
+        span = self.support()
+        if span is None:
+            return 0.0
+        wmax = max(self.max_frequency(), 1e-3)
+        n = int(max(2000, n_per_period * (span[1] - span[0]) * wmax / (2 * np.pi)))
+        t = jnp.linspace(span[0], span[1], n)
+        e_si = self.electric_field(t) / units.TIME_UNIT_S  # V/m
+        integral = jnp.trapezoid(e_si**2, t * units.TIME_UNIT_S)
+        return units.j_per_m2_to_uj_per_cm2(units.fluence_j_per_m2(integral))
+
+    def __add__(self, other: "Drive") -> "DriveSum":
+        if not isinstance(other, Drive):
+            return NotImplemented
+        return DriveSum(self.components() + other.components())
+
+
+class DriveSum(Drive):
+    """A sum of drives, e.g. pump + probe; A(t) is the sum of the components' A(t)."""
+
+    drives: tuple[Drive, ...]
+
+    def vector_potential(self, t):
+        return sum(d.vector_potential(t) for d in self.drives)
+
+    def components(self):
+        return tuple(c for d in self.drives for c in d.components())
+
+
+def _unit_pulse(s, tau, omega, phase):
+    """Envelope-times-carrier shape with unit amplitude, s = t − t0 (internal)."""
+    return jnp.exp(-(s**2) / (2.0 * tau**2)) * jnp.cos(omega * s + phase)
+
+
+def _peak_of_unit_field(tau, omega, phase):
+    """max_t |∂_t shape|, from a dense grid refined by a parabola through the best point."""
+    s = jnp.linspace(-6.0, 6.0, 12001) * tau
+    field = jnp.abs(jax.vmap(jax.grad(lambda x: _unit_pulse(x, tau, omega, phase)))(s))
+    i = jnp.clip(jnp.argmax(field), 1, s.shape[0] - 2)
+    y0, y1, y2 = field[i - 1], field[i], field[i + 1]
+    denom = y0 - 2 * y1 + y2
+    shift = jnp.where(denom != 0, 0.5 * (y0 - y2) / denom, 0.0)
+    return y1 - 0.25 * (y0 - y2) * shift
+
+
+class GaussianPulse(Drive):
+    """Gaussian-envelope THz pulse A(t) = A₀ exp(−(t−t₀)²/2τ²) cos(Ω(t−t₀) + φ).
+
+    Args (lab units):
+        peak_field: maximum of |E(t)| in kV/cm; A₀ follows exactly from it.
+        frequency: carrier frequency Ω/2π in THz (0 gives the single-cycle pulse
+            whose E = −∂A/∂t is one cycle of a derivative of a Gaussian).
+        duration: τ, the r.m.s. width of the amplitude envelope of A in ps
+            (seed 000 convention; FWHM of the envelope = 2.3548 τ).
+        center: t₀ in ps.
+        phase: carrier phase φ at t₀, in rad.
+
+    Internally: ``amplitude`` A₀ (V·s/m), ``omega`` (meV), ``tau``, ``t0`` (ħ/meV).
+    The seed-000 reference pulse A₀ e^{−(t−t₀)²/2τ²} cos(Ωt) is ``phase = Ω t₀``.
+    """
+
+    amplitude: Float[Array, ""]
+    omega: Float[Array, ""]
+    tau: Float[Array, ""]
+    t0: Float[Array, ""]
+    phase: Float[Array, ""]
+
+    def __init__(self, peak_field, frequency, duration, center, phase=0.0):
+        check(lambda x: x >= 0, "peak_field", peak_field, "the peak field must be ≥ 0 kV/cm")
+        check(lambda x: x >= 0, "frequency", frequency, "the carrier frequency must be ≥ 0 THz")
+        check(lambda x: x > 0, "duration", duration, "the pulse duration must be > 0 ps")
+        self.omega = jnp.asarray(units.thz_to_mev(frequency), dtype=float)
+        self.tau = jnp.asarray(units.ps_to_internal(duration), dtype=float)
+        self.t0 = jnp.asarray(units.ps_to_internal(center), dtype=float)
+        self.phase = jnp.asarray(phase, dtype=float)
+        unit_peak = _peak_of_unit_field(self.tau, self.omega, self.phase)
+        self.amplitude = units.field_to_internal(jnp.asarray(peak_field, dtype=float)) / unit_peak
+
+    @classmethod
+    def from_vector_potential(cls, amplitude, frequency, duration, center, phase=0.0) -> "GaussianPulse":
+        """Same pulse given by its vector-potential amplitude A₀ in V·s/m (as in seeds 000/004)."""
+        pulse = cls(1.0, frequency, duration, center, phase)
+        return eqx.tree_at(lambda p: p.amplitude, pulse, jnp.asarray(amplitude, dtype=float))
+
+    @property
+    def peak_field(self):
+        """max |E(t)| in kV/cm."""
+        return units.internal_to_field(self.amplitude * _peak_of_unit_field(self.tau, self.omega, self.phase))
+
+    def vector_potential(self, t):
+        return self.amplitude * _unit_pulse(t - self.t0, self.tau, self.omega, self.phase)
+
+    def _own_support(self):
+        # The envelope is below 1e-8 of its peak beyond 6.07 τ.
+        t0, tau = float(self.t0), float(self.tau)
+        return t0 - 6.5 * tau, t0 + 6.5 * tau
+
+    def _own_max_frequency(self):
+        return float(self.omega) + 4.0 / float(self.tau)
+
+
+def SingleCyclePulse(peak_field, duration, center) -> GaussianPulse:
+    """Single-cycle pulse A = A₀ e^{−(t−t₀)²/2τ²}: E(t) is exactly one cycle (kV/cm, ps, ps)."""
+    return GaussianPulse(peak_field, 0.0, duration, center)
+
+
+class Waveform(Drive):
+    """A measured field E(t), interpolated by a cubic spline and integrated exactly to A(t).
+
+    A(t) = −∫_{t_first}^{t} E dt' is zero before the first sample and constant after the
+    last (a waveform with ∫E dt ≠ 0 leaves a static A).  ``scale`` multiplies the field
+    (fluence sweeps scale it by sqrt of the fluence ratio).
+
+    Internally: ``knots`` (internal time), ``coefficients`` of A in each interval
+    (powers 4..0 of t − knot, V·s/m), ``scale``.
+    """
+
+    knots: Float[Array, " m"]
+    coefficients: Float[Array, "5 m_minus_1"]
+    scale: Float[Array, ""]
+
+    def __init__(self, times, field, scale=1.0):
+        """``times`` in ps (strictly increasing, ≥ 4 samples), ``field`` in kV/cm."""
+        from scipy.interpolate import CubicSpline
+
+        times = np.asarray(times, dtype=float)
+        field = np.asarray(field, dtype=float)
+        if times.ndim != 1 or times.shape != field.shape or times.size < 4:
+            raise ValueError(
+                f"times/field shapes {times.shape}/{field.shape} are not allowed: give two 1-D arrays of equal "
+                "length ≥ 4"
+            )
+        if not np.all(np.isfinite(times)) or not np.all(np.isfinite(field)):
+            raise ValueError("times/field contain NaN or inf: give finite samples (ps, kV/cm)")
+        if np.any(np.diff(times) <= 0):
+            i = int(np.argmax(np.diff(times) <= 0))
+            raise ValueError(
+                f"times[{i + 1}] = {times[i + 1]!r} ps is not allowed: waveform times must be strictly increasing"
+            )
+        t_int = units.ps_to_internal(times)
+        spline = CubicSpline(t_int, units.field_to_internal(field))
+        a_poly = spline.antiderivative()
+        # A = −∫E; antiderivative is zero at the first knot.
+        self.knots = jnp.asarray(t_int)
+        self.coefficients = -jnp.asarray(a_poly.c)
+        self.scale = jnp.asarray(scale, dtype=float)
+
+    @classmethod
+    def from_file(cls, path, scale=1.0) -> "Waveform":
+        """Two columns (time in ps, electric field in kV/cm); '#' comments and commas allowed."""
+        path = Path(path)
+        text = path.read_text().replace(",", " ")
+        try:
+            data = np.loadtxt(text.splitlines(), comments="#", ndmin=2)
+        except ValueError as err:
+            raise ValueError(f"waveform file {path}: could not read two numeric columns ({err})") from None
+        if data.shape[1] != 2:
+            raise ValueError(
+                f"waveform file {path} has {data.shape[1]} columns: expected 2 (time in ps, field in kV/cm)"
+            )
+        return cls(data[:, 0], data[:, 1], scale=scale)
+
+    def vector_potential(self, t):
+        t = jnp.asarray(t, dtype=float)
+        m = self.knots.shape[0]
+        tc = jnp.clip(t, self.knots[0], self.knots[-1])
+        i = jnp.clip(jnp.searchsorted(self.knots, tc, side="right") - 1, 0, m - 2)
+        x = tc - self.knots[i]
+        c = self.coefficients[:, i]
+        a = (((c[0] * x + c[1]) * x + c[2]) * x + c[3]) * x + c[4]
+        return self.scale * a
+
+    def _own_support(self):
+        return float(self.knots[0]), float(self.knots[-1])
+
+    def _own_max_frequency(self):
+        return float(np.pi / np.min(np.diff(np.asarray(self.knots))))
+
+
+class Quench(Drive):
+    """Sudden change of the pairing couplings at ``time`` (ps); no field.
+
+    Args:
+        final_gap: the T = 0 gap (meV) whose couplings act after the quench: a scalar
+            sets band 1 (other bands keep their targets and v), a sequence sets every band.
+        coupling_scale: alternatively, element-wise factors q_ij with U'_ij = q_ij U_ij
+            (a scalar scales the whole matrix).
+        time: quench time in ps.
+    """
+
+    final_gap: Float[Array, "..."] | None
+    coupling_scale: Float[Array, "..."] | None
+    time: Float[Array, ""]
+
+    def __init__(self, final_gap=None, coupling_scale=None, time=0.0):
+        if (final_gap is None) == (coupling_scale is None):
+            raise ValueError("Quench needs exactly one of final_gap (meV) or coupling_scale")
+        if final_gap is not None:
+            check(lambda x: x > 0, "final_gap", final_gap, "the final gap must be > 0 meV")
+        self.final_gap = None if final_gap is None else jnp.asarray(final_gap, dtype=float)
+        self.coupling_scale = None if coupling_scale is None else jnp.asarray(coupling_scale, dtype=float)
+        self.time = jnp.asarray(units.ps_to_internal(time), dtype=float)
+
+    def vector_potential(self, t):
+        return jnp.zeros_like(jnp.asarray(t, dtype=float))
+
+    def final_couplings(self, couplings, target_gaps, v, pair_sum_at):
+        """U' after the quench; ``pair_sum_at(gaps)`` gives the grid's T = 0 pair sums."""
+        from .equilibrium import check_couplings, couplings_from_gaps
+
+        if self.coupling_scale is not None:
+            return self.coupling_scale * couplings
+        final = jnp.broadcast_to(self.final_gap, ()) if self.final_gap.ndim == 0 else self.final_gap
+        if final.ndim == 0:
+            final = target_gaps.at[0].set(final)
+        if final.shape != target_gaps.shape:
+            raise ValueError(
+                f"final_gap has {final.shape[0]} entries: give a scalar or one gap per band ({target_gaps.shape[0]})"
+            )
+        u = couplings_from_gaps(final, v, pair_sum_at(final))
+        check_couplings(u)
+        return u
+
+
+class NoDrive(Drive):
+    """No field and no quench: the equilibrium evolves freely (it must stay stationary)."""
+
+    def vector_potential(self, t):
+        return jnp.zeros_like(jnp.asarray(t, dtype=float))
+
+
+__all__ = ["Drive", "DriveSum", "GaussianPulse", "NoDrive", "Quench", "SingleCyclePulse", "Waveform"]

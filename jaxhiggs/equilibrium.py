@@ -1,0 +1,172 @@
+"""BCS equilibrium of n bands on a discrete energy (or momentum) grid.
+
+Each band i is given by energies ξ_in (meV) and weights W_in (DOS × quadrature
+weight, so Σ_k → Σ_n W_in).  With the pair sums
+
+    K_j(Δ_j, T) = Σ_n W_jn tanh(E_jn / 2T) / (2 E_jn),   E = sqrt(ξ² + Δ²),
+
+the gap equation reads Δ_i = Σ_j U_ij K_j Δ_j (pseudospin-clean.md §3.2).
+Couplings are parameterised by what users know: target T → 0 gaps Δ_i and the
+interband ratio v (U_ij = v U_11 for i ≠ j), which fix U explicitly (§3.3) so a
+fit over Δ_i and v never needs a root find inside the gradient.  The finite-T
+gaps then follow from a Newton solve differentiated implicitly (optimistix,
+a dependency of diffrax).
+
+Energies and temperatures (k_B T) in meV.
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+
+import jax.numpy as jnp
+import numpy as np
+import optimistix as optx
+from jaxtyping import Array, Float
+
+from ._validate import is_concrete
+
+
+def pair_sum(gaps, xi, weights, temperature) -> Float[Array, " n_bands"]:
+    """K_j = Σ_n W_jn tanh(E_jn/2T)/(2E_jn) for each band (meV⁻¹ × weight units).
+
+    ``gaps`` (n_bands,), ``xi``/``weights`` (n_bands, n), ``temperature`` k_B T in meV
+    (0 allowed: tanh → 1).
+    """
+    energy = jnp.sqrt(xi**2 + gaps[:, None] ** 2)
+    return jnp.sum(weights * _thermal_factor(energy, temperature) / (2.0 * energy), axis=-1)
+
+
+def _thermal_factor(energy, temperature):
+    """tanh(E/2T), equal to 1 at T = 0, safe for autodiff at T = 0."""
+    safe_t = jnp.where(temperature > 0, temperature, 1.0)
+    return jnp.where(temperature > 0, jnp.tanh(energy / (2.0 * safe_t)), 1.0)
+
+
+def couplings_from_gaps(target_gaps, v, pair_sums) -> Float[Array, "n_bands n_bands"]:
+    """Pairing matrix U (meV × inverse weight units) from target gaps and v.
+
+    U_ij = v U_11 (i ≠ j).  Band 1: Δ_1 = U_11 (K_1Δ_1 + v Σ_{j>1} K_jΔ_j); band i > 1:
+    Δ_i = v U_11 Σ_{j≠i} K_jΔ_j + U_ii K_iΔ_i.  Explicit, hence differentiable.
+    ``pair_sums`` are the K_j evaluated at the target gaps (normally at T = 0).
+    """
+    kd = pair_sums * target_gaps
+    n = target_gaps.shape[0]
+    u11 = target_gaps[0] / (kd[0] + v * (jnp.sum(kd) - kd[0]))
+    off = jnp.sum(kd) - kd  # Σ_{j≠i} K_jΔ_j
+    diag = (target_gaps - v * u11 * off) / kd
+    diag = diag.at[0].set(u11)
+    return v * u11 * (jnp.ones((n, n)) - jnp.eye(n)) + jnp.diag(diag)
+
+
+def check_couplings(couplings) -> None:
+    """Attractive, stable pairing needs U_ii > 0 and det U > 0 (§3.3)."""
+    if not is_concrete(couplings):
+        return
+    u = np.asarray(couplings)
+    if np.any(np.diag(u) <= 0) or np.linalg.det(u) <= 0:
+        raise ValueError(
+            f"the target gaps and v give the pairing matrix U = {u.tolist()}, which is not attractive and "
+            "stable (need U_ii > 0 and det U > 0): lower |v| or make the gaps less unequal"
+        )
+
+
+def solve_gap_equation(couplings, xi, weights, temperature, initial_gaps) -> Float[Array, " n_bands"]:
+    """Gaps Δ_i(T) (meV) solving Δ_i = Σ_j U_ij K_j(Δ_j, T) Δ_j by Newton's method.
+
+    Differentiable in U, the grid and T through the implicit function theorem.
+    Starts from ``initial_gaps`` (normally the T → 0 gaps).  Raises if the only
+    solution is the normal state (T ≥ T_c) for concrete inputs.
+    """
+
+    def residual(gaps, _):
+        return gaps - couplings @ (pair_sum(gaps, xi, weights, temperature) * gaps)
+
+    sol = optx.root_find(
+        residual, optx.Newton(rtol=1e-13, atol=1e-13), initial_gaps, max_steps=200, throw=False
+    )
+    gaps = sol.value
+    if is_concrete(gaps, temperature):
+        g = np.asarray(gaps)
+        if not np.all(np.isfinite(g)) or np.max(np.abs(g)) < 1e-6 * np.max(np.abs(np.asarray(initial_gaps))):
+            raise ValueError(
+                f"temperature = {float(temperature):.6g} meV (k_B T) has no superconducting solution of the gap "
+                "equation: the temperature must be below T_c (see jaxhiggs.equilibrium.critical_temperature)"
+            )
+    return gaps
+
+
+def critical_temperature(couplings, xi, weights) -> float:
+    """T_c (k_B T_c in meV): largest T where det(1 − U diag K_lin(T)) = 0.
+
+    K_lin(T) = Σ_n W_n tanh(ξ_n/2T)/(2ξ_n) is the pair sum at Δ → 0.  Found by
+    bisection on concrete inputs (not differentiated).
+    """
+    u = np.asarray(couplings)
+    xi = np.asarray(xi)
+    w = np.asarray(weights)
+    n = u.shape[0]
+
+    def det(t):
+        k = np.sum(w * np.tanh(xi / (2 * t)) / (2 * xi), axis=-1)
+        return np.linalg.det(np.eye(n) - u * k[None, :])
+
+    lo, hi = 1e-6, float(np.max(np.abs(xi)))
+    # det < 0 in the superconducting phase at low T, > 0 in the normal phase.
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if det(mid) < 0:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+class Equilibrium(eqx.Module):
+    """The equilibrium a dynamics starts from.
+
+    Attributes:
+        couplings: U_ij (meV × inverse weight units).
+        gaps: Δ_i(T) in meV (real; the sign of U_12 fixes relative signs).
+        temperature: k_B T in meV.
+    """
+
+    couplings: Float[Array, "n_bands n_bands"]
+    gaps: Float[Array, " n_bands"]
+    temperature: Float[Array, ""]
+
+
+def bcs_equilibrium(target_gaps, v, xi, weights, temperature) -> Equilibrium:
+    """Couplings from the T → 0 targets on this grid, then Δ_i(T) on the same grid.
+
+    This is the grid-consistent convention: the discrete equilibrium is an exact
+    fixed point of the dynamics that uses the same (ξ, W).
+    """
+    target_gaps = jnp.asarray(target_gaps, dtype=float)
+    u = couplings_from_gaps(target_gaps, v, pair_sum(target_gaps, xi, weights, 0.0))
+    check_couplings(u)
+    temperature = jnp.asarray(temperature, dtype=float)
+    if is_concrete(temperature) and float(temperature) == 0.0:
+        gaps = target_gaps
+    else:
+        gaps = solve_gap_equation(u, xi, weights, temperature, target_gaps)
+    return Equilibrium(couplings=u, gaps=gaps, temperature=temperature)
+
+
+def coupling_for_gap(target_gaps, v, xi, weights):
+    """U whose T = 0 ground state on this grid has the given gaps (used by quenches)."""
+    target_gaps = jnp.asarray(target_gaps, dtype=float)
+    u = couplings_from_gaps(target_gaps, v, pair_sum(target_gaps, xi, weights, 0.0))
+    check_couplings(u)
+    return u
+
+
+__all__ = [
+    "Equilibrium",
+    "bcs_equilibrium",
+    "couplings_from_gaps",
+    "coupling_for_gap",
+    "critical_temperature",
+    "pair_sum",
+    "solve_gap_equation",
+]

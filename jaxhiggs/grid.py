@@ -1,0 +1,41 @@
+"""Energy grids and quadrature weights on the pairing window [-ω_D, ω_D].
+
+A band is represented by single-particle energies ξ_n (meV) and weights W_n such
+that Σ_k F(ξ_k) → Σ_n W_n F(ξ_n).  For a constant density of states N,
+W_n = N w_n with w_n the quadrature weights of the energy integral.  The same
+weights must be used in the gap equation and in the dynamics, otherwise the
+equilibrium is not an exact fixed point (pseudospin-clean.md §2.2).
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Float
+
+MIN_ENERGIES = 16
+
+
+def check_n_energies(n_energies) -> int:
+    if not isinstance(n_energies, (int, np.integer)) or n_energies < MIN_ENERGIES:
+        raise ValueError(
+            f"n_energies = {n_energies!r} is not allowed: the energy grid needs an integer "
+            f"number of points ≥ {MIN_ENERGIES}"
+        )
+    return int(n_energies)
+
+
+def midpoint_grid(omega_D, n_energies: int) -> tuple[Float[Array, " n"], Float[Array, " n"]]:
+    """Symmetric midpoint grid ξ_n = −ω_D + (n − ½)h, h = 2ω_D/N, weights w_n = h.
+
+    No point at ξ = 0; mirror symmetric.  ``omega_D`` in meV; returns (ξ, w) in meV.
+    """
+    n = check_n_energies(n_energies)
+    h = 2.0 * omega_D / n
+    xi = -omega_D + (jnp.arange(n) + 0.5) * h
+    return xi, jnp.full((n,), 1.0) * h
+
+
+def recurrence_time(omega_D, n_energies: int):
+    """Time π/h (ħ/meV) after which a uniform grid of spacing h = 2ω_D/N shows revivals."""
+    return jnp.pi * n_energies / (2.0 * omega_D)

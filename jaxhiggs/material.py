@@ -1,0 +1,207 @@
+"""Bands and superconductors: the material parameters every model starts from.
+
+Units: energies in meV, masses in electron masses m_e, temperature in K, density
+of states in states per meV per nm³ per spin.  Only ratios of densities of
+states enter the dynamics (the dimensionless couplings are λ_ij = U_ij N_j).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Float
+
+from . import units
+from ._validate import check
+
+# ħ²/(2 m_e) in meV·nm² (for k_F and the free-electron density of states).
+_HBAR2_OVER_2ME_MEV_NM2 = (units.HBAR_SI**2 / (2 * units.ELECTRON_MASS)) / units.MEV_IN_J * 1e18
+
+
+def free_electron_dos(mass: float, fermi_energy: float):
+    """Density of states per spin at the Fermi level of a 3D parabolic band.
+
+    N(0) = m k_F / (2π² ħ²) with k_F = sqrt(2 m ε_F)/ħ.  ``mass`` in m_e,
+    ``fermi_energy`` in meV; returns states / (meV nm³) per spin.
+    """
+    k_f = jnp.sqrt(mass * fermi_energy / _HBAR2_OVER_2ME_MEV_NM2)  # 1/nm
+    return mass * k_f / (2 * math.pi**2) / _HBAR2_OVER_2ME_MEV_NM2 / 2.0
+
+
+class Band(eqx.Module):
+    """One superconducting band.
+
+    Attributes:
+        gap: target T → 0 gap Δ_i in meV (sign allowed only through the coupling).
+        sign: +1 electron-like, -1 hole-like (ξ = s(k²/2m − ε_F)).
+        mass: band mass in m_e.
+        fermi_energy: ε_F in meV.
+        dos: density of states per spin at ε_F, states/(meV nm³); defaults to the
+            free-electron value from ``mass`` and ``fermi_energy``.
+        gamma: impurity scattering rate γ_i in meV (0 = clean).
+    """
+
+    gap: Float[Array, ""]
+    sign: Float[Array, ""]
+    mass: Float[Array, ""]
+    fermi_energy: Float[Array, ""]
+    dos: Float[Array, ""]
+    gamma: Float[Array, ""]
+
+    def __init__(self, gap, sign=1.0, mass=1.0, fermi_energy=1000.0, dos=None, gamma=0.0):
+        check(lambda x: x > 0, "gap", gap, "the T → 0 gap must be > 0 meV")
+        check(lambda x: np.abs(np.abs(x) - 1) < 1e-12, "sign", sign, "+1 (electron-like) or -1 (hole-like)")
+        check(lambda x: x > 0, "mass", mass, "the band mass must be > 0 (in units of m_e)")
+        check(lambda x: x > 0, "fermi_energy", fermi_energy, "ε_F must be > 0 meV")
+        check(lambda x: x >= 0, "gamma", gamma, "the impurity rate γ must be ≥ 0 meV")
+        self.gap = jnp.asarray(gap, dtype=float)
+        self.sign = jnp.asarray(sign, dtype=float)
+        self.mass = jnp.asarray(mass, dtype=float)
+        self.fermi_energy = jnp.asarray(fermi_energy, dtype=float)
+        if dos is None:
+            dos = free_electron_dos(self.mass, self.fermi_energy)
+        else:
+            check(lambda x: x > 0, "dos", dos, "the density of states must be > 0")
+        self.dos = jnp.asarray(dos, dtype=float)
+        self.gamma = jnp.asarray(gamma, dtype=float)
+
+
+class Superconductor(eqx.Module):
+    """A superconductor: bands coupled by a pairing matrix with U_ij = v U_11 (i ≠ j).
+
+    Attributes:
+        bands: the bands (one or more).
+        v: interband coupling ratio (dimensionless), U_12 = v U_11 as in seeds 000/004.
+        omega_D: pairing cut-off ω_D in meV (|ξ| ≤ ω_D).
+        temperature: temperature in K.
+    """
+
+    bands: tuple[Band, ...]
+    v: Float[Array, ""]
+    omega_D: Float[Array, ""]
+    temperature: Float[Array, ""]
+
+    def __init__(self, bands: Sequence[Band], v=0.0, omega_D=50.0, temperature=0.0):
+        bands = tuple(bands)
+        if len(bands) == 0:
+            raise ValueError("bands = () is not allowed: give at least one Band")
+        check(lambda x: x > 0, "omega_D", omega_D, "the cut-off ω_D must be > 0 meV")
+        check(lambda x: x >= 0, "temperature", temperature, "the temperature must be ≥ 0 K")
+        check(lambda x: np.abs(x) < 1, "v", v, "the interband ratio must satisfy |v| < 1")
+        for i, band in enumerate(bands):
+            check(
+                lambda g: g < np.asarray(omega_D),
+                f"gap of band {i}",
+                band.gap,
+                f"0 < Δ < ω_D = {float(np.asarray(omega_D))} meV (the gap must lie inside the pairing window)",
+            )
+        self.bands = bands
+        self.v = jnp.asarray(v, dtype=float)
+        self.omega_D = jnp.asarray(omega_D, dtype=float)
+        self.temperature = jnp.asarray(temperature, dtype=float)
+
+    @property
+    def n_bands(self) -> int:
+        return len(self.bands)
+
+    def _stack(self, name):
+        return jnp.stack([getattr(b, name) for b in self.bands])
+
+    @property
+    def gaps(self) -> Float[Array, " n_bands"]:
+        """Target T → 0 gaps in meV."""
+        return self._stack("gap")
+
+    @property
+    def dos(self) -> Float[Array, " n_bands"]:
+        return self._stack("dos")
+
+    @property
+    def signs(self) -> Float[Array, " n_bands"]:
+        return self._stack("sign")
+
+    @property
+    def masses(self) -> Float[Array, " n_bands"]:
+        return self._stack("mass")
+
+    @property
+    def gammas(self) -> Float[Array, " n_bands"]:
+        return self._stack("gamma")
+
+    @property
+    def temperature_mev(self) -> Float[Array, ""]:
+        """k_B T in meV."""
+        return units.kelvin_to_mev(self.temperature)
+
+
+_BAND_KEYS = ("sign", "mass", "fermi_energy", "dos", "gamma")
+
+
+def single_band(gap, omega_D, temperature=0.0, **band) -> Superconductor:
+    """A one-band superconductor.
+
+    Args:
+        gap: T → 0 gap in meV (the gap at ``temperature`` follows from the gap equation).
+        omega_D: cut-off in meV.
+        temperature: K.
+        **band: optional ``sign``, ``mass`` (m_e), ``fermi_energy`` (meV), ``dos``, ``gamma`` (meV).
+    """
+    unknown = set(band) - set(_BAND_KEYS)
+    if unknown:
+        raise ValueError(f"unknown band parameter(s) {sorted(unknown)}: allowed are {list(_BAND_KEYS)}")
+    return Superconductor((Band(gap, **band),), v=0.0, omega_D=omega_D, temperature=temperature)
+
+
+def two_band(gaps, v, omega_D, temperature=0.0, **bands) -> Superconductor:
+    """A two-band superconductor with U_12 = v U_11.
+
+    Args:
+        gaps: the two T → 0 target gaps (meV).
+        v: interband coupling ratio.
+        omega_D: cut-off (meV), common to both bands.
+        temperature: K.
+        **bands: per-band tuples, keyed by the plural of a Band field: ``signs``,
+            ``masses``, ``fermi_energies``, ``dos``, ``gammas``.
+    """
+    plural = {"signs": "sign", "masses": "mass", "fermi_energies": "fermi_energy", "dos": "dos", "gammas": "gamma"}
+    unknown = set(bands) - set(plural)
+    if unknown:
+        raise ValueError(f"unknown band parameter(s) {sorted(unknown)}: allowed are {list(plural)}")
+    if len(gaps) != 2:
+        raise ValueError(f"gaps = {tuple(gaps)!r} is not allowed: give exactly two gaps (meV)")
+    per_band = [{}, {}]
+    for key, values in bands.items():
+        if len(values) != 2:
+            raise ValueError(f"{key} = {tuple(values)!r} is not allowed: give one value per band (2)")
+        for i in range(2):
+            per_band[i][plural[key]] = values[i]
+    return Superconductor(
+        tuple(Band(gaps[i], **per_band[i]) for i in range(2)), v=v, omega_D=omega_D, temperature=temperature
+    )
+
+
+def nbn(temperature=0.0, omega_D=20.0, gamma=0.0) -> Superconductor:
+    """NbN as in Haenel et al., PRB 104, 134504 (2021) §III (seed 000).
+
+    Δ(T→0) = 1.3 meV, ε_F = 1 eV, m = 0.78 m_e, electron-like.  The paper's text
+    quotes ω_D = 2 meV "for resolvability" while the authors' code uses 20 meV;
+    20 meV (ω_D/Δ ≈ 15) is the default here.  ``gamma`` in meV.
+    """
+    return single_band(1.3, omega_D, temperature, sign=1.0, mass=0.78, fermi_energy=1000.0, gamma=gamma)
+
+
+def mgb2(v=0.02, temperature=0.0, omega_D=50.0, gammas=(0.0, 0.0)) -> Superconductor:
+    """MgB₂-like two-band superconductor of Krull et al., Nat. Commun. 7, 11921 (2016) (seed 004).
+
+    Δ_σ = 7 meV, Δ_π = 3 meV, ω_c = 50 meV.  Band masses (0.85, 1.38) m_e and
+    Fermi energies (2.9, 0.7) eV with signs (+1, −1) are those of the Haenel et al.
+    reference scripts (Krull does not state them).
+    """
+    return two_band(
+        (7.0, 3.0), v, omega_D, temperature,
+        signs=(1.0, -1.0), masses=(0.85, 1.38), fermi_energies=(2900.0, 700.0), gammas=gammas,
+    )

@@ -1,0 +1,125 @@
+"""Clean multiband Anderson pseudospins (pseudospin-clean.md; Krull et al., seed 004).
+
+Every pair (i k↑, i −k↓) is a classical spin s_in precessing in the self-consistent field
+
+    ds/dt = b × s,   b_in = (−2 Re Δ_i, 2 Im Δ_i, 2 ε̄_in(t)),   Δ_i = Σ_j U_ij P_j,
+    P_j = Σ_n W_jn (s^x_jn − i s^y_jn),
+
+with ε̄ = [ε(k − eA) + ε(−k − eA)]/2 supplied by the band representation (energy grid:
+ξ + s e²A²/2m; lattice: minimal coupling).  Internal units: meV and ħ/meV.
+The state is a real array of shape (3, n_bands, n).
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+from .._validate import check
+from ..bands import EnergyGrid, TightBinding
+from ..drive import Drive
+from ..equilibrium import Equilibrium, bcs_equilibrium, pair_sum
+from ..equilibrium import _thermal_factor
+from ..material import Superconductor
+from .base import Model
+
+
+def equilibrium_spins(gaps, energies, temperature) -> Float[Array, "3 n_bands n"]:
+    """Thermal pseudospins s = tanh(E/2T)/(2E) (Δ, 0, −ξ), anti-parallel to b (§3.1)."""
+    energy = jnp.sqrt(energies**2 + gaps[:, None] ** 2)
+    scale = _thermal_factor(energy, temperature) / (2.0 * energy)
+    return jnp.stack([scale * gaps[:, None], jnp.zeros_like(energies), -scale * energies])
+
+
+def pair_amplitude(spins, weights) -> Array:
+    """P_j = Σ_n W_jn (s^x − i s^y), complex (n_bands,)."""
+    return jnp.sum(weights * (spins[0] - 1j * spins[1]), axis=-1)
+
+
+class CleanPseudospin(Model):
+    """Clean n-band pseudospin model on an energy grid or a tight-binding lattice.
+
+    Args:
+        material: a :class:`~jaxhiggs.material.Superconductor` (gaps are T → 0 targets;
+            the gaps at its temperature follow from the gap equation on the same grid).
+        n_energies: points of the midpoint energy grid on [−ω_D, ω_D] (energy-grid
+            representation; ≥ 16).
+        lattice: a :class:`~jaxhiggs.bands.TightBinding` instead of the energy grid
+            (then ``n_energies`` is ignored and ω_D plays no role).
+        diamagnetic_factor: κ in b_z = 2ξ + 2κ s e²A²/2m (1 = physical; ½ reproduces
+            the reference script pseudospin.py; energy grid only).
+    """
+
+    material: Superconductor
+    representation: EnergyGrid | TightBinding
+    equilibrium: Equilibrium
+
+    def __init__(self, material: Superconductor, n_energies: int | None = None, lattice: TightBinding | None = None,
+                 diamagnetic_factor: float = 1.0):
+        if lattice is None:
+            if n_energies is None:
+                raise ValueError("n_energies = None is not allowed: give the number of energy points (≥ 16)")
+            representation = EnergyGrid(material, n_energies, diamagnetic_factor)
+        else:
+            if lattice.n_bands != material.n_bands:
+                lattice = eqx.tree_at(lambda x: x.n_bands, lattice, material.n_bands)
+            representation = lattice
+        check(lambda d: d != 0, "diamagnetic_factor", diamagnetic_factor, "a non-zero factor (1 is physical)")
+        self.material = material
+        self.representation = representation
+        self.equilibrium = bcs_equilibrium(
+            material.gaps, material.v, representation.energies, representation.weights, material.temperature_mev
+        )
+
+    # -- the model contract -------------------------------------------------------------
+    def initial_state(self):
+        return equilibrium_spins(self.equilibrium.gaps, self.representation.energies, self.equilibrium.temperature)
+
+    def arguments(self, drive: Drive):
+        quench = drive.quench()
+        u0 = self.equilibrium.couplings
+        norm = jnp.sqrt(jnp.sum(self.initial_state() ** 2, axis=0))
+        if quench is None:
+            return {"drive": drive, "couplings": (u0, u0), "quench_time": jnp.asarray(-jnp.inf), "norm": norm}
+        rep = self.representation
+        final = quench.final_couplings(
+            u0, self.material.gaps, self.material.v, lambda g: pair_sum(g, rep.energies, rep.weights, 0.0)
+        )
+        return {"drive": drive, "couplings": (u0, final), "quench_time": quench.time, "norm": norm}
+
+    def couplings_at(self, t, args):
+        before, after = args["couplings"]
+        return jnp.where(t >= args["quench_time"], after, before)
+
+    def gap(self, t, spins, args):
+        return self.couplings_at(t, args) @ pair_amplitude(spins, self.representation.weights)
+
+    def vector_field(self, t, y, args):
+        delta = self.gap(t, y, args)
+        pair_energy = self.representation.pair_energy(args["drive"].vector_potential(t))
+        bx = jnp.broadcast_to(-2.0 * delta.real[:, None], pair_energy.shape)
+        by = jnp.broadcast_to(2.0 * delta.imag[:, None], pair_energy.shape)
+        bz = 2.0 * pair_energy
+        sx, sy, sz = y
+        return jnp.stack([by * sz - bz * sy, bz * sx - bx * sz, bx * sy - by * sx])
+
+    def observables(self, t, y, args):
+        weights = self.representation.weights
+        couplings = self.couplings_at(t, args)
+        p = pair_amplitude(y, weights)
+        pair_energy = self.representation.pair_energy(args["drive"].vector_potential(t))
+        energy = jnp.sum(weights * 2.0 * pair_energy * y[2]) - jnp.real(jnp.conj(p) @ couplings @ p)
+        number = jnp.sum(weights * (2.0 * y[2] + 1.0))
+        norm = jnp.sqrt(jnp.sum(y**2, axis=0))
+        norm_drift = jnp.max(jnp.abs(norm - args["norm"]) / args["norm"])
+        return {"gap": couplings @ p, "energy": energy, "number": number, "norm_drift": norm_drift}
+
+    def metadata(self):
+        rep = self.representation
+        return {
+            "model": "CleanPseudospin",
+            "representation": type(rep).__name__,
+            "n_points": int(rep.energies.shape[-1]),
+            "n_bands": int(self.material.n_bands),
+        }
