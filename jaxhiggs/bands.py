@@ -6,7 +6,10 @@ A representation provides, for every band i and sample n,
 * ``weights`` W_in: the weight in Σ_k → Σ_n W_in (density of states × quadrature
   weight on an energy grid, 1/N_k on a lattice),
 * ``pair_energy(A)``: half the pseudospin field's z component, b_z/2 =
-  [ε(k − eA) + ε(−k − eA)]/2 in meV, at vector potential A (V·s/m).
+  [ε(k − eA) + ε(−k − eA)]/2 in meV, at vector potential A (V·s/m), split as
+  ``band_shift(A)`` (n_bands,), the part common to all samples of a band, plus
+  ``relative_pair_energy(A)``, the rest.  The common part is a pure gauge rotation
+  of that band, which the pseudospin model integrates exactly in a co-rotating frame.
 
 Two representations exist: :class:`EnergyGrid` (constant DOS on [−ω_D, ω_D], the
 seeds' model; the A² coupling shifts each band uniformly) and :class:`TightBinding`
@@ -45,8 +48,15 @@ class EnergyGrid(eqx.Module):
         self.weights = material.dos[:, None] * w[None, :]
         self.diamagnetic = diamagnetic_factor * material.signs * units.DIAMAGNETIC_MEV_PER_A2 / material.masses
 
+    def band_shift(self, vector_potential) -> Float[Array, " n_bands"]:
+        """δ_i = κ s_i e²A²/2m_i (meV): uniform in ξ, hence a gauge rotation of band i."""
+        return self.diamagnetic * vector_potential**2
+
+    def relative_pair_energy(self, vector_potential) -> Float[Array, "n_bands n"]:
+        return self.energies
+
     def pair_energy(self, vector_potential) -> Float[Array, "n_bands n"]:
-        return self.energies + (self.diamagnetic * vector_potential**2)[:, None]
+        return self.energies + self.band_shift(vector_potential)[:, None]
 
 
 class TightBinding(eqx.Module):
@@ -107,6 +117,12 @@ class TightBinding(eqx.Module):
     def peierls_phase(self, vector_potential):
         """eAa/ħ per direction (dimensionless) for A in V·s/m."""
         return units.PEIERLS_PER_M * vector_potential * self.lattice_constant * 1e-9 * self.polarization
+
+    def band_shift(self, vector_potential):
+        return jnp.zeros((self.n_bands,))
+
+    def relative_pair_energy(self, vector_potential):
+        return self.pair_energy(vector_potential)
 
     def pair_energy(self, vector_potential):
         phase = self.peierls_phase(vector_potential)

@@ -7,7 +7,18 @@ Every pair (i k↑, i −k↓) is a classical spin s_in precessing in the self-c
 
 with ε̄ = [ε(k − eA) + ε(−k − eA)]/2 supplied by the band representation (energy grid:
 ξ + s e²A²/2m; lattice: minimal coupling).  Internal units: meV and ħ/meV.
-The state is a real array of shape (3, n_bands, n).
+
+Structure used by the integrator: the part δ_i(t) of ε̄ common to all samples of a band
+(the whole diamagnetic shift on the energy grid) rotates band i about z as a whole, a
+gauge transformation (pseudospin-clean.md §4.2, analytic-checks.md C9).  The state is
+therefore kept in the frame co-rotating with θ_i(t) = 2∫δ_i dt:
+
+    s̃_in = R_z(θ_i) s_in,   ds̃/dt = b̃ × s̃,   b̃ = (−2 Re Δ̃_i, 2 Im Δ̃_i, 2(ε̄ − δ_i)),
+    Δ̃_i = Σ_j U_ij e^{i(θ_i − θ_j)} P̃_j,   dθ_i/dt = 2δ_i,   Δ_i = e^{−iθ_i} Δ̃_i,
+
+so a single band (or bands with equal δ and any U) feels no drive at all and |Δ| is
+conserved to round-off however strong A² is, and only the gauge-invariant contrast
+θ_i − θ_j enters the dynamics.  State: {"spins": (3, n_bands, n), "phase": θ (n_bands,)}.
 """
 
 from __future__ import annotations
@@ -74,12 +85,13 @@ class CleanPseudospin(Model):
 
     # -- the model contract -------------------------------------------------------------
     def initial_state(self):
-        return equilibrium_spins(self.equilibrium.gaps, self.representation.energies, self.equilibrium.temperature)
+        spins = equilibrium_spins(self.equilibrium.gaps, self.representation.energies, self.equilibrium.temperature)
+        return {"spins": spins, "phase": jnp.zeros(spins.shape[1])}
 
     def arguments(self, drive: Drive):
         quench = drive.quench()
         u0 = self.equilibrium.couplings
-        norm = jnp.sqrt(jnp.sum(self.initial_state() ** 2, axis=0))
+        norm = jnp.sqrt(jnp.sum(self.initial_state()["spins"] ** 2, axis=0))
         if quench is None:
             return {"drive": drive, "couplings": (u0, u0), "quench_time": jnp.asarray(-jnp.inf), "norm": norm}
         rep = self.representation
@@ -92,26 +104,31 @@ class CleanPseudospin(Model):
         before, after = args["couplings"]
         return jnp.where(t >= args["quench_time"], after, before)
 
-    def gap(self, t, spins, args):
-        return self.couplings_at(t, args) @ pair_amplitude(spins, self.representation.weights)
+    def rotating_frame_gap(self, t, y, args):
+        """Δ̃_i = Σ_j U_ij e^{i(θ_i − θ_j)} P̃_j (meV), the gap seen in band i's frame."""
+        theta = y["phase"]
+        twist = jnp.exp(1j * (theta[:, None] - theta[None, :]))
+        return (self.couplings_at(t, args) * twist) @ pair_amplitude(y["spins"], self.representation.weights)
 
     def vector_field(self, t, y, args):
-        delta = self.gap(t, y, args)
-        pair_energy = self.representation.pair_energy(args["drive"].vector_potential(t))
-        bx = jnp.broadcast_to(-2.0 * delta.real[:, None], pair_energy.shape)
-        by = jnp.broadcast_to(2.0 * delta.imag[:, None], pair_energy.shape)
-        bz = 2.0 * pair_energy
-        sx, sy, sz = y
-        return jnp.stack([by * sz - bz * sy, bz * sx - bx * sz, bx * sy - by * sx])
+        a = args["drive"].vector_potential(t)
+        delta = self.rotating_frame_gap(t, y, args)
+        bz = 2.0 * self.representation.relative_pair_energy(a)
+        bx = jnp.broadcast_to(-2.0 * delta.real[:, None], bz.shape)
+        by = jnp.broadcast_to(2.0 * delta.imag[:, None], bz.shape)
+        sx, sy, sz = y["spins"]
+        spins = jnp.stack([by * sz - bz * sy, bz * sx - bx * sz, bx * sy - by * sx])
+        return {"spins": spins, "phase": 2.0 * self.representation.band_shift(a)}
 
     def observables(self, t, y, args):
         weights = self.representation.weights
+        spins, theta = y["spins"], y["phase"]
         couplings = self.couplings_at(t, args)
-        p = pair_amplitude(y, weights)
+        p = pair_amplitude(spins, weights) * jnp.exp(-1j * theta)  # lab frame
         pair_energy = self.representation.pair_energy(args["drive"].vector_potential(t))
-        energy = jnp.sum(weights * 2.0 * pair_energy * y[2]) - jnp.real(jnp.conj(p) @ couplings @ p)
-        number = jnp.sum(weights * (2.0 * y[2] + 1.0))
-        norm = jnp.sqrt(jnp.sum(y**2, axis=0))
+        energy = jnp.sum(weights * 2.0 * pair_energy * spins[2]) - jnp.real(jnp.conj(p) @ couplings @ p)
+        number = jnp.sum(weights * (2.0 * spins[2] + 1.0))
+        norm = jnp.sqrt(jnp.sum(spins**2, axis=0))
         norm_drift = jnp.max(jnp.abs(norm - args["norm"]) / args["norm"])
         return {"gap": couplings @ p, "energy": energy, "number": number, "norm_drift": norm_drift}
 

@@ -1,0 +1,286 @@
+"""Clean pseudospin model: equilibrium, invariants, gauge structure, Leggett mode, lattice Higgs mode."""
+
+import diffrax
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from scipy.integrate import quad
+from scipy.optimize import brentq
+
+import jaxhiggs as jh
+from jaxhiggs import units
+from jaxhiggs.equilibrium import critical_temperature
+from jaxhiggs.reference import pseudospin as reference
+
+HBAR = units.HBAR_MEV_PS
+TIGHT = dict(solver=diffrax.Dopri8(), rtol=1e-11, atol=1e-14)
+
+
+def mgb2_like(v, **kw):
+    """Krull et al. gaps (7, 3) meV, ω_c = 50 meV, N2/N1 = 1.3 (analytic-checks.md C6)."""
+    bands = dict(dos=(1.0, 1.3), signs=(1.0, -1.0), masses=(0.85, 1.38))
+    bands.update(kw)
+    return jh.materials.two_band((7.0, 3.0), v, 50.0, **bands)
+
+
+# -- C1: equilibrium ------------------------------------------------------------------------
+def test_weak_coupling_gap_and_tc():
+    """Δ = 2ω_D e^{-1/λ} and Δ/T_c = π e^{-γ_E} at ω_D = 100Δ, within 1e-3."""
+    model = jh.models.CleanPseudospin(jh.materials.single_band(1.0, 100.0), 20000)
+    u = model.equilibrium.couplings
+    lam = float(u[0, 0] * model.material.dos[0])
+    assert 2 * 100.0 * np.exp(-1 / lam) == pytest.approx(1.0, rel=1e-3)
+    rep = model.representation
+    tc = critical_temperature(u, rep.energies, rep.weights)
+    assert 1.0 / tc == pytest.approx(np.pi * np.exp(-np.euler_gamma), rel=1e-3)
+
+
+def test_finite_temperature_gap_solves_gap_equation():
+    material = jh.materials.single_band(1.3, 20.0, temperature=4.0)
+    model = jh.models.CleanPseudospin(material, 2000)
+    gap = float(model.equilibrium.gaps[0])
+    rep = model.representation
+    k = jh.equilibrium.pair_sum(model.equilibrium.gaps, rep.energies, rep.weights, material.temperature_mev)
+    assert float(model.equilibrium.couplings[0, 0] * k[0]) == pytest.approx(1.0, abs=1e-12)
+    assert 1.0 < gap < 1.3
+
+
+@pytest.mark.parametrize(
+    "material",
+    [jh.materials.single_band(1.0, 20.0), jh.materials.single_band(1.0, 20.0, temperature=5.0), mgb2_like(0.05)],
+    ids=["one-band", "one-band-5K", "two-band"],
+)
+def test_equilibrium_is_stationary(material):
+    """C1: without drive |Δ(t) − Δ0| < 1e-10 Δ0 over 100 ħ/Δ."""
+    model = jh.models.CleanPseudospin(material, 2000)
+    gap0 = np.asarray(model.equilibrium.gaps)
+    times = np.linspace(0, 100 / gap0.min() * HBAR, 201)
+    result = jh.simulate(model, jh.NoDrive(), times, **TIGHT)
+    deviation = np.max(np.abs(np.asarray(result.gap) - gap0[None, :]) / np.abs(gap0))
+    assert deviation < 1e-10
+
+
+# -- C9: gauge structure of the A² drive ------------------------------------------------------
+def integral_of_shift(drive, t0, t1, diamagnetic):
+    """∫ δ dt for δ = diamagnetic · A², in meV · ħ/meV (= rad)."""
+    value, _ = quad(lambda t: float(drive.vector_potential(t)) ** 2, t0, t1, limit=400, epsabs=1e-30, epsrel=1e-12)
+    return diamagnetic * value
+
+
+def test_single_band_pulse_is_pure_gauge():
+    """One band: |Δ| stays Δ to 1e-10 and arg Δ = −2∫δ dt."""
+    material = jh.materials.single_band(1.3, 20.0, mass=0.78)
+    model = jh.models.CleanPseudospin(material, 1000)
+    pulse = jh.GaussianPulse(10.0, 1.0, 0.4, 2.5)  # δ peaks at ≈ 3 meV
+    times = np.linspace(0.0, 8.0, 801)
+    result = jh.simulate(model, pulse, times, **TIGHT)
+    modulus = np.abs(np.asarray(result.gap[:, 0]))
+    assert np.max(np.abs(modulus - 1.3)) / 1.3 < 1e-10
+    dia = float(model.representation.diamagnetic[0])
+    expected = -2 * integral_of_shift(pulse, 0.0, units.ps_to_internal(8.0), dia)
+    assert abs(expected) > 0.1  # the test is only meaningful if the gauge phase is sizeable
+    assert float(result.phase[-1, 0]) == pytest.approx(expected, rel=1e-8)
+
+
+def test_two_bands_without_interband_coupling_are_pure_gauge():
+    """Two bands, U12 = 0: per band |Δ_i| constant and φ_L = −2∫(δ1 − δ2) dt."""
+    model = jh.models.CleanPseudospin(mgb2_like(0.0), 1000)
+    pulse = jh.GaussianPulse(40.0, 1.9, 0.4, 2.0)
+    times = np.linspace(0.0, 5.0, 1001)
+    result = jh.simulate(model, pulse, times, **TIGHT)
+    modulus = np.abs(np.asarray(result.gap))
+    assert np.max(np.abs(modulus / np.array([7.0, 3.0]) - 1)) < 1e-10
+    dia = np.asarray(model.representation.diamagnetic)
+    expected = -2 * integral_of_shift(pulse, 0.0, units.ps_to_internal(5.0), dia[0] - dia[1])
+    assert abs(expected) > 0.1
+    assert float(result.leggett_phase[-1]) == pytest.approx(expected, rel=1e-8)
+
+
+def test_equal_shifts_in_coupled_bands_are_pure_gauge():
+    """U12 ≠ 0 but δ1 = δ2 (equal s/m): no Higgs or Leggett excitation."""
+    model = jh.models.CleanPseudospin(mgb2_like(0.1, signs=(1.0, 1.0), masses=(1.0, 1.0)), 1000)
+    pulse = jh.GaussianPulse(40.0, 1.9, 0.4, 2.0)
+    result = jh.simulate(model, pulse, np.linspace(0.0, 5.0, 501), **TIGHT)
+    assert np.max(np.abs(np.abs(np.asarray(result.gap)) / np.array([7.0, 3.0]) - 1)) < 1e-10
+    assert np.max(np.abs(np.asarray(result.leggett_phase))) < 1e-10
+
+
+# -- invariants --------------------------------------------------------------------------------
+def test_invariants_under_a_two_band_pulse():
+    """Norms and number to 1e-9, energy after the pulse to 1e-8 (relative)."""
+    model = jh.models.CleanPseudospin(mgb2_like(0.1), 1000)
+    pulse = jh.GaussianPulse(120.0, 1.9, 0.4, 2.0)
+    times = np.linspace(0.0, 8.0, 801)
+    result = jh.simulate(model, pulse, times, **TIGHT)
+    assert np.max(np.asarray(result["norm_drift"])) < 1e-9
+    number = np.asarray(result["number"])
+    assert np.max(np.abs(number - number[0])) / abs(number[0]) < 1e-9
+    energy = np.asarray(result["energy"])
+    after = np.asarray(result.times) > 4.8  # pulse envelope < 1e-8 beyond t0 + 6.07τ
+    assert np.ptp(energy[after]) / abs(energy[0]) < 1e-8
+    assert energy[after].mean() - energy[0] > 1e-6 * abs(energy[0])  # the pulse did pump energy in
+    # and the drive excited the amplitude (Higgs-Leggett coupling through U12)
+    assert np.ptp(np.abs(np.asarray(result.gap[after, 0]))) > 1e-5
+
+
+# -- C6: Leggett mode ---------------------------------------------------------------------------
+def leggett_exact(model):
+    """Continuum T = 0 condition of C6: ω² = U12/detU [Δ2/(Δ1N1f1) + Δ1/(Δ2N2f2)]."""
+    u = np.asarray(model.equilibrium.couplings) * np.asarray(model.material.dos)[None, :] ** 0
+    n1, n2 = np.asarray(model.material.dos)
+    d1, d2 = 7.0, 3.0
+
+    def f(w, d):
+        return np.arcsin(w / (2 * d)) / (w * np.sqrt(4 * d**2 - w**2))
+
+    det = np.linalg.det(u)
+    g = lambda w: w**2 - u[0, 1] / det * (d2 / (d1 * n1 * f(w, d1)) + d1 / (d2 * n2 * f(w, d2)))  # noqa: E731
+    return brentq(g, 1e-3, 2 * d2 - 1e-9)
+
+
+def leggett_discrete(model):
+    """The same mode on the model's own grid: det[U⁻¹ − diag B_j(ω)] = 0, B_j = Σ W 2E/(4E² − ω²)."""
+    u = np.asarray(model.equilibrium.couplings)
+    xi = np.asarray(model.representation.energies)
+    w = np.asarray(model.representation.weights)
+    e = np.sqrt(xi**2 + np.array([7.0, 3.0])[:, None] ** 2)
+    uinv = np.linalg.inv(u)
+    g = lambda om: np.linalg.det(uinv - np.diag(np.sum(w * 2 * e / (4 * e**2 - om**2), axis=1)))  # noqa: E731
+    return brentq(g, 1e-3, 2 * 3.0 - 1e-6)
+
+
+def krull_eq2(model):
+    """Krull et al. eq. 2, the ω → 0 limit of C6: ω_L = 2 sqrt(Δ1Δ2 U12/detU (1/N1 + 1/N2))."""
+    u = np.asarray(model.equilibrium.couplings)
+    n1, n2 = np.asarray(model.material.dos)
+    return 2 * np.sqrt(7.0 * 3.0 * u[0, 1] / np.linalg.det(u) * (1 / n1 + 1 / n2))
+
+
+def leggett_run(v, n=2500, t_max_ps=60.0):
+    model = jh.models.CleanPseudospin(mgb2_like(v), n)
+    kick = jh.SingleCyclePulse(peak_field=0.5, duration=0.05, center=0.4)
+    times = np.linspace(0.0, t_max_ps, 6001)
+    result = jh.simulate(model, kick, times, solver=diffrax.Dopri8(), rtol=1e-9, atol=1e-12)
+    return model, np.asarray(result.times), np.asarray(result.leggett_phase)
+
+
+@pytest.mark.parametrize("v", [0.01, 0.03])
+def test_leggett_frequency(v):
+    """C6: φ_L rings at the root of the exact condition (1%) and of the grid's own determinant (0.5%)."""
+    model, t, phi = leggett_run(v)
+    after = t > 1.0
+    freq_mev = units.thz_to_mev(jh.spectra.dominant_frequency(t[after], phi[after], fmax=units.mev_to_thz(5.5)))
+    assert freq_mev == pytest.approx(leggett_discrete(model), rel=5e-3)
+    assert freq_mev == pytest.approx(leggett_exact(model), rel=1e-2)
+    if v <= 0.01:  # Krull eq. 2 holds for ω_L ≲ 0.5 · 2Δ2
+        assert freq_mev == pytest.approx(krull_eq2(model), rel=4e-2)
+
+
+def test_leggett_exact_condition_matches_spec_table():
+    """The C6 table (v = 0.01): exact condition 2.5456 meV, Krull eq. 2 2.6341 meV."""
+    model = jh.models.CleanPseudospin(mgb2_like(0.01), 6000)
+    assert leggett_exact(model) == pytest.approx(2.5456, rel=2e-3)
+    assert krull_eq2(model) == pytest.approx(2.6341, rel=1e-3)
+
+
+def test_no_leggett_mode_without_interband_coupling():
+    """v = 0: φ_L is frozen after the kick (pure gauge), no oscillation at any frequency."""
+    _, t, phi = leggett_run(0.0, n=1000, t_max_ps=20.0)
+    after = t > 1.0
+    assert np.ptp(phi[after]) < 1e-9
+    assert abs(phi[-1]) > 1e-6  # but the kick did shift it
+
+
+# -- lattice representation -------------------------------------------------------------------
+def test_lattice_pulse_excites_higgs_mode_at_twice_the_gap():
+    """Minimal coupling on a 1D tight-binding band: a clean-limit single-cycle pulse rings at 2Δ∞ (1%)."""
+    material = jh.materials.single_band(2.0, 100.0)
+    lattice = jh.TightBinding(dimension=1, hopping=20.0, n_k=4000, chemical_potential=-10.0, lattice_constant=0.4)
+    model = jh.models.CleanPseudospin(material, lattice=lattice)
+    pulse = jh.SingleCyclePulse(peak_field=20.0, duration=0.1, center=0.6)
+    times = np.linspace(0.0, 60 * HBAR, 3001)
+    result = jh.simulate(model, pulse, times, solver=diffrax.Dopri8(), rtol=1e-8, atol=1e-11)
+    gap = np.abs(np.asarray(result.gap[:, 0]))
+    fit = jh.spectra.fit_damped_cosine(result.times, gap, 5.0, float(times[-1]), origin=0.6)
+    assert fit.amplitude > 1e-3  # excited (an energy grid with one band would give exactly zero)
+    assert fit.angular_frequency_mev == pytest.approx(2 * fit.offset, rel=1e-2)
+
+
+# -- agreement with the NumPy reference ---------------------------------------------------------
+def test_agrees_with_numpy_reference():
+    """Same equations, independent code: Δ_i(t) to 1e-6 relative (two bands, quench + pulse)."""
+    material = mgb2_like(0.05)
+    model = jh.models.CleanPseudospin(material, 200)
+    pulse = jh.GaussianPulse(60.0, 1.9, 0.3, 1.5)
+    drive = pulse + jh.Quench(final_gap=(6.5, 3.0))
+    times = np.linspace(0.0, 4.0, 201)
+    result = jh.simulate(model, drive, times, **TIGHT)
+    ref, _ = reference.simulate(
+        (7.0, 3.0), 0.05, 50.0, 200, units.ps_to_internal(times), dos=(1.0, 1.3), signs=(1.0, -1.0),
+        masses=(0.85, 1.38), vector_potential=lambda t: float(pulse.vector_potential(t)), final_gaps=(6.5, 3.0),
+        rtol=1e-12, atol=1e-14,
+    )
+    gap = np.asarray(result.gap)
+    assert np.max(np.abs(gap - ref)) / np.max(np.abs(ref)) < 1e-6
+    assert np.ptp(np.abs(gap[:, 0])) > 1e-2  # non-trivial dynamics
+
+
+# -- gradients --------------------------------------------------------------------------------
+def test_gradients_match_finite_differences():
+    """jax.grad of a scalar observable w.r.t. pulse amplitude, v and Δ_i vs central differences (1e-5)."""
+    times = np.linspace(0.0, 3.0, 61)
+    fixed = dict(solver=diffrax.Dopri8(), dt=0.004)  # fixed steps: the discrete map is smooth in the parameters
+
+    def observable(params):
+        field, v, gap1, gap2 = params
+        material = jh.materials.two_band((gap1, gap2), v, 30.0, dos=(1.0, 1.3), signs=(1.0, -1.0),
+                                         masses=(0.85, 1.38))
+        model = jh.models.CleanPseudospin(material, 100)
+        pulse = jh.GaussianPulse(field, 1.5, 0.3, 1.6)
+        result = jh.simulate(model, pulse, times, **fixed)
+        return jnp.mean(jnp.abs(result.gap[:, 1]) ** 2) + jnp.mean(result.leggett_phase)
+
+    x0 = jnp.array([80.0, 0.1, 7.0, 3.0])
+    grad = np.asarray(jax.grad(observable)(x0))
+    for i, h in enumerate([1e-3, 1e-5, 1e-4, 1e-4]):
+        e = np.zeros(4)
+        e[i] = h
+        fd = (float(observable(x0 + e)) - float(observable(x0 - e))) / (2 * h)
+        assert grad[i] == pytest.approx(fd, rel=1e-5, abs=1e-12), f"parameter {i}"
+
+
+# -- bad inputs ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: jh.materials.single_band(-1.0, 20.0), ["gap", "-1.0", "> 0"]),
+        (lambda: jh.materials.single_band(25.0, 20.0), ["gap", "25.0", "ω_D"]),
+        (lambda: jh.materials.single_band(1.0, 20.0, temperature=-1.0), ["temperature", "-1.0", "≥ 0"]),
+        (lambda: jh.models.CleanPseudospin(jh.materials.single_band(1.0, 20.0), 8), ["n_energies", "8", "16"]),
+        (lambda: jh.materials.single_band(1.0, 20.0, colour=3), ["colour"]),
+        (lambda: jh.GaussianPulse(10.0, 1.0, -0.2, 1.0), ["duration", "-0.2"]),
+    ],
+)
+def test_bad_inputs_are_named(make, words):
+    with pytest.raises(ValueError) as err:
+        make()
+    for word in words:
+        assert word in str(err.value)
+
+
+def test_time_grid_must_resolve_the_pulse():
+    model = jh.models.CleanPseudospin(jh.materials.single_band(1.0, 20.0), 100)
+    pulse = jh.GaussianPulse(10.0, 2.0, 0.3, 2.0)
+    with pytest.raises(ValueError, match="does not resolve the drive"):
+        jh.simulate(model, pulse, np.linspace(0, 5, 11))
+    with pytest.raises(ValueError, match="already on"):
+        jh.simulate(model, pulse, np.linspace(1.8, 5, 1001))
+    with pytest.raises(ValueError, match="outside the time window"):
+        jh.simulate(model, pulse, np.linspace(5, 9, 2001))
+
+
+def test_max_steps_error_says_what_to_change():
+    model = jh.models.CleanPseudospin(jh.materials.single_band(1.0, 20.0), 100)
+    with pytest.raises(RuntimeError, match="max_steps"):
+        jh.simulate(model, jh.Quench(final_gap=0.9), np.linspace(0, 10, 11), max_steps=10)
