@@ -9,14 +9,14 @@ import jax as _jax
 # Physics runs in float64 by default; float32 is an explicit, measured option.
 _jax.config.update("jax_enable_x64", True)
 
-from . import bands, drive, equilibrium, grid, material, models, solve, spectra, units  # noqa: E402
+__version__ = "0.1.0"
+
+from . import bands, drive, equilibrium, grid, io, material, models, plot, solve, spectra, units  # noqa: E402
 from . import material as materials  # noqa: E402  (the documented name: jaxhiggs.materials.single_band)
 from .bands import EnergyGrid, TightBinding  # noqa: E402
 from .drive import DriveSum, GaussianPulse, NoDrive, Quench, SingleCyclePulse, Waveform  # noqa: E402
 from .material import Band, Superconductor  # noqa: E402
 from .solve import Result, SolverOptions, simulate, solve as solve_raw  # noqa: E402
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Band", "DriveSum", "EnergyGrid", "GaussianPulse", "NoDrive", "Quench", "Result", "SingleCyclePulse",

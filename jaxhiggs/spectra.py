@@ -94,7 +94,8 @@ class DampedCosine:
     """δΔ(t) = offset + amplitude · cos(2πν (t − t₀) + phase) · ((t − t₀)/1 ps)^(−exponent).
 
     offset and amplitude in the signal's units (meV for gaps), frequency ν in THz,
-    phase in rad, exponent dimensionless, origin t₀ in ps; ``rms_residual`` in signal units.
+    phase in rad, exponent dimensionless, origin t₀ in ps; ``rms_residual`` in signal units;
+    [start, stop] the fitted window in ps.
     """
 
     offset: float
@@ -104,6 +105,8 @@ class DampedCosine:
     exponent: float
     origin: float
     rms_residual: float
+    start: float = 0.0
+    stop: float = float("inf")
 
     @property
     def angular_frequency_mev(self) -> float:
@@ -157,4 +160,4 @@ def fit_damped_cosine(times, signal, start: float, stop: float, origin: float = 
         amp, ph = -amp, ph + np.pi
     ph = float(np.mod(ph + np.pi, 2 * np.pi) - np.pi)
     rms = float(np.sqrt(np.mean((model(best.x) - ys) ** 2)))
-    return DampedCosine(float(off), float(amp), float(nu), ph, float(ex), float(origin), rms)
+    return DampedCosine(float(off), float(amp), float(nu), ph, float(ex), float(origin), rms, float(start), float(stop))

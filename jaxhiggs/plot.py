@@ -1,0 +1,48 @@
+"""Standard figures.  Matplotlib is imported lazily so the solvers never need a display."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _pyplot():
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
+        try:
+            matplotlib.use("Agg")
+        except Exception:  # pragma: no cover - an interactive backend already running
+            pass
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def gap_dynamics(result, title: str = "", path=None, fit=None):
+    """|Δ_i(t)| (and φ_L for two bands) against time in ps, with the drive's A(t) if present.
+
+    ``fit`` is an optional :class:`jaxhiggs.spectra.DampedCosine` drawn over band 1.
+    Returns the figure; saves it as PNG when ``path`` is given.
+    """
+    plt = _pyplot()
+    t = np.asarray(result.times)
+    gap = np.abs(np.asarray(result.gap))
+    two = gap.shape[-1] > 1
+    fig, axes = plt.subplots(2 if two else 1, 1, figsize=(7, 5.5 if two else 3.6), sharex=True, squeeze=False)
+    ax = axes[0, 0]
+    for i in range(gap.shape[-1]):
+        ax.plot(t, gap[:, i], lw=1.0, label=f"|Δ_{i + 1}|")
+    if fit is not None:
+        sel = (t >= fit.start) & (t <= fit.stop)
+        ax.plot(t[sel], fit(t[sel]), "k--", lw=0.8, label=f"fit: {fit.frequency:.3f} THz, t^-{fit.exponent:.2f}")
+    ax.set_ylabel("gap (meV)")
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title(title)
+    if two:
+        axes[1, 0].plot(t, np.asarray(result.leggett_phase), lw=1.0, color="C3")
+        axes[1, 0].set_ylabel("φ_L = φ_1 − φ_2 (rad)")
+    axes[-1, 0].set_xlabel("time (ps)")
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=120)
+    return fig
