@@ -1,0 +1,1 @@
+"""Plain NumPy/SciPy reference implementations used to cross-check the JAX code."""
