@@ -119,6 +119,8 @@ def _select_root(x, zeta):
     roots = _quartic_roots(x, zeta)
     idx = jnp.argmax(roots.imag, axis=-1)
     u_out = jnp.take_along_axis(roots, idx[..., None], axis=-1)[..., 0]
+    # Γ = 0: all roots are real ((u²−1)(u−x)²); the BCS root is u = x
+    u_out = jnp.where(zeta > 0, u_out, x + 0j)
     for _ in range(3):  # guarded Newton polish on the unsquared equation
         f, df = _residual(u_out, x, zeta)
         trial = u_out - f / df
@@ -313,10 +315,11 @@ def gap_equation_residual(
     a, b = pts[:-1, None], pts[1:, None]
     eps = (a + (b - a) * smap).ravel()
     wts = ((b - a) * w * jac).ravel()
+    eps = jnp.where(wts > 0, eps, 0.5 * gap)  # zero-width panels may sit on the ε = Δ pole
     _, f = green_functions(eps, gap, gam)
     th = jnp.where(t_mev > 0, jnp.tanh(eps / (2.0 * jnp.where(t_mev > 0, t_mev, 1.0))), 1.0)
     # ∫_{−ω_D}^{ω_D}: Re F tanh is even, hence the factor 2 against the 1/(2Δ)
-    return jnp.sum(wts * f.real * th) / gap - 1.0 / jnp.asarray(coupling, jnp.float64)
+    return jnp.sum(jnp.where(wts > 0, wts * f.real * th, 0.0)) / gap - 1.0 / jnp.asarray(coupling, jnp.float64)
 
 
 def solve_gap_finite_temperature(
