@@ -163,6 +163,7 @@ def coupling_for_gap(target_gaps, v, xi, weights):
 
 __all__ = [
     "Equilibrium",
+    "abrikosov_gorkov",
     "bcs_equilibrium",
     "couplings_from_gaps",
     "coupling_for_gap",
@@ -170,3 +171,10 @@ __all__ = [
     "pair_sum",
     "solve_gap_equation",
 ]
+
+
+def abrikosov_gorkov(gap_clean, pair_breaking):
+    """Abrikosov-Gor'kov suppressed gap Δ and threshold ε_g (meV); see :mod:`jaxhiggs.pair_breaking`."""
+    from .pair_breaking import abrikosov_gorkov as _ag
+
+    return _ag(gap_clean, pair_breaking)

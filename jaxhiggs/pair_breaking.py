@@ -1,0 +1,354 @@
+"""Abrikosov–Gor'kov (AG) equilibrium of a superconductor with pair breaking, in JAX.
+
+Physics (spec: ``shared/physics/analytic-checks.md`` C7 and §S.2).  A pair-breaking
+energy Γ (magnetic impurities in the dirty limit, in-plane field in a thin film)
+enters the quasiclassical retarded function g^R = G τ3 + F iτ2, G² − F² = 1, through
+
+    ε F − Δ G + iΓ G F = 0   ⇔   ε = Δ u − iΓ u/√(u²−1),   u = G/F,          (S.2)
+
+with G = u/√(u²−1), F = 1/√(u²−1) and √(u²−1) ≡ √(u−1)√(u+1) (principal roots).
+Squaring gives the quartic u⁴ − 2xu³ + (x²−1+ζ²)u² + 2xu − x² = 0, x = ε/Δ, ζ = Γ/Δ.
+
+Units: every energy (ε, Δ, Γ, Δ00, ε_g, k_B T, ω_D) is in meV; temperatures at the
+API edge are in K (converted with :func:`jaxhiggs.units.kelvin_to_mev`).
+
+Differentiability: the quartic roots come from companion-matrix eigenvalues
+under ``stop_gradient``; the selected root is then polished with Newton steps on
+the *unsquared* equation, the last one differentiable, which yields the exact
+implicit-function derivative du/dp = −∂_p f / ∂_u f.  The AG gap is found the
+same way (bracketing bisection, then one differentiable Newton step).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, ArrayLike, Complex, Float
+
+from jaxhiggs import units
+
+__all__ = [
+    "AGEquilibrium",
+    "abrikosov_gorkov",
+    "ag_log_suppression",
+    "critical_pair_breaking",
+    "density_of_states",
+    "gap_equation_residual",
+    "green_functions",
+    "quasiparticle_threshold",
+    "solve_gap_finite_temperature",
+]
+
+
+# --------------------------------------------------------------------------- validation
+def _is_concrete(*values) -> bool:
+    leaves = jax.tree_util.tree_leaves(values)
+    return not any(isinstance(x, jax.core.Tracer) for x in leaves)
+
+
+def _check(ok_fn, name: str, value, allowed: str) -> None:
+    """ValueError naming parameter, value and allowed range; skipped for tracers."""
+    if not _is_concrete(value):
+        return
+    arr = np.asarray(value)
+    if not bool(np.all(ok_fn(arr))):
+        shown = arr.item() if arr.size == 1 else arr.tolist()
+        raise ValueError(f"{name} = {shown!r} meV is not allowed: {allowed}")
+
+
+# --------------------------------------------------------------------------- Green functions
+def _sqrt_u2m1(u):
+    # √(u−1)√(u+1): branch cut on [−1, 1], ~u at infinity (spec §S.2).  The retarded
+    # root has Im u ≥ 0 (ε → ε + i0); clamping Im u at +0 keeps real in-gap roots on the
+    # upper lip of the cut even when round-off leaves −0 or −1e−17 there.
+    u = jax.lax.complex(u.real, jnp.maximum(u.imag, 0.0))
+    return jnp.sqrt(u - 1.0) * jnp.sqrt(u + 1.0)
+
+
+def _residual(u, x, zeta):
+    """Unsquared equation f(u) = u − iζ u/√(u²−1) − x and f'(u) = 1 + iζ/(u²−1)^{3/2}."""
+    s = _sqrt_u2m1(u)
+    return u - 1j * zeta * u / s - x, 1.0 + 1j * zeta / s**3
+
+
+def _quartic_roots(x, zeta):
+    """All four roots of the squared quartic (companion-matrix eigenvalues), shape (..., 4)."""
+    x = x.astype(jnp.complex128)
+    a3, a2, a1, a0 = -2.0 * x, x * x - 1.0 + zeta**2, 2.0 * x, -x * x
+    batch = x.shape
+    comp = jnp.zeros(batch + (4, 4), jnp.complex128)
+    comp = comp.at[..., 0, :].set(jnp.stack([-a3, -a2, -a1, -a0], axis=-1))
+    comp = comp.at[..., 1, 0].set(1.0).at[..., 2, 1].set(1.0).at[..., 3, 2].set(1.0)
+    return jnp.linalg.eigvals(comp)
+
+
+def _in_gap_root(x, zeta, u_star):
+    """Real root of x = u(1 − ζ/√(1−u²)) on [0, u*] (monotone there) by bisection.
+
+    Inside the gap the physical root and the unphysical one beyond u* merge at x_g,
+    where eigenvalue solvers return an ill-conditioned near-double pair; bisection
+    on the monotone branch is immune to that.
+    """
+
+    def body(_, lohi):
+        lo, hi = lohi
+        mid = 0.5 * (lo + hi)
+        up = mid * (1.0 - zeta / jnp.sqrt(1.0 - mid**2)) > x
+        return jnp.where(up, lo, mid), jnp.where(up, mid, hi)
+
+    lo, hi = jax.lax.fori_loop(0, 64, body, (jnp.zeros_like(x), jnp.broadcast_to(u_star, x.shape)))
+    return 0.5 * (lo + hi) + 0j
+
+
+def _select_root(x, zeta):
+    """Physical retarded root u(x ≥ 0) of §S.2 (no gradient)."""
+    zeta = jnp.broadcast_to(zeta, x.shape)
+    zc = jnp.clip(zeta, 0.0, 1.0)
+    u_star = jnp.sqrt(1.0 - jnp.cbrt(zc) ** 2)
+    x_gap = jnp.where(zeta < 1.0, u_star**3, 0.0)  # (1 − ζ^{2/3})^{3/2}
+    in_gap = x < x_gap
+    # inside the gap: the real root connected to u = 0 (|u| < u*), by bisection
+    u_in = _in_gap_root(jnp.where(in_gap, x, 0.0), jnp.where(in_gap, zeta, 0.0),
+                        jnp.where(in_gap, u_star, 1.0))
+    # outside: exactly one quartic root has Im u > 0 (the other three are real or its
+    # conjugate, which solve the sign-flipped equation); pick it by Im u alone, because a
+    # residual test fails next to the threshold double root where eig is only √eps-accurate
+    roots = _quartic_roots(x, zeta)
+    idx = jnp.argmax(roots.imag, axis=-1)
+    u_out = jnp.take_along_axis(roots, idx[..., None], axis=-1)[..., 0]
+    # Γ = 0: all roots are real ((u²−1)(u−x)²); the BCS root is u = x
+    u_out = jnp.where(zeta > 0, u_out, x + 0j)
+    for _ in range(3):  # guarded Newton polish on the unsquared equation
+        f, df = _residual(u_out, x, zeta)
+        trial = u_out - f / df
+        f_new, _ = _residual(trial, x, zeta)
+        ok = jnp.isfinite(trial) & (trial.imag >= 0) & (jnp.abs(f_new) <= jnp.abs(f))
+        u_out = jnp.where(ok, trial, u_out)
+    return jnp.where(in_gap, u_in, u_out)
+
+
+def _u_retarded(x, zeta):
+    """u(x, ζ) for x ≥ 0 with a differentiable final Newton step (implicit derivative)."""
+    u0 = jax.lax.stop_gradient(_select_root(jax.lax.stop_gradient(x), jax.lax.stop_gradient(zeta)))
+    f, df = _residual(u0, x, zeta)
+    return u0 - f / df
+
+
+def green_functions(
+    energy: Float[ArrayLike, "*e"], gap: Float[ArrayLike, ""], pair_breaking: Float[ArrayLike, ""]
+) -> tuple[Complex[Array, "*e"], Complex[Array, "*e"]]:
+    """Retarded AG functions (G^R(ε), F^R(ε)) of §S.2 for real ε.
+
+    Args:
+        energy: ε in meV (any shape, any sign).
+        gap: the actual (suppressed) order parameter Δ in meV, > 0.
+        pair_breaking: Γ in meV, ≥ 0 (any ζ = Γ/Δ, gapless ζ > 1 included).
+
+    Returns:
+        (G, F), dimensionless complex arrays of the shape of ``energy``; G → 1 at
+        |ε| → ∞, Re G ≥ 0 is the DOS per normal-state DOS.  Negative energies use
+        G(−ε) = G(ε)*, F(−ε) = −F(ε)* (§S.2).  At Γ = 0 the BCS functions with
+        ε → ε + i0 are returned (purely imaginary G inside the gap).
+    """
+    energy = jnp.asarray(energy, jnp.float64)
+    gap = jnp.asarray(gap, jnp.float64)
+    zeta = jnp.asarray(pair_breaking, jnp.float64) / gap
+    x = jnp.abs(energy) / gap
+    u = _u_retarded(x, zeta)
+    s = _sqrt_u2m1(u)
+    g, f = u / s, 1.0 / s
+    neg = energy < 0
+    return jnp.where(neg, jnp.conj(g), g), jnp.where(neg, -jnp.conj(f), f)
+
+
+def density_of_states(
+    energy: Float[ArrayLike, "*e"], gap: Float[ArrayLike, ""], pair_breaking: Float[ArrayLike, ""]
+) -> Float[Array, "*e"]:
+    """Quasiparticle DOS per spin and normal-state DOS, Re G^R(ε) (§S.2). Energies in meV."""
+    return green_functions(energy, gap, pair_breaking)[0].real
+
+
+# --------------------------------------------------------------------------- AG gap (T = 0)
+def ag_log_suppression(zeta: Float[ArrayLike, "*z"]) -> Float[Array, "*z"]:
+    """ln(Δ00/Δ) as a function of ζ = Γ/Δ at T = 0 (C7, both branches; dimensionless)."""
+    zeta = jnp.asarray(zeta, jnp.float64)
+    zg = jnp.where(zeta > 1.0, zeta, 2.0)  # safe argument: no NaN in the unused branch's gradient
+    root = jnp.sqrt(zg**2 - 1.0)
+    gapless = jnp.arccosh(zg) + 0.5 * zg * jnp.arcsin(1.0 / zg) - root / (2.0 * zg)
+    return jnp.where(zeta > 1.0, gapless, 0.25 * jnp.pi * zeta)
+
+
+def _ag_log_suppression_prime(zeta):
+    """d ln(Δ00/Δ)/dζ; for ζ > 1 it is √(ζ²−1)/(2ζ²) + ½ arcsin(1/ζ)."""
+    zg = jnp.where(zeta > 1.0, zeta, 2.0)
+    gapless = jnp.sqrt(zg**2 - 1.0) / (2.0 * zg**2) + 0.5 * jnp.arcsin(1.0 / zg)
+    return jnp.where(zeta > 1.0, gapless, 0.25 * jnp.pi)
+
+
+def critical_pair_breaking(gap_clean: Float[ArrayLike, "*b"]) -> Float[Array, "*b"]:
+    """Γ_c = Δ00/2 (C7), meV in and out."""
+    return 0.5 * jnp.asarray(gap_clean, jnp.float64)
+
+
+def quasiparticle_threshold(
+    gap: Float[ArrayLike, "*b"], pair_breaking: Float[ArrayLike, "*b"]
+) -> Float[Array, "*b"]:
+    """Spectral gap ε_g = Δ(1 − ζ^{2/3})^{3/2} (astroid, C7), 0 for ζ ≥ 1. meV in and out."""
+    gap = jnp.asarray(gap, jnp.float64)
+    zeta = jnp.asarray(pair_breaking, jnp.float64) / gap
+    zs = jnp.where((zeta > 0) & (zeta < 1), zeta, 0.5)  # safe for d ζ^{2/3}/dζ at 0
+    eg = gap * (1.0 - zs ** (2.0 / 3.0)) ** 1.5
+    return jnp.where(zeta <= 0, gap, jnp.where(zeta >= 1, 0.0, eg))
+
+
+class AGEquilibrium(NamedTuple):
+    """T = 0 Abrikosov–Gor'kov state; all energies in meV, ``zeta`` dimensionless."""
+
+    gap: Array  #: suppressed order parameter Δ
+    threshold: Array  #: quasiparticle threshold ε_g (0 when gapless)
+    pair_breaking: Array  #: Γ
+    gap_clean: Array  #: Δ00 (gap at Γ = 0)
+    zeta: Array  #: Γ/Δ
+
+
+def _zeta_from_ratio(ratio):
+    """Solve ln ζ − L(ζ) = ln(Γ/Δ00) for ζ by bisection in ln ζ (monotone, C7)."""
+    target = jnp.log(ratio)
+
+    def h(s):
+        z = jnp.exp(s)
+        return s - ag_log_suppression(z) - target
+
+    def body(_, lohi):
+        lo, hi = lohi
+        mid = 0.5 * (lo + hi)
+        up = h(mid) > 0
+        return jnp.where(up, lo, mid), jnp.where(up, mid, hi)
+
+    lo = jnp.full_like(target, -60.0)
+    hi = jnp.full_like(target, 30.0)
+    lo, hi = jax.lax.fori_loop(0, 110, body, (lo, hi))
+    return jnp.exp(0.5 * (lo + hi))
+
+
+def abrikosov_gorkov(
+    gap_clean: Float[ArrayLike, "*b"], pair_breaking: Float[ArrayLike, "*b"]
+) -> AGEquilibrium:
+    """Gap suppression by pair breaking at T = 0 (C7): solve ln(Δ00/Δ) = L(Γ/Δ) for Δ.
+
+    L(ζ) = πζ/4 for ζ ≤ 1 and arccosh ζ + (ζ/2) arcsin(1/ζ) − √(ζ²−1)/(2ζ) for ζ ≥ 1.
+
+    Args:
+        gap_clean: Δ00, the gap at Γ = 0 and T = 0, meV (> 0).
+        pair_breaking: Γ in meV, 0 ≤ Γ < Γ_c = Δ00/2.
+
+    Returns:
+        :class:`AGEquilibrium` with ``gap`` Δ (meV), ``threshold`` ε_g (meV), ``zeta``.
+        Differentiable in both arguments (bisection without gradient, then one
+        Newton step on φ(y) = ln Δ00 − y − L(Γe^{−y}), y = ln Δ, that carries the
+        implicit-function derivative).
+
+    Raises:
+        ValueError: for concrete Δ00 ≤ 0, Γ < 0 or Γ ≥ Γ_c.
+    """
+    _check(lambda a: a > 0, "gap_clean", gap_clean, "Δ00 must be > 0 meV")
+    _check(lambda a: a >= 0, "pair_breaking", pair_breaking,
+           "Γ must satisfy 0 <= Γ < Γ_c = Δ00/2 (negative pair breaking is unphysical)")
+    if _is_concrete(gap_clean, pair_breaking):
+        gc = np.broadcast_to(0.5 * np.asarray(gap_clean, float), np.shape(pair_breaking))
+        _check(lambda a: a < gc, "pair_breaking", pair_breaking,
+               f"Γ must satisfy 0 <= Γ < Γ_c = Δ00/2 = {gc.tolist()} meV (superconductivity is destroyed)")
+    d00 = jnp.asarray(gap_clean, jnp.float64)
+    gam = jnp.asarray(pair_breaking, jnp.float64)
+    d00, gam = jnp.broadcast_arrays(d00, gam)
+    ratio = jax.lax.stop_gradient(jnp.where(gam > 0, gam / d00, 0.1))
+    zeta0 = jnp.where(gam > 0, _zeta_from_ratio(ratio), 0.0)
+    y0 = jax.lax.stop_gradient(jnp.log(d00) - ag_log_suppression(zeta0))
+    zeta_y0 = gam * jnp.exp(-y0)
+    phi = jnp.log(d00) - y0 - ag_log_suppression(zeta_y0)
+    dphi = -1.0 + zeta_y0 * _ag_log_suppression_prime(jax.lax.stop_gradient(zeta_y0))
+    y = y0 - phi / dphi
+    gap = jnp.exp(y)
+    return AGEquilibrium(
+        gap=gap,
+        threshold=quasiparticle_threshold(gap, gam),
+        pair_breaking=gam,
+        gap_clean=d00,
+        zeta=gam / gap,
+    )
+
+
+# --------------------------------------------------------------------------- finite T (§S.2)
+def _gl_nodes(n):
+    x, w = np.polynomial.legendre.leggauss(n)
+    return jnp.asarray(0.5 * (x + 1.0)), jnp.asarray(0.5 * w)
+
+
+def gap_equation_residual(
+    gap: Float[ArrayLike, ""],
+    pair_breaking: Float[ArrayLike, ""],
+    temperature: Float[ArrayLike, ""],
+    debye: Float[ArrayLike, ""],
+    coupling: Float[ArrayLike, ""],
+    n_per_panel: int = 48,
+) -> Float[Array, ""]:
+    """(1/2Δ)∫_{−ω_D}^{ω_D} dε Re F^R(ε) tanh(ε/2T) − 1/λ (§S.2; zero at self-consistency).
+
+    Args: gap Δ, pair_breaking Γ, debye ω_D in meV; temperature in K; coupling λ
+    (dimensionless, per unit DOS).  Quadrature: Gauss–Legendre panels with a
+    cosine map (nodes cluster at the √-kinks ε_g and the peak near Δ).
+    """
+    gap = jnp.asarray(gap, jnp.float64)
+    gam = jnp.asarray(pair_breaking, jnp.float64)
+    t_mev = units.kelvin_to_mev(jnp.asarray(temperature, jnp.float64))
+    eg = quasiparticle_threshold(gap, gam)
+    geo = gap * jnp.asarray([1.5, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0])
+    pts = jnp.sort(jnp.concatenate([jnp.asarray([0.0]), jnp.stack([eg, gap, 1.2 * gap]), geo]))
+    pts = jnp.clip(pts, 0.0, debye)
+    pts = jnp.concatenate([pts, jnp.asarray(debye)[None]])
+    s, w = _gl_nodes(n_per_panel)
+    smap = 0.5 * (1.0 - jnp.cos(jnp.pi * s))
+    jac = 0.5 * jnp.pi * jnp.sin(jnp.pi * s)
+    a, b = pts[:-1, None], pts[1:, None]
+    eps = (a + (b - a) * smap).ravel()
+    wts = ((b - a) * w * jac).ravel()
+    eps = jnp.where(wts > 0, eps, 0.5 * gap)  # zero-width panels may sit on the ε = Δ pole
+    _, f = green_functions(eps, gap, gam)
+    th = jnp.where(t_mev > 0, jnp.tanh(eps / (2.0 * jnp.where(t_mev > 0, t_mev, 1.0))), 1.0)
+    # ∫_{−ω_D}^{ω_D}: Re F tanh is even, hence the factor 2 against the 1/(2Δ)
+    return jnp.sum(jnp.where(wts > 0, wts * f.real * th, 0.0)) / gap - 1.0 / jnp.asarray(coupling, jnp.float64)
+
+
+def solve_gap_finite_temperature(
+    pair_breaking: Float[ArrayLike, ""],
+    temperature: Float[ArrayLike, ""],
+    debye: Float[ArrayLike, ""],
+    coupling: Float[ArrayLike, ""],
+    n_iter: int = 60,
+) -> Float[Array, ""]:
+    """Self-consistent Δ(Γ, T) in meV from the §S.2 gap equation (bisection on Δ).
+
+    Args: pair_breaking Γ and debye ω_D in meV, temperature in K, coupling λ.
+    Returns 0 when the normal state is the only solution on (0, 2ω_D e^{−1/λ}].
+    Not differentiable (bisection); intended as an equilibrium reference.
+    """
+    gam = float(pair_breaking)
+    hi0 = 2.0 * float(debye) * float(np.exp(-1.0 / float(coupling))) * 1.01
+
+    def resid(d):
+        return gap_equation_residual(d, gam, temperature, debye, coupling)
+
+    # residual decreases with Δ; superconducting iff positive as Δ → 0⁺ above Γ-scale
+    lo, hi = 1e-6 * hi0, hi0
+    if float(resid(lo)) <= 0:
+        return jnp.asarray(0.0)
+    for _ in range(n_iter):
+        mid = 0.5 * (lo + hi)
+        if float(resid(mid)) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return jnp.asarray(0.5 * (lo + hi))

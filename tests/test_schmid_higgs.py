@@ -1,0 +1,137 @@
+"""Schmid–Higgs susceptibility with pair breaking (spec C8, §S.3–S.5)."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxhiggs  # noqa: F401
+from jaxhiggs import units
+from jaxhiggs.reference.schmid_higgs import schmid_higgs_inverse_reference
+from jaxhiggs.response.schmid_higgs import (
+    clean_susceptibility_inverse,
+    fit_envelope,
+    resonance_frequency,
+    schmid_higgs_susceptibility,
+    susceptibility_time_domain,
+    threshold_frequency,
+)
+
+GAP = 1.0  # meV; all checks below are in units of Δ
+
+
+def test_clean_closed_form():
+    w = np.array([0.0, 0.3, 1.0, 1.9, 2.0, 2.5, 6.0])
+    got = np.asarray(schmid_higgs_susceptibility(jnp.asarray(w), GAP, 0.0))
+    a = w / 2
+    exp = np.empty_like(got)
+    for i, (wi, ai) in enumerate(zip(w, a)):
+        if wi == 0:
+            exp[i] = 1.0
+        elif ai <= 1:
+            exp[i] = np.sqrt(4 - wi**2) * np.arcsin(ai) / wi
+        else:
+            exp[i] = np.sqrt(wi**2 - 4) * (np.arccosh(ai) - 1j * np.pi / 2) / wi
+    assert np.max(np.abs(got - exp)) < 1e-6
+    assert abs(got[4]) < 1e-12  # χ⁻¹(2Δ) = 0
+
+
+def test_small_gamma_approaches_clean():
+    w = jnp.array([0.5, 1.5, 2.5])
+    num = np.asarray(schmid_higgs_susceptibility(w, GAP, 1e-4, n_nodes=40))
+    assert np.max(np.abs(num - np.asarray(clean_susceptibility_inverse(w, GAP)))) < 1e-3
+
+
+@pytest.mark.parametrize("zeta", [0.1, 0.3, 0.6])
+def test_static_limit(zeta):
+    v = complex(schmid_higgs_susceptibility(jnp.array([0.0]), GAP, zeta * GAP)[0])
+    assert abs(v - (1 - np.pi * zeta / 4)) < 1e-4
+
+
+def test_no_absorption_below_threshold_and_positive_real_part():
+    zeta = 0.3
+    w_th = float(threshold_frequency(GAP, zeta))
+    w = jnp.linspace(0.05, 4.0, 80)
+    v = np.asarray(schmid_higgs_susceptibility(w, GAP, zeta))
+    below = np.asarray(w) < w_th
+    assert np.max(np.abs(v.imag[below])) < 1e-12
+    assert np.all(v.imag[~below] < 0)  # absorption Im χ > 0 above 2ε_g
+    assert np.min(v.real) > 0.3  # no undamped mode; min Re χ⁻¹ = 0.385 (C8)
+
+
+@pytest.mark.parametrize("zeta,w_res,peak", [
+    pytest.param(0.05, 1.9548, 1.867, marks=pytest.mark.slow), (0.1, 1.9064, 1.551),
+    (0.3, 1.6905, 1.295), pytest.param(0.5, 1.4376, 1.342, marks=pytest.mark.slow)])
+def test_resonance_table(zeta, w_res, peak):
+    got, got_peak = resonance_frequency(GAP, zeta * GAP)
+    assert abs(got - w_res) < 0.005 * w_res
+    assert abs(got_peak - peak) < 0.005 * peak
+    assert float(threshold_frequency(GAP, zeta)) < got < 2 * GAP
+
+
+@pytest.mark.slow
+def test_min_real_part():
+    w = jnp.linspace(1.6, 2.1, 101)
+    v = np.asarray(schmid_higgs_susceptibility(w, GAP, 0.1)).real
+    assert abs(v.min() - 0.313) < 0.002
+
+
+def test_against_numpy_reference():
+    # independent quadrature (scipy quad over the full ε axis); agreement seen: ≲1e-7
+    ws = [0.3, 1.5, 1.95, 2.5]
+    for zeta in (0.1, 1.3):
+        j = np.asarray(schmid_higgs_susceptibility(jnp.asarray(ws), GAP, zeta))
+        r = np.array([schmid_higgs_inverse_reference(w, GAP, zeta) for w in ws])
+        assert np.max(np.abs(j - r)) < 1e-6
+
+
+def test_gradient_wrt_pair_breaking():
+    w = jnp.array([1.8])
+    f_re = lambda g: schmid_higgs_susceptibility(w, GAP, g)[0].real  # noqa: E731
+    f_im = lambda g: schmid_higgs_susceptibility(w, GAP, g)[0].imag  # noqa: E731
+    g0, h = 0.2, 1e-5
+    for f in (f_re, f_im):
+        ad = float(jax.grad(f)(g0))
+        fd = (float(f(g0 + h)) - float(f(g0 - h))) / (2 * h)
+        assert abs(ad - fd) < 1e-5 * abs(fd)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match=r"pair_breaking = -0.1"):
+        schmid_higgs_susceptibility(jnp.array([1.0]), GAP, -0.1)
+    with pytest.raises(ValueError, match=r"omega = \[.*must cover"):
+        resonance_frequency(GAP, 0.3, omega=np.linspace(1.0, 1.5, 10))
+    with pytest.raises(ValueError, match=r"t_min, t_max"):
+        fit_envelope(np.linspace(0, 1, 5), np.zeros(5), 0.0, 1.0)
+
+
+def _times(t_max_over_gap, n):
+    return units.internal_to_ps(np.linspace(1.0, t_max_over_gap, n) / GAP)
+
+
+def test_clean_time_domain_envelope():
+    tp = _times(150, 3000)
+    c = susceptibility_time_domain(tp, GAP, 0.0)
+    fit = fit_envelope(tp, c, units.internal_to_ps(40.0), units.internal_to_ps(150.0))
+    assert abs(fit.frequency - 2 * GAP) < 0.01 * 2 * GAP
+    assert abs(fit.exponent - 0.5) < 0.05
+
+
+@pytest.mark.slow
+def test_pair_breaking_time_domain_envelope():
+    zeta = 0.3
+    tp = _times(150, 3000)
+    c = susceptibility_time_domain(tp, GAP, zeta)
+    fit = fit_envelope(tp, c, units.internal_to_ps(40.0), units.internal_to_ps(150.0))
+    w_th = float(threshold_frequency(GAP, zeta))
+    assert abs(fit.frequency - w_th) < 0.01 * w_th
+    assert 2.0 <= fit.exponent <= 3.05  # measured 2.98: Im χ⁻¹ ∝ (ω−2ε_g)² ⇒ t⁻³ (C8 discrepancy)
+
+
+def test_gapless_exponential_decay():
+    zeta = 1.3
+    tp = _times(60, 1200)
+    c = susceptibility_time_domain(tp, GAP, zeta)
+    fit = fit_envelope(tp, c, units.internal_to_ps(15.0), units.internal_to_ps(45.0))
+    kappa = 2 * ((zeta * GAP) ** (2 / 3) - GAP ** (2 / 3)) ** 1.5
+    assert abs(fit.rate - kappa) < 0.1 * kappa
