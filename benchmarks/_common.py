@@ -1,0 +1,57 @@
+"""Shared helpers of the benchmark scripts: timing, environment record, JSON output."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import platform
+import resource
+import time
+from pathlib import Path
+
+import jax
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def environment() -> dict:
+    """Device, versions and date, stored with every results file."""
+    import diffrax
+    import equinox
+    import numpy
+    import scipy
+
+    dev = jax.devices()[0]
+    return {
+        "device": f"{dev.platform}: {getattr(dev, 'device_kind', str(dev))}",
+        "n_devices": jax.device_count(),
+        "cpu": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "jax": jax.__version__,
+        "diffrax": diffrax.__version__,
+        "equinox": equinox.__version__,
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def timed(fn, *args):
+    """(result, seconds) with JAX results blocked on."""
+    start = time.perf_counter()
+    out = jax.block_until_ready(fn(*args))
+    return out, time.perf_counter() - start
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (MB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def write(name: str, payload: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    tag = jax.devices()[0].platform
+    path = RESULTS / f"{name}_{tag}.json"
+    path.write_text(json.dumps({"environment": environment(), **payload}, indent=2))
+    print(f"wrote {path}")
+    return path
