@@ -71,7 +71,7 @@ class Drive(eqx.Module):
         t = jnp.linspace(span[0], span[1], n)
         e_si = self.electric_field(t) / units.TIME_UNIT_S  # V/m
         integral = jnp.trapezoid(e_si**2, t * units.TIME_UNIT_S)
-        return units.j_per_m2_to_uj_per_cm2(units.fluence_j_per_m2(integral))
+        return float(units.j_per_m2_to_uj_per_cm2(units.fluence_j_per_m2(integral)))
 
     def __add__(self, other: "Drive") -> "DriveSum":
         if not isinstance(other, Drive):
