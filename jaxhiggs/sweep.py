@@ -318,10 +318,10 @@ def _failures(obs: dict, steps: np.ndarray, success: np.ndarray, max_steps: int)
     for value in obs.values():
         finite &= np.all(np.isfinite(value.reshape(value.shape[0], -1)), axis=1)
     reason = np.full(steps.shape, "", dtype=object)
-    reason[~success] = [f"solver failure after {s} steps" for s in steps[~success]]
-    hit = (~success) & (steps >= max_steps)
-    reason[hit] = f"max_steps = {max_steps} reached"
     reason[~finite] = "non-finite (NaN/inf) observables"
+    reason[~success] = [f"solver failure after {s} steps" for s in steps[~success]]
+    # max_steps explains the unfilled (inf) observables of a truncated solve: report it.
+    reason[(~success) & (steps >= max_steps)] = f"max_steps = {max_steps} reached"
     return (~success) | (~finite), reason.astype(str)
 
 
