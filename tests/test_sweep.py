@@ -160,3 +160,24 @@ def test_store_of_another_kind_rejected(tmp_path):
     zarr.open_group(str(path), mode="w").attrs["something"] = 1
     with pytest.raises(ValueError, match="not a jaxhiggs sweep store"):
         jh.sweep(model(), drive(), TIMES, {"v": [0.01]}, store=path, progress=False, **OPTS)
+
+
+def test_config_grid_table_and_cli_refuses_existing_store(tmp_path):
+    from jaxhiggs import cli, config
+
+    raw = {"material": {"gap": 1.3, "omega_D": 20.0}, "model": {"name": "clean-pseudospin", "n_energies": 64},
+           "drive": [{"type": "quench", "final_gap": 1.2}], "times": {"stop": 3.0, "count": 61},
+           "grid": {"final_gap": {"start": 1.1, "stop": 1.25, "count": 4}, "temperature": [0.0, 2.0],
+                    "sort_by": "-final_gap"}}
+    cfg = config.build(raw)
+    np.testing.assert_allclose(cfg["grid"]["final_gap"], [1.1, 1.15, 1.2, 1.25])
+    assert cfg["sweep"] == {"sort_by": "-final_gap"} and list(cfg["grid"]) == ["final_gap", "temperature"]
+    with pytest.raises(ValueError, match="grid.v"):
+        config.build({**raw, "grid": {"v": "a lot"}})
+    store = tmp_path / "s.zarr"
+    zarr.open_group(str(store), mode="w")
+    toml = tmp_path / "c.toml"
+    toml.write_text('[material]\ngap = 1.3\nomega_D = 20.0\n[model]\nname = "clean-pseudospin"\nn_energies = 64\n'
+                    '[[drive]]\ntype = "quench"\nfinal_gap = 1.2\n[times]\nstop = 3.0\ncount = 61\n'
+                    '[grid]\nfinal_gap = [1.1, 1.2]\n')
+    assert cli.main(["sweep", str(toml), "--store", str(store)]) == 2  # exists, no --resume
