@@ -17,9 +17,11 @@ from .bands import EnergyGrid, TightBinding  # noqa: E402
 from .drive import DriveSum, GaussianPulse, NoDrive, Quench, SingleCyclePulse, Waveform  # noqa: E402
 from .material import Band, Superconductor  # noqa: E402
 from .solve import Result, SolverOptions, simulate, solve as solve_raw  # noqa: E402
+from . import sweep_params, sweep_store  # noqa: E402
+from .sweep import open_sweep, sweep  # noqa: E402  (jaxhiggs.sweep is the function; the module stays importable)
 
 __all__ = [
     "Band", "DriveSum", "EnergyGrid", "GaussianPulse", "NoDrive", "Quench", "Result", "SingleCyclePulse",
     "SolverOptions", "Superconductor", "TightBinding", "Waveform", "bands", "drive", "equilibrium", "grid",
-    "material", "materials", "models", "simulate", "solve", "solve_raw", "spectra", "units",
+    "material", "materials", "models", "open_sweep", "simulate", "solve", "solve_raw", "spectra", "sweep", "units",
 ]

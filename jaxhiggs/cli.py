@@ -1,4 +1,4 @@
-"""The ``jaxhiggs`` command: ``demo`` and ``run CONFIG.toml``."""
+"""The ``jaxhiggs`` command: ``demo``, ``run CONFIG.toml``, ``sweep CONFIG.toml`` and ``show STORE``."""
 
 from __future__ import annotations
 
@@ -84,6 +84,86 @@ def run(config_path: Path, out: Path | None = None) -> Path:
     return path
 
 
+def sweep(config_path: Path, store: Path | None = None, resume: bool = False, devices: int | None = None,
+          chunk_size: int | None = None) -> Path:
+    """Run the ``[grid]`` of a TOML configuration into a Zarr store (``output``.zarr by default)."""
+    import jaxhiggs as jh
+
+    from . import config, sweep_store
+
+    cfg = config.load(config_path)
+    if not cfg["grid"]:
+        raise ValueError(f"{config_path} has no [grid] table: add parameter axes to sweep (see jaxhiggs/config.py)")
+    store = Path(store or f"{cfg['output']}.zarr")
+    if sweep_store.exists(store) and not resume:
+        raise ValueError(f"the store {store} exists: pass --resume to continue it, or remove it")
+    jh.sweep(cfg["model"], cfg["drive"], cfg["times"], cfg["grid"], store=store, chunk_size=chunk_size,
+             devices=devices, **cfg["sweep"], **cfg["options"])
+    print(f"jaxhiggs sweep {config_path}: wrote {store}  (inspect with: jaxhiggs show {store})")
+    return store
+
+
+def sweep_summary(ds, band: int = 0) -> dict:
+    """Δ∞ (mean |Δ| over the last quarter of the window, meV) and the Higgs amplitude
+    (half the peak-to-peak of |Δ| over the second half, meV) for every point of a sweep."""
+    gap = np.abs(ds.gap.isel(band=band))
+    n = ds.sizes["time"]
+    return {"gap_infinity": gap.isel(time=slice(3 * n // 4, None)).mean("time"),
+            "higgs_amplitude": 0.5 * (gap.isel(time=slice(n // 2, None)).max("time")
+                                      - gap.isel(time=slice(n // 2, None)).min("time"))}
+
+
+def show(store: Path, out: Path | None = None) -> Path:
+    """Print dimensions, completion and parameters of a sweep store; plot Δ∞ and the Higgs
+    amplitude against the first swept parameter (one line per value of the second)."""
+    import json
+
+    from .plot import _pyplot
+    from .sweep import open_sweep
+
+    ds = open_sweep(store)
+    record = json.loads(ds.attrs["parameters"])
+    names = record["names"]
+    print(f"sweep store {store}")
+    print("  dimensions: " + ", ".join(f"{k}={v}" for k, v in ds.sizes.items()))
+    print(f"  chunks done: {ds.attrs['chunks_done']}/{ds.attrs['chunks_total']}; points computed: "
+          f"{int(ds.computed.sum())}/{ds.computed.size}; failed: {int(ds.failed.sum())}")
+    for name in names:
+        values = np.asarray(record["axes"][name])
+        print(f"  {name} ({record['axis_units'][name]}): {len(values)} values in [{values.min():.6g}, {values.max():.6g}]")
+    print(f"  model: {record['model'].get('model')} {json.dumps({k: v for k, v in record['model'].items() if k not in ('material', 'options')})}")
+    print(f"  solver: {json.dumps(record['solver'])}; times {json.dumps(record['times_ps'])} ps")
+    print(f"  fingerprint {record['fingerprint']}, created {record['created']}")
+    if ds.failed.any():
+        reasons = sorted({str(r) for r in np.asarray(ds.reason.values).ravel() if str(r)})
+        print("  failure reasons: " + "; ".join(reasons))
+    summary = sweep_summary(ds[["gap"]].where(ds.computed & ~ds.failed))
+    plt = _pyplot()
+    first = "point" if record["zip"] else names[0]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    for ax, (key, label) in zip(axes, [("gap_infinity", "Δ∞ (meV)"), ("higgs_amplitude", "Higgs amplitude (meV)")]):
+        data = summary[key]
+        others = [d for d in data.dims if d != first]
+        if others:
+            data = data.isel({d: 0 for d in others[1:]})
+            for i in range(min(data.sizes[others[0]], 8)):
+                sel = data.isel({others[0]: i})
+                ax.plot(sel[first].values, sel.values, "o-", ms=3,
+                        label=f"{others[0]} = {float(ds[others[0]].values[i]):.4g}")
+            ax.legend(fontsize=7)
+        else:
+            ax.plot(data[first].values, data.values, "o-", ms=3)
+        unit = record["axis_units"].get(first, "")
+        ax.set_xlabel(f"{first} ({unit})" if unit else first)
+        ax.set_ylabel(label)
+    fig.suptitle(f"{store} (band 1)")
+    fig.tight_layout()
+    out = Path(out or Path(str(store).rstrip("/")).with_suffix(".png"))
+    fig.savefig(out, dpi=120)
+    print(f"  wrote {out}")
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="jaxhiggs", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -93,12 +173,25 @@ def main(argv=None) -> int:
     p_run = sub.add_parser("run", help="run a TOML configuration")
     p_run.add_argument("config", type=Path)
     p_run.add_argument("--out", type=Path, default=None)
+    p_sweep = sub.add_parser("sweep", help="run the [grid] of a TOML configuration into a Zarr store")
+    p_sweep.add_argument("config", type=Path)
+    p_sweep.add_argument("--store", type=Path, default=None, help="Zarr directory (default: <output>.zarr)")
+    p_sweep.add_argument("--resume", action="store_true", help="continue an existing store")
+    p_sweep.add_argument("--devices", type=int, default=None, help="number of devices (default: all)")
+    p_sweep.add_argument("--chunk-size", type=int, default=None, help="points per chunk (default: from memory)")
+    p_show = sub.add_parser("show", help="summarise a sweep store and plot Δ∞ and the Higgs amplitude")
+    p_show.add_argument("store", type=Path)
+    p_show.add_argument("--out", type=Path, default=None, help="PNG path (default: <store>.png)")
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
             demo(args.out, args.n_energies)
         elif args.command == "run":
             run(args.config, args.out)
+        elif args.command == "sweep":
+            sweep(args.config, args.store, args.resume, args.devices, args.chunk_size)
+        elif args.command == "show":
+            show(args.store, args.out)
     except (ValueError, RuntimeError, FileNotFoundError) as err:
         print(f"jaxhiggs: error: {err}", file=sys.stderr)
         return 2

@@ -76,7 +76,7 @@ def load(path) -> dict:
 
 
 def build(raw: dict, base: Path = Path(".")) -> dict:
-    _only(raw, {"output", "material", "model", "drive", "times", "solver"}, "top level")
+    _only(raw, {"output", "material", "model", "drive", "times", "solver", "grid"}, "top level")
     for key in ("material", "model", "drive", "times"):
         if key not in raw:
             raise ValueError(f"missing table [{key}] in the configuration")
@@ -89,8 +89,34 @@ def build(raw: dict, base: Path = Path(".")) -> dict:
         drive = d if drive is None else drive + d
     times = _times(dict(raw["times"]))
     options = _solver(dict(raw.get("solver", {})))
+    grid, sweep_options = _grid(dict(raw.get("grid", {})))
     return {"material": material, "model": model, "drive": drive, "times": times, "options": options,
-            "output": raw.get("output", "jaxhiggs-run"), "raw": raw}
+            "output": raw.get("output", "jaxhiggs-run"), "raw": raw, "grid": grid, "sweep": sweep_options}
+
+
+def _grid(table):
+    """``[grid]``: parameter = [values] or {start, stop, count}; optional ``zip``, ``sort_by``.
+
+    Example::
+
+        [grid]
+        peak_field = {start = 2.0, stop = 20.0, count = 10}   # kV/cm, linspace
+        temperature = [0.0, 4.0, 8.0]                           # K
+        sort_by = "-peak_field"                                 # optional: lockstep grouping
+    """
+    options = {k: table.pop(k) for k in ("zip", "sort_by") if k in table}
+    grid = {}
+    for name, spec in table.items():
+        if isinstance(spec, dict):
+            _only(spec, {"start", "stop", "count"}, f"grid.{name}")
+            if "stop" not in spec or "start" not in spec:
+                raise ValueError(f"grid.{name}: give start, stop and count (or a list of values)")
+            grid[name] = np.linspace(spec["start"], spec["stop"], int(spec.get("count", 2)))
+        elif isinstance(spec, list):
+            grid[name] = np.asarray(spec, dtype=float)
+        else:
+            raise ValueError(f"grid.{name} = {spec!r} is not allowed: a list of values or {{start, stop, count}}")
+    return grid, options
 
 
 def _material(table):

@@ -79,13 +79,7 @@ def solve_gap_equation(couplings, xi, weights, temperature, initial_gaps) -> Flo
     solution is the normal state (T ≥ T_c) for concrete inputs.
     """
 
-    def residual(gaps, _):
-        return gaps - couplings @ (pair_sum(gaps, xi, weights, temperature) * gaps)
-
-    sol = optx.root_find(
-        residual, optx.Newton(rtol=1e-13, atol=1e-13), initial_gaps, max_steps=200, throw=False
-    )
-    gaps = sol.value
+    gaps = _newton_gaps(couplings, xi, weights, temperature, initial_gaps)
     if is_concrete(gaps, temperature):
         g = np.asarray(gaps)
         if not np.all(np.isfinite(g)) or np.max(np.abs(g)) < 1e-6 * np.max(np.abs(np.asarray(initial_gaps))):
@@ -94,6 +88,19 @@ def solve_gap_equation(couplings, xi, weights, temperature, initial_gaps) -> Flo
                 "equation: the temperature must be below T_c (see jaxhiggs.equilibrium.critical_temperature)"
             )
     return gaps
+
+
+@eqx.filter_jit
+def _newton_gaps(couplings, xi, weights, temperature, initial_gaps):
+    # Jitted at module level: an eager root_find re-compiles its fresh residual closure on
+    # every call (~1.5 s on 2 cores per finite-T model construction).
+    def residual(gaps, _):
+        return gaps - couplings @ (pair_sum(gaps, xi, weights, temperature) * gaps)
+
+    sol = optx.root_find(
+        residual, optx.Newton(rtol=1e-13, atol=1e-13), initial_gaps, max_steps=200, throw=False
+    )
+    return sol.value
 
 
 def critical_temperature(couplings, xi, weights) -> float:

@@ -8,7 +8,10 @@ A model is an equinox Module holding its parameters and equilibrium.  It provide
 * ``vector_field(t, y, args)`` — the pure right-hand side dy/dt (internal units),
 * ``observables(t, y, args)`` — a dict of arrays computed inside the solve (only
   these are stored, never the full state history),
-* ``jump_times(drive)`` — internal times where the vector field jumps (quenches).
+* ``jump_times(drive)`` — internal times where the vector field jumps (quenches),
+* ``options()`` — the constructor's keyword arguments other than the material, so that
+  ``with_material(material)`` rebuilds the same model for another material (used by
+  :func:`jaxhiggs.sweep`, also under ``jax.vmap`` with traced material parameters).
 
 Nothing model-specific lives in :mod:`jaxhiggs.solve`.
 """
@@ -36,6 +39,15 @@ class Model(eqx.Module):
     def jump_times(self, drive) -> tuple[float, ...]:
         quench = drive.quench()
         return () if quench is None else (quench.time,)
+
+    def options(self) -> dict:
+        """Keyword arguments that rebuild this model as ``type(self)(material, **options())``."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement options(); sweeps need it")
+
+    def with_material(self, material) -> "Model":
+        """The same model (same grid and options) for another material; re-runs the constructor,
+        so derived quantities (couplings, equilibrium) follow the new material parameters."""
+        return type(self)(material, **self.options())
 
     def metadata(self) -> dict:
         """Static description stored with results (model name, sizes, options)."""

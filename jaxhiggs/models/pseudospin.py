@@ -65,6 +65,7 @@ class CleanPseudospin(Model):
     material: Superconductor
     representation: EnergyGrid | TightBinding
     equilibrium: Equilibrium
+    diamagnetic_factor: float = eqx.field(static=True)
 
     def __init__(self, material: Superconductor, n_energies: int | None = None, lattice: TightBinding | None = None,
                  diamagnetic_factor: float = 1.0):
@@ -79,6 +80,7 @@ class CleanPseudospin(Model):
         check(lambda d: d != 0, "diamagnetic_factor", diamagnetic_factor, "a non-zero factor (1 is physical)")
         self.material = material
         self.representation = representation
+        self.diamagnetic_factor = float(diamagnetic_factor)
         self.equilibrium = bcs_equilibrium(
             material.gaps, material.v, representation.energies, representation.weights, material.temperature_mev
         )
@@ -131,6 +133,12 @@ class CleanPseudospin(Model):
         norm = jnp.sqrt(jnp.sum(spins**2, axis=0))
         norm_drift = jnp.max(jnp.abs(norm - args["norm"]) / args["norm"])
         return {"gap": couplings @ p, "energy": energy, "number": number, "norm_drift": norm_drift}
+
+    def options(self):
+        rep = self.representation
+        if isinstance(rep, TightBinding):
+            return {"lattice": rep, "diamagnetic_factor": self.diamagnetic_factor}
+        return {"n_energies": int(rep.energies.shape[-1]), "diamagnetic_factor": self.diamagnetic_factor}
 
     def metadata(self):
         rep = self.representation
