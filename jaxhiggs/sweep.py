@@ -12,8 +12,7 @@ How a sweep runs
    ``jax.vmap`` over a pytree of point arrays gives the batch axis.
 3. Points are cut into chunks sized to device memory (estimated from the model's state
    and observable sizes; ``chunk_size`` overrides), each chunk padded to a multiple of
-   the device count and sharded over a 1-D device mesh ``("points",)`` (jit + sharding
-   constraint; see :func:`_run_batch` for why not ``jax.shard_map``): every device
+   the device count and sharded over a 1-D device mesh ``("points",)`` with ``jax.shard_map``: every device
    integrates its slice of the chunk.  One compilation serves all chunks.
 4. With ``store=path`` each finished chunk is written to a Zarr store
    (:mod:`jaxhiggs.sweep_store`) and marked done; re-running the same call skips the
@@ -134,18 +133,18 @@ def _solve_point(model, drive, times, options, dtype, point):
 
 @eqx.filter_jit
 def _run_batch(model, drive, times, points, options, dtype, sharding):
-    """vmap over the point axis, the batch sharded over the devices of ``sharding`` (pure, jit-compiled).
+    """vmap over the point axis inside ``jax.shard_map`` over the 1-D mesh of ``sharding`` (pure, jit-compiled).
 
-    Why not ``jax.shard_map``: models that solve their equilibrium with optimistix/lineax
-    (the finite-T gap equation) fail lineax's structure check under shard_map's manual axes
-    (lineax 0.1.1, jax 0.10: "pytree does not match out_structure").  A sharding constraint on
-    the batch axis lets XLA's SPMD partitioner split the vmapped solve over the 1-D mesh
-    instead; the price is that the devices' while-loops share one predicate, i.e. the devices
-    advance in lockstep within a chunk, as the members of one device already do.
+    Each device integrates its own block of points with its own adaptive while-loop, so
+    devices do not wait for each other's slowest member (only the members of one device
+    advance in lockstep).  Model, drive and options are replicated (closed over).
     """
-    points = jax.lax.with_sharding_constraint(points, sharding)
-    out = jax.vmap(lambda p: _solve_point(model, drive, times, options, dtype, p))(points)
-    return jax.lax.with_sharding_constraint(out, sharding)
+
+    def local(block):
+        return jax.vmap(lambda p: _solve_point(model, drive, times, options, dtype, p))(block)
+
+    spec = P(AXIS)
+    return jax.shard_map(local, mesh=sharding.mesh, in_specs=(spec,), out_specs=spec, check_vma=False)(points)
 
 
 # -- points, order, chunks --------------------------------------------------------------------------
