@@ -1,0 +1,1 @@
+"""Plain NumPy/SciPy reference implementations (CPU baselines, no JAX in the equations)."""
