@@ -54,6 +54,8 @@ warnings.filterwarnings("ignore", message="Complex dtype support in Diffrax", ca
 DEFAULT_REFERENCE_A = 1e-8
 
 _FRAMES = ("lab", "rotating")
+_ORDER_KEYS = {1: ("f11", "f21"), 2: ("f11", "f21", "r11", "r21o", "r21e"),
+               3: ("f11", "f21", "r11", "r21o", "r21e", "R11", "R21")}
 _EQUILIBRIA = ("grid", "reference")
 _QUADRATURES = ("simpson", "midpoint")
 
@@ -119,7 +121,10 @@ class MattisBardeen(Model):
         higgs_feedback: False forces Re δΔ = 0 inside the equations (the "QP" run of the THG
             decomposition, spec §4.7); the stored δΔ is still the one the state implies.
         reference_amplitude: A_ref (V·s/m) of the internal normalised solve (numerics only).
-        check_grid: emit the γ-resolution and recurrence-time warnings.
+        check_grid: emit the γ-resolution warning.
+        orders: highest order in A integrated (1: f only, for linear response; 2: + r, δΔ;
+            3: + R, j₃).  Orders above are reported as zero.  The equations are strictly
+            triangular in order (spec §6), so lower orders are exact whatever this is.
 
     Observables (per saved time): ``gap`` Δ_i + δΔ_i (complex meV, (n_bands,)), ``delta_gap``
     δΔ_i, ``current_1`` = j_P1 + j_D1 and ``current_3`` = j_P3 + j_D3 (A/m²), their parts
@@ -138,11 +143,14 @@ class MattisBardeen(Model):
     higgs_feedback: bool = eqx.field(static=True)
     n_energies: int = eqx.field(static=True)
     equilibrium_kind: str = eqx.field(static=True)
+    orders: int = eqx.field(static=True)
 
     def __init__(self, material: Superconductor, n_energies: int, frame: str = "rotating",
                  equilibrium="grid", quadrature: str = "simpson", higgs_feedback: bool = True,
-                 reference_amplitude: float = DEFAULT_REFERENCE_A, check_grid: bool = True):
+                 reference_amplitude: float = DEFAULT_REFERENCE_A, check_grid: bool = True, orders: int = 3):
         n = check_n_energies(n_energies)
+        if orders not in (1, 2, 3):
+            raise ValueError(f"orders = {orders!r} is not allowed: 1 (linear), 2 (+ δΔ) or 3 (+ cubic current)")
         if frame not in _FRAMES:
             raise ValueError(f"frame = {frame!r} is not allowed: one of {_FRAMES}")
         if quadrature not in _QUADRATURES:
@@ -184,6 +192,7 @@ class MattisBardeen(Model):
         self.higgs_feedback = bool(higgs_feedback)
         self.n_energies = n
         self.equilibrium_kind = kind
+        self.orders = int(orders)
         if check_grid and not isinstance(gammas, jax.core.Tracer):
             spacing = float(xi[1] - xi[0])
             g_min = float(np.min(np.asarray(gammas)))
@@ -249,7 +258,8 @@ class MattisBardeen(Model):
         nb, n = self.material.n_bands, self.n_energies
         z1 = jnp.zeros((nb, n), dtype=complex)
         z2 = jnp.zeros((nb, n, n), dtype=complex)
-        return dict(f11=z2, f21=z2, r11=z1, r21o=z1, r21e=z1, R11=z2, R21=z2)
+        state = dict(f11=z2, f21=z2, r11=z1, r21o=z1, r21e=z1, R11=z2, R21=z2)
+        return {key: state[key] for key in _ORDER_KEYS[self.orders]}
 
     def arguments(self, drive) -> dict:
         """Precomputed kernels, band constants and the drive normalisation A_peak (see :func:`drive_scale`)."""
@@ -269,16 +279,22 @@ class MattisBardeen(Model):
         p21 = ph[:, :, None] * ph[:, None, :]  # e^{−i(E_b+E_a)t}
         return p11, p21, ph**2
 
+    def _rotate(self, t, y, args, inverse=False) -> dict:
+        """Multiply each block by its integrating factor e^{Lt} (or e^{−Lt} with ``inverse``)."""
+        p11, p21, p2 = self._phases(t, args["k"])
+        if inverse:
+            p11, p21, p2 = jnp.conj(p11), jnp.conj(p21), jnp.conj(p2)
+        factor = dict(f11=p11, f21=p21, r21o=p2, r21e=p2, R11=p11, R21=p21)
+        return {key: (factor[key] * val if key in factor else val) for key, val in y.items()}
+
     def to_lab(self, t, y, args) -> dict:
         """The lab-frame state (identity in the lab frame)."""
-        if self.frame == "lab":
-            return y
-        p11, p21, p2 = self._phases(t, args["k"])
-        return dict(f11=p11 * y["f11"], f21=p21 * y["f21"], r11=y["r11"], r21o=p2 * y["r21o"],
-                    r21e=p2 * y["r21e"], R11=p11 * y["R11"], R21=p21 * y["R21"])
+        return y if self.frame == "lab" else self._rotate(t, y, args)
 
     def delta_gap(self, y, args) -> Complex[Array, " n_bands"]:
-        """δΔ_i at the reference amplitude, spec §3.3 (meV; lab-frame state)."""
+        """δΔ_i at the reference amplitude, spec §3.3 (meV; lab-frame state; 0 for orders = 1)."""
+        if "r11" not in y:
+            return jnp.zeros(self.gaps.shape, dtype=complex)
         k = args["k"]
         r21 = y["r21o"] + y["r21e"]
         per_band = jnp.sum(self.weights * (-k["de"] * y["r11"] + k["u2"] * r21 - k["v2"] * jnp.conj(r21)), axis=-1)
@@ -288,44 +304,45 @@ class MattisBardeen(Model):
         """Right-hand side without the diagonal linear part (lab-frame state y)."""
         k, b = args["k"], args["b"]
         a = self._drive_unit(t, args)
+        out = {}
+        # first order, §3.2
+        out["f11"] = -1j * k["dF"] * a
+        out["f21"] = 1j * k["oF"] * a
+        if self.orders == 1:
+            return out
         c2 = b["c2"][:, None]
         f11, f21 = y["f11"], y["f21"]
         dd = self.delta_gap(y, args)
         re_dd = jnp.real(dd)[:, None] if self.higgs_feedback else jnp.zeros_like(jnp.real(dd))[:, None]
         im_dd = jnp.imag(dd)[:, None]
-        # first order, §3.2
-        s_f11 = -1j * k["dF"] * a
-        s_f21 = 1j * k["oF"] * a
         # second order, §3.3
-        s_r11 = (-2.0 * a) * c2 * jnp.sum(k["wWl2"] * f11.imag - k["wWp2"] * f21.imag, axis=-1)
-        s_r21o = 1j * k["th"] * k["ee"] * re_dd + (2j * a) * c2 * jnp.sum(k["wWlp"] * (f21 - jnp.conj(f11)), axis=-1)
-        s_r21e = -1j * k["th"] * k["de"] * (b["dia"][:, None] * a * a) - k["th"] * im_dd
+        out["r11"] = (-2.0 * a) * c2 * jnp.sum(k["wWl2"] * f11.imag - k["wWp2"] * f21.imag, axis=-1)
+        out["r21o"] = 1j * k["th"] * k["ee"] * re_dd + (2j * a) * c2 * jnp.sum(k["wWlp"] * (f21 - jnp.conj(f11)), axis=-1)
+        out["r21e"] = -1j * k["th"] * k["de"] * (b["dia"][:, None] * a * a) - k["th"] * im_dd
+        if self.orders == 2:
+            return out
         # third order, §3.4 (p_ba = −p_ab)
         r11, r21o = y["r11"], y["r21o"]
         l, p = k["l"], k["p"]
         ree = re_dd[:, :, None]
         ee_a, ee_b = k["ee"][:, :, None], k["ee"][:, None, :]
-        s_R11 = (-1j * l) * (a * (r11[:, None, :] - r11[:, :, None]) + ree * k["de_m"] * f11) + (1j * p) * (
+        out["R11"] = (-1j * l) * (a * (r11[:, None, :] - r11[:, :, None]) + ree * k["de_m"] * f11) + (1j * p) * (
             a * (r21o[:, None, :] + jnp.conj(r21o)[:, :, None]) - ree * (ee_b * jnp.conj(f21) + ee_a * f21))
-        s_R21 = (-1j * p) * (a * (r11[:, None, :] + r11[:, :, None]) + ree * k["de_p"] * f21) - (1j * l) * (
+        out["R21"] = (-1j * p) * (a * (r11[:, None, :] + r11[:, :, None]) + ree * k["de_p"] * f21) - (1j * l) * (
             a * (r21o[:, None, :] - r21o[:, :, None]) + ree * (ee_a * f11 - ee_b * jnp.conj(f11)))
-        return dict(f11=s_f11, f21=s_f21, r11=s_r11, r21o=s_r21o, r21e=s_r21e, R11=s_R11, R21=s_R21)
+        return out
 
     def vector_field(self, t, y, args):
+        """dy/dt (spec §3.2–3.4) in the chosen frame; internal units."""
         k = args["k"]
         if self.frame == "lab":
             s = self._sources(t, y, args)
-            e2 = -2j * k["E"]
-            return dict(f11=s["f11"] - 1j * k["om_m"] * y["f11"], f21=s["f21"] - 1j * k["om_p"] * y["f21"],
-                        r11=s["r11"], r21o=s["r21o"] + e2 * y["r21o"], r21e=s["r21e"] + e2 * y["r21e"],
-                        R11=s["R11"] - 1j * k["om_m"] * y["R11"], R21=s["R21"] - 1j * k["om_p"] * y["R21"])
-        p11, p21, p2 = self._phases(t, k)
-        lab = dict(f11=p11 * y["f11"], f21=p21 * y["f21"], r11=y["r11"], r21o=p2 * y["r21o"],
-                   r21e=p2 * y["r21e"], R11=y["R11"], R21=y["R21"])  # R does not feed back
-        s = self._sources(t, lab, args)
-        c11, c21, c2 = jnp.conj(p11), jnp.conj(p21), jnp.conj(p2)
-        return dict(f11=c11 * s["f11"], f21=c21 * s["f21"], r11=s["r11"], r21o=c2 * s["r21o"],
-                    r21e=c2 * s["r21e"], R11=c11 * s["R11"], R21=c21 * s["R21"])
+            linear = dict(f11=-1j * k["om_m"], f21=-1j * k["om_p"], r21o=-2j * k["E"], r21e=-2j * k["E"],
+                          R11=-1j * k["om_m"], R21=-1j * k["om_p"])
+            return {key: s[key] + linear[key] * y[key] if key in linear else s[key] for key in y}
+        # R never feeds back, so it is not rotated to the lab frame here
+        s = self._sources(t, self._rotate(t, {kk: v for kk, v in y.items() if kk[0] != "R"}, args), args)
+        return self._rotate(t, s, args, inverse=True)
 
     def observables(self, t, y, args) -> dict:
         """Gap, currents (A/m²), A (V·s/m) and E (V/m) at the drive's physical amplitude (spec §4)."""
@@ -337,14 +354,52 @@ class MattisBardeen(Model):
         a_ref = self.reference_amplitude
         jp1 = lam * a_ref * jnp.sum(b["pn"] * jnp.sum(k["wwl2"] * y["f11"].real + k["wwp2"] * y["f21"].real, axis=(1, 2)))
         jd1 = a_phys * jnp.sum(b["pn"] * k["kd1"])
-        jp3 = lam**3 * a_ref * jnp.sum(b["pn"] * jnp.sum(k["wwl"] * y["R11"].real + k["wwp"] * y["R21"].real, axis=(1, 2)))
-        r21 = y["r21o"] + y["r21e"]
-        per_band = jnp.sum(self.weights * (k["ee"] * y["r11"].real + k["de"] * r21.real), axis=-1)
-        jd3 = -2.0 * a_phys * lam**2 * jnp.sum(b["sign"] * b["pdos"] * per_band)
+        zero = jnp.zeros_like(jp1)
+        jp3 = zero
+        if "R11" in y:
+            jp3 = lam**3 * a_ref * jnp.sum(b["pn"] * jnp.sum(k["wwl"] * y["R11"].real + k["wwp"] * y["R21"].real,
+                                                             axis=(1, 2)))
+        jd3 = zero
+        if "r11" in y:
+            r21 = y["r21o"] + y["r21e"]
+            per_band = jnp.sum(self.weights * (k["ee"] * y["r11"].real + k["de"] * r21.real), axis=-1)
+            jd3 = -2.0 * a_phys * lam**2 * jnp.sum(b["sign"] * b["pdos"] * per_band)
         field = args["drive"].electric_field(t) / units.TIME_UNIT_S
         return dict(gap=self.gaps + dd, delta_gap=dd, current_1=jp1 + jd1, current_3=jp3 + jd3,
                     current_p1=jp1, current_d1=jd1, current_p3=jp3, current_d3=jd3,
                     vector_potential=a_phys, electric_field=field)
+
+    def linear_conductivity(self, omega, eta) -> Complex[Array, " n_omega"]:
+        """σ(ω)/σ₀ of this discrete model in closed form: spec §3.2 + §4.2 in the frequency domain.
+
+        With X(ω) = ∫dt e^{+iωt}X(t): f¹¹(ω) = ΔF A(ω)/(ω − (E_b−E_a) + iη), f²¹(ω) = −(1−F_a−F_b)
+        A(ω)/(ω − (E_a+E_b) + iη); Re f contributes [f(ω) + conj f(−ω)]/2.  ``omega`` (meV, > 0) and
+        the broadening ``eta`` (meV) replace the finite time window.  O(N_e²) per frequency.
+        """
+        k, b = self.kernels(), self._band_constants()
+
+        def one(w):
+            def re_part(num, om):
+                return 0.5 * (num / (w - om + 1j * eta) + jnp.conj(num / (-w - om + 1j * eta)))
+
+            chi = jnp.sum(k["wwl2"] * re_part(k["dF"], k["om_m"]) + k["wwp2"] * re_part(-k["oF"], k["om_p"]),
+                          axis=(1, 2)) + k["kd1"]
+            # j(ω) = e²n/m · χ(ω) A(ω)  →  σ = j/(iωA), ω in rad/s
+            return jnp.sum(b["pn"] * chi) / (1j * w * units.MEV_IN_J / units.HBAR_SI)
+
+        return jax.lax.map(one, jnp.asarray(omega, dtype=float)) / self.drude_conductivity()
+
+    def with_options(self, **changes) -> "MattisBardeen":
+        """A copy with static options changed (``frame``, ``higgs_feedback``, ``orders``)."""
+        import copy
+
+        allowed = {"frame", "higgs_feedback", "orders"}
+        if set(changes) - allowed:
+            raise ValueError(f"with_options accepts only {sorted(allowed)}")
+        new = copy.copy(self)
+        for key, value in changes.items():
+            object.__setattr__(new, key, value)
+        return new
 
     def drude_conductivity(self) -> Float[Array, ""]:
         """σ₀ = Σ_i n_i e²/(m_i γ_i) in S/m (γ_i/ħ as the rate), the normalisation of spec §7.1."""
@@ -353,8 +408,12 @@ class MattisBardeen(Model):
         return jnp.sum(b["pn"] / rate)
 
     def metadata(self) -> dict:
-        return {"model": "MattisBardeen", "n_bands": self.material.n_bands, "n_energies": self.n_energies,
-                "frame": self.frame, "equilibrium": self.equilibrium_kind, "higgs_feedback": self.higgs_feedback}
+        from .._validate import is_concrete
+
+        sigma0 = self.drude_conductivity()
+        extra = {"drude_conductivity": float(sigma0)} if is_concrete(sigma0) else {}
+        return extra | {"model": "MattisBardeen", "n_bands": self.material.n_bands, "n_energies": self.n_energies,
+                "frame": self.frame, "orders": self.orders, "equilibrium": self.equilibrium_kind, "higgs_feedback": self.higgs_feedback}
 
 
 __all__ = ["MattisBardeen", "carrier_density", "continuum_equilibrium", "fermi_velocity"]
