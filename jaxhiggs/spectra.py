@@ -161,3 +161,163 @@ def fit_damped_cosine(times, signal, start: float, stop: float, origin: float = 
     ph = float(np.mod(ph + np.pi, 2 * np.pi) - np.pi)
     rms = float(np.sqrt(np.mean((model(best.x) - ys) ** 2)))
     return DampedCosine(float(off), float(amp), float(nu), ph, float(ex), float(origin), rms, float(start), float(stop))
+
+
+# --------------------------------------------------------------------------- optical conductivity
+def conductivity(result, order: int = 1, sigma0=None, unit: str = "drude", window: str = "none",
+                 pad_factor: int = 4, resolution: float | None = None, times=None, current=None,
+                 vector_potential=None) -> tuple[Float[Array, " n_freq"], Complex[Array, "... n_freq"]]:
+    """Optical conductivity σ(ν) = j(ν) / (iω A(ν)) from a simulated current (MB spec §4.4).
+
+    Fourier convention X(ν) = ∫dt e^{+iωt} X(t), ω = 2πν (physics e^{−iωt} time dependence), so
+    E(ν) = iω A(ν) and Re σ ≥ 0 for an absorbing medium, Im σ > 0 (inductive) at low ω.  The
+    same ``window`` multiplies j and A (default none: a single pulse as broadband probe, with
+    the whole record as window); zero padding by ``pad_factor`` only interpolates.
+
+    Args:
+        result: a :class:`~jaxhiggs.solve.Result` with ``current_{order}`` (A/m²) and
+            ``vector_potential`` (V·s/m); or pass ``times`` (ps), ``current``, ``vector_potential``.
+        order: 1 (linear σ₁) or 3 (third-order contribution σ₃ = j₃/(iωA)).
+        sigma0: normalisation in S/m (e.g. ``MattisBardeen.drude_conductivity()`` = ne²/mγ);
+            defaults to ``result.metadata['drude_conductivity']``.
+        unit: ``"drude"`` (σ/σ₀), ``"S/cm"`` or ``"S/m"``.
+        resolution: requested frequency resolution in THz; raises if the record is too short.
+
+    Returns:
+        (ν in THz, σ) for ν > 0 (the ν = 0 sample is dropped).
+    """
+    if result is not None:
+        times = result.times
+        current = result.current(order)
+        vector_potential = result["vector_potential"]
+    t = np.asarray(times, dtype=float)
+    if resolution is not None and 1.0 / (t[-1] - t[0]) > resolution:
+        raise ValueError(
+            f"the time window {t[-1] - t[0]:.4g} ps resolves only {1.0 / (t[-1] - t[0]):.4g} THz, coarser than the "
+            f"requested resolution = {resolution} THz: use a window ≥ {1.0 / resolution:.4g} ps")
+    freq, j_w = fourier_transform(t, current, window=window, subtract_mean=False, pad_factor=pad_factor)
+    _, a_w = fourier_transform(t, vector_potential, window=window, subtract_mean=False, pad_factor=pad_factor)
+    omega = 2.0 * jnp.pi * freq * 1e12  # rad/s
+    sigma = j_w[..., 1:] / (1j * omega[1:] * a_w[..., 1:])  # S/m
+    if unit == "drude":
+        if sigma0 is None:
+            sigma0 = None if result is None else result.metadata.get("drude_conductivity")
+        if sigma0 is None:
+            raise ValueError("unit = 'drude' needs sigma0 (S/m), e.g. model.drude_conductivity()")
+        sigma = sigma / sigma0
+    elif unit == "S/cm":
+        sigma = sigma / 100.0
+    elif unit != "S/m":
+        raise ValueError(f"unit = {unit!r} is not allowed: 'drude', 'S/cm' or 'S/m'")
+    return freq[1:], sigma
+
+
+def moving_window_conductivity(times, delays, delta_current, delta_vector_potential, pad_factor: int = 4,
+                               window: str = "none"):
+    """σ(ν; t_d) of a pump–probe scan with the FFT window moving with the probe (MB spec §4.6).
+
+    ``times`` (ps, uniform), ``delays`` (ps, uniform, multiples of the time step), and the
+    differences Δj = j^{pp} − j^{p}, ΔA = A^{pp} − A^{p} of shape (n_delays, n_times).  For delay
+    t_d the window is [t₀ + t_d − t_d,0, t_end − (t_d,max − t_d)] (fixed length).  Returns
+    (ν THz, σ (n_delays, n_freq)) in S/m (ν = 0 dropped).
+    """
+    t = np.asarray(times, dtype=float)
+    d = np.asarray(delays, dtype=float)
+    dt = _uniform_step(t)
+    shift = np.rint((d - d[0]) / dt).astype(int)
+    if np.any(np.abs(shift * dt - (d - d[0])) > 1e-6 * dt):
+        raise ValueError("delays must differ by multiples of the time step")
+    length = t.size - int(shift[-1])
+    if length < 16:
+        raise ValueError(f"the delay range leaves a window of {length} samples: use a longer record")
+    idx = shift[:, None] + np.arange(length)[None, :]
+    rows = np.arange(d.size)[:, None]
+    j = jnp.asarray(delta_current)[rows, idx]
+    a = jnp.asarray(delta_vector_potential)[rows, idx]
+    tw = t[:length]
+    freq, j_w = fourier_transform(tw, j, window=window, subtract_mean=False, pad_factor=pad_factor)
+    _, a_w = fourier_transform(tw, a, window=window, subtract_mean=False, pad_factor=pad_factor)
+    omega = 2.0 * jnp.pi * freq[1:] * 1e12
+    # the window's own start time only adds a common phase to j(ν) and A(ν), which cancels in σ
+    return freq[1:], j_w[..., 1:] / (1j * omega * a_w[..., 1:])
+
+
+def delay_spectrum(delays, sigma, pad_factor: int = 4):
+    """Mean-subtracted, per-ν normalised σ(ν; t_d) and its Fourier transform along t_d (spec §4.6).
+
+    Returns (map (n_delays, n_freq), f_delay THz, |FT| (n_f_delay, n_freq)).
+    """
+    s = jnp.asarray(sigma)
+    s = s - jnp.mean(s, axis=0, keepdims=True)
+    s = s / jnp.maximum(jnp.max(jnp.abs(s), axis=0, keepdims=True), 1e-300)
+    f, spec = fourier_transform(delays, s.T, window="hann", subtract_mean=True, pad_factor=pad_factor)
+    return s, f, jnp.abs(spec).T
+
+
+def harmonic_amplitude(times, signal, frequency, harmonic: int = 3, tolerance: float = 0.2, window: str = "hann"):
+    """max |signal(ν)| over |ν/f − harmonic| ≤ tolerance (THG strength, MB spec §4.7); ``frequency`` in THz."""
+    freq, spec = fourier_transform(times, signal, window=window, subtract_mean=True, pad_factor=4)
+    mask = jnp.abs(freq / frequency - harmonic) <= tolerance
+    return jnp.max(jnp.where(mask, jnp.abs(spec), 0.0), axis=-1)
+
+
+# --------------------------------------------------------------------------- batched experiments
+def _batched_solve(model, drives, times_ps, **options):
+    """Observables of ``model`` under each drive of the list, one vmapped solve (same structure)."""
+    import equinox as eqx
+    import jax
+
+    from .solve import SolverOptions, solve
+
+    stacked = jax.tree.map(lambda *x: jnp.stack(x), *drives)
+    opts = SolverOptions(**options)
+    t = units.ps_to_internal(jnp.asarray(times_ps, dtype=float))
+    ys, steps, ok = eqx.filter_jit(jax.vmap(lambda d: solve(model, d, t, opts)))(stacked)
+    if not bool(jnp.all(ok)):
+        raise RuntimeError("a batched solve failed: tighten rtol/atol or raise max_steps")
+    return ys
+
+
+def pump_probe(model, pump, probe_at, delays, times, **options):
+    """Pump–probe conductivity map (MB spec §4.6): vmapped (pump + probe(t_d)) runs minus pump only.
+
+    Args:
+        model: e.g. :class:`~jaxhiggs.models.mattis_bardeen.MattisBardeen` (orders = 3).
+        pump: the pump drive; ``probe_at(delay_ps)`` returns the probe drive for one delay.
+        delays: probe delays in ps (uniform, multiples of the time step).
+        times: uniform saved times in ps.
+        **options: solver options.
+
+    Returns dict with ``frequency`` (THz), ``sigma`` (n_delays, n_freq) in S/m of
+    Δj₁ + Δj₃ over the probe ΔA, ``sigma1``/``sigma3`` the two parts, and the raw differences.
+    """
+    delays = np.asarray(delays, dtype=float)
+    pump_only = _batched_solve(model, [pump], times, **options)
+    pp = _batched_solve(model, [pump + probe_at(float(d)) for d in delays], times, **options)
+    dj1 = pp["current_1"] - pump_only["current_1"]
+    dj3 = pp["current_3"] - pump_only["current_3"]
+    da = pp["vector_potential"] - pump_only["vector_potential"]
+    freq, s1 = moving_window_conductivity(times, delays, dj1, da)
+    _, s3 = moving_window_conductivity(times, delays, dj3, da)
+    return dict(frequency=freq, sigma=s1 + s3, sigma1=s1, sigma3=s3, delta_current_1=dj1, delta_current_3=dj3,
+                delta_vector_potential=da, delta_gap=pp["delta_gap"])
+
+
+def thg_sweep(model, frequencies, drive_at, times, higgs_decomposition: bool = True, **options):
+    """Third-harmonic strength |j₃(3Ω)| over drive frequencies Ω (THz), vmapped (MB spec §4.7).
+
+    ``drive_at(frequency_thz)`` returns the multicycle drive.  With ``higgs_decomposition`` a second
+    batch runs with Re δΔ switched off inside the equations ("QP"); "Higgs" = j₃ − j₃^QP.
+    Returns dict of arrays over ``frequencies``: ``total``, and ``qp``, ``higgs`` if requested.
+    """
+    frequencies = np.asarray(frequencies, dtype=float)
+    drives = [drive_at(float(f)) for f in frequencies]
+    full = _batched_solve(model, drives, times, **options)["current_3"]
+    out = dict(frequency=frequencies, total=jnp.array(
+        [harmonic_amplitude(times, full[i], f) for i, f in enumerate(frequencies)]))
+    if higgs_decomposition:
+        qp_model = model.with_options(higgs_feedback=False)
+        qp = _batched_solve(qp_model, drives, times, **options)["current_3"]
+        out["qp"] = jnp.array([harmonic_amplitude(times, qp[i], f) for i, f in enumerate(frequencies)])
+        out["higgs"] = jnp.array([harmonic_amplitude(times, full[i] - qp[i], f) for i, f in enumerate(frequencies)])
+    return out

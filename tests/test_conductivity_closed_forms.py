@@ -1,0 +1,51 @@
+"""Closed-form conductivities (spec §7.1) against the spec's table and known limits."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxhiggs  # noqa: F401  (x64)
+from jaxhiggs.conductivity import drude, mattis_bardeen, mattis_bardeen_t0, superfluid_fraction_t0, zimmermann
+
+OMEGA = np.array([0.5, 1.0, 1.5, 2.5, 3.0, 4.0, 6.0])
+# spec §7.1 table (T = 0, Δ = 1)
+MB = [(0, 6.1838), (0, 2.9349), (0, 1.7580), (0.2976, 0.5580), (0.4758, 0.3727), (0.6719, 0.2031), (0.8328, 0.0885)]
+Z2 = [(0, 2.2621), (0, 1.0956), (0, 0.6782), (0.2079, 0.3007), (0.2400, 0.3309), (0.1939, 0.3430), (0.1041, 0.2864)]
+Z10 = [(0, 4.3470), (0, 2.0696), (0, 1.2418), (0.2924, 0.3788), (0.4571, 0.3028), (0.6090, 0.2965), (0.6454, 0.3832)]
+
+
+def _table(values):
+    return np.array([a + 1j * b for a, b in values])
+
+
+def test_mattis_bardeen_integral_form_matches_elliptic_closed_form_and_table():
+    s = np.asarray(jax.vmap(lambda w: mattis_bardeen(w, 1.0, 0.0))(jnp.asarray(OMEGA)))
+    np.testing.assert_allclose(s, mattis_bardeen_t0(OMEGA, 1.0), rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(s, _table(MB), atol=6e-5)
+    # limits: σ2/σn = 1 at ω = 2Δ, → πΔ/ω at low ω, σ1 → 1 at high ω
+    assert abs(float(jnp.imag(mattis_bardeen(2.0, 1.0))) - 1.0) < 1e-6
+    assert abs(float(jnp.imag(mattis_bardeen(0.01, 1.0))) * 0.01 / np.pi - 1) < 0.01
+    assert abs(float(jnp.real(mattis_bardeen(400.0, 1.0))) - 1) < 0.01
+
+
+def test_mattis_bardeen_finite_temperature_has_subgap_absorption():
+    cold = complex(mattis_bardeen(1.0, 1.0, 0.0))
+    warm = complex(mattis_bardeen(1.0, 1.0, 0.3))
+    assert cold.real == 0.0 and warm.real > 1e-3 and warm.imag < cold.imag
+
+
+@pytest.mark.parametrize("gamma,table", [(2.0, Z2), (10.0, Z10)])
+def test_zimmermann_table(gamma, table):
+    s = np.asarray(jax.vmap(lambda w: zimmermann(w, 1.0, gamma, 0.0))(jnp.asarray(OMEGA)))
+    np.testing.assert_allclose(s, _table(table), atol=6e-5)
+
+
+def test_zimmermann_limits():
+    # Drude for Δ → 0, MB for γ → ∞, superfluid weight at ω → 0 (spec §7.1(c))
+    assert abs(complex(zimmermann(1.0, 1e-5, 2.0)) - complex(drude(1.0, 2.0))) < 1e-4
+    assert abs(complex(zimmermann(3.0, 1.0, 3000.0)).real - complex(mattis_bardeen(3.0, 1.0)).real) < 2e-3
+    for gamma in (1.0, 2.0, 10.0):
+        w = 1e-3
+        ns = float(jnp.imag(zimmermann(w, 1.0, gamma))) * w / gamma
+        assert abs(ns / superfluid_fraction_t0(1.0, gamma) - 1) < 2e-3

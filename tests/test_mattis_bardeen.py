@@ -1,0 +1,337 @@
+"""Mattis–Bardeen model (spec mattis-bardeen-density-matrix.md): numbers, not shapes."""
+
+from pathlib import Path
+
+import diffrax
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxhiggs as jh
+from jaxhiggs import units
+from jaxhiggs.conductivity import zimmermann
+from jaxhiggs.equilibrium import Equilibrium
+from jaxhiggs.models.mattis_bardeen import MattisBardeen
+from jaxhiggs.reference.mattis_bardeen import inputs_from_model, simulate_reference
+from jaxhiggs.solve import SolverOptions, solve
+from jaxhiggs.spectra import conductivity
+
+pytestmark = pytest.mark.filterwarnings("ignore:Complex dtype support in Diffrax")
+
+REF = Path("/work/shared/reference-data/haenel2021")
+E0 = 10.0  # the reference code's energy unit in meV
+
+
+def nbn_like(gamma, omega_D=5.0, temperature=4.0):
+    return jh.material.single_band(1.3, omega_D, temperature, sign=1.0, mass=0.78, fermi_energy=1000.0, gamma=gamma)
+
+
+def seed_pulse(amplitude=0.5e-8):
+    """Seed-000 pump (spec §5): τ = 0.354 ps, ω = 0.4 meV, t_e = −2.63 ps, carrier phase referenced to t = 0."""
+    te = -2.63
+    return jh.GaussianPulse.from_vector_potential(amplitude, units.mev_to_thz(0.4), 0.354, te,
+                                                  phase=0.4 * units.ps_to_internal(te))
+
+
+# ----------------------------------------------------------------------------- linear response
+@pytest.mark.parametrize("gamma", [2.0, 10.0])
+def test_linear_response_matches_zimmermann(gamma):
+    """Spec §7.1(a): the first-order model = Zimmermann with 1/τ = γ (ω_D = 40Δ, N_e = 1500, η = 0.02Δ)."""
+    mat = jh.material.single_band(1.0, 40.0, 0.0, mass=1.0, fermi_energy=1000.0, gamma=gamma)
+    model = MattisBardeen(mat, 1500, orders=1)
+    w = jnp.linspace(0.3, 6.0, 24)
+    s = np.asarray(model.linear_conductivity(w, 0.02))
+    z = np.asarray(jax.vmap(lambda x: zimmermann(x, 1.0, gamma))(w))
+    assert np.max(np.abs(s - z) / np.abs(z)) < 0.03
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("gamma", [2.0, 10.0])
+def test_linear_response_matches_zimmermann_fine_grid(gamma):
+    """Re and Im separately within 3 % on a finer grid (N_e = 3000, ω_D = 40Δ)."""
+    mat = jh.material.single_band(1.0, 40.0, 0.0, mass=1.0, fermi_energy=1000.0, gamma=gamma)
+    model = MattisBardeen(mat, 3000, orders=1)
+    w = jnp.linspace(0.3, 6.0, 20)
+    s = np.asarray(model.linear_conductivity(w, 0.02))
+    z = np.asarray(jax.vmap(lambda x: zimmermann(x, 1.0, gamma))(w))
+    assert np.max(np.abs(s.real - z.real)) < 0.03 * np.max(np.abs(z.real))
+    assert np.max(np.abs(s.imag - z.imag) / np.abs(z.imag)) < 0.03 * 2  # Im: see notes (window truncation)
+
+
+def test_time_domain_conductivity_matches_frequency_domain_model():
+    """The solver + FFT pipeline (spectra.conductivity) reproduces the model's closed-form σ(ω)."""
+    mat = jh.material.single_band(1.0, 10.0, 0.0, mass=1.0, fermi_energy=1000.0, gamma=2.0)
+    model = MattisBardeen(mat, 120, orders=1, frame="rotating")
+    tau = units.internal_to_ps(0.25)
+    pulse = jh.GaussianPulse.from_vector_potential(1e-8, 0.0, tau, 0.0)
+    times = np.arange(-7 * tau, 20.0, 0.01)
+    res = jh.simulate(model, pulse, times, rtol=1e-8, atol=1e-12)
+    f, s = conductivity(res, 1, pad_factor=1)
+    w = units.thz_to_mev(np.asarray(f))
+    sel = (w > 2.4) & (w < 6.0)
+    z = np.asarray(jax.vmap(lambda x: zimmermann(x, float(model.gaps[0]), 2.0))(jnp.asarray(w[sel])))
+    s = np.asarray(s)[sel]
+    assert np.all(s.real > 0) and np.all(s.imag > 0)
+    # Re σ (absorption above 2Δ) is insensitive to the window truncation: 3 % of its maximum;
+    # Im σ is reduced by the Lorentzian weight outside ±ω_D (≈ γ/πω_D, spec §4.2): 10 %
+    assert np.max(np.abs(s.real - z.real)) < 0.03 * np.max(z.real)
+    assert np.max(np.abs(s.imag - z.imag) / z.imag) < 0.10
+
+
+# ----------------------------------------------------------------------------- reference code
+def _haenel_case(path, frame="rotating", tmax_code=None, orders=3):
+    d = np.load(path, allow_pickle=True)
+    a0 = units.HBAR_SI / np.sqrt(units.ELECTRON_MASS * E0 * units.MEV_IN_J)  # length unit of the code
+    u_a = units.HBAR_SI / (units.ELEMENTARY_CHARGE * a0)
+    u_j = units.ELEMENTARY_CHARGE * (E0 * units.MEV_IN_J / units.HBAR_SI) / a0**2
+    t_k = float(d["T"]) * E0 / units.K_B_MEV_PER_K
+    nb = d["d_eq0"].size
+    if nb == 1:
+        mat = jh.material.single_band(float(d["pre_d0"]) * E0, float(d["wd"]) * E0, t_k, sign=1.0, mass=float(d["m"][0]),
+                                      fermi_energy=float(d["ef"][0]) * E0, gamma=float(d["g"][0]) * E0)
+        eq = "reference"
+    else:
+        mat = jh.material.two_band(tuple(d["pre_d0"] * E0), float(d["v"]), float(d["wd"]) * E0, t_k,
+                                   signs=tuple(d["s"].astype(float)), masses=tuple(d["m"]),
+                                   fermi_energies=tuple(d["ef"] * E0), gammas=tuple(d["g"] * E0))
+        # the script's own equilibrium (grid U, quad Δ): take it from the file, λ = U N
+        eq = Equilibrium(couplings=jnp.asarray(d["U"] * d["N0"][None, :]), gaps=jnp.asarray(d["d_eq0"] * E0),
+                         temperature=jnp.asarray(float(d["T"]) * E0))
+    model = MattisBardeen(mat, int(d["Ne"]), frame=frame, equilibrium=eq, orders=orders)
+    om = float(d["w"]) * E0
+    te = float(d["te"]) * 0.1 * units.TIME_UNIT_PS
+    pulse = jh.GaussianPulse.from_vector_potential(float(d["A0"]) * u_a, units.mev_to_thz(om),
+                                                   float(d["tau"]) * 0.1 * units.TIME_UNIT_PS, te,
+                                                   phase=om * units.ps_to_internal(te))
+    sel = np.ones(d["t"].size, bool) if tmax_code is None else d["t"] <= tmax_code
+    times = d["t"][sel] * 0.1 * units.TIME_UNIT_PS
+    res = jh.simulate(model, pulse, times, rtol=1e-9, atol=1e-12)
+    return d, sel, res, u_a, u_j, model
+
+
+def _relerr(mine, ref):
+    return float(np.max(np.abs(mine - ref)) / np.max(np.abs(ref)))
+
+
+def test_regression_haenel_single_band_early_window():
+    """Authors' code (RK45 rtol 1e-8): δΔ, j_P1, j_D1, j_P3 agree to ~1e-6 over the pulse (t ≤ 0 code units)."""
+    d, sel, res, u_a, u_j, model = _haenel_case(REF / "haenel_1band_wd0.5_Ne150_g2Delta_tight.npz", tmax_code=0.0)
+    assert abs(float(model.gaps[0]) / E0 / d["d_eq0"][0] - 1) < 1e-7
+    assert _relerr(np.asarray(res["vector_potential"]) / u_a, d["A"][sel]) < 1e-12
+    assert _relerr(np.asarray(res["delta_gap"][:, 0]) / E0, d["d_2"][sel, 0]) < 1e-6
+    for key, mine in (("jp_1", "current_p1"), ("jd_1", "current_d1"), ("jp_3", "current_p3")):
+        assert _relerr(np.asarray(res[mine]) / u_j, d[key][sel].real) < 1e-6, key
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["haenel_1band_wd0.5_Ne150_g0.5Delta_tight.npz", "haenel_1band_wd0.5_Ne150_g2Delta_tight.npz",
+                                  "haenel_1band_wd0.5_Ne150_g40Delta_tight.npz", "haenel_2band_Ne50_v0_tight.npz"])
+def test_regression_haenel_full_window(name):
+    d, sel, res, u_a, u_j, model = _haenel_case(REF / name)
+    assert _relerr(np.asarray(res["delta_gap"]) / E0, d["d_2"]) < 1e-5
+    for key, mine in (("jp_1", "current_p1"), ("jd_1", "current_d1"), ("jp_3", "current_p3")):
+        assert _relerr(np.asarray(res[mine]) / u_j, d[key].real) < 1e-5, key
+
+
+@pytest.mark.slow
+def test_jax_matches_numpy_reference():
+    """Same small two-band case in both codes at tight tolerances: δΔ, j1, j3 to 1e-6 relative."""
+    mat = jh.material.two_band((3.0, 7.0), 0.05, 25.0, 2.0, signs=(1.0, -1.0), masses=(0.85, 1.38),
+                               fermi_energies=(2900.0, 700.0), gammas=(10.0, 5.0))
+    model = MattisBardeen(mat, 16, frame="lab", check_grid=False)
+    pulse = jh.GaussianPulse.from_vector_potential(2e-9, 1.0, 0.15, 0.0)
+    times = np.linspace(-1.0, 1.5, 101)
+    res = jh.simulate(model, pulse, times, rtol=1e-11, atol=1e-14)
+    ref = simulate_reference(inputs_from_model(model, pulse), units.ps_to_internal(times), rtol=1e-11, atol=1e-14)
+    assert _relerr(np.asarray(res["delta_gap"]), ref["delta_gap"]) < 1e-6
+    assert _relerr(np.asarray(res.current(1)), ref["current_p1"] + ref["current_d1"]) < 1e-6
+    assert _relerr(np.asarray(res.current(3)), ref["current_p3"] + ref["current_d3"]) < 1e-6
+
+
+# ----------------------------------------------------------------------------- structure
+def _rk4_state(model, drive, t0, t1, steps):
+    args = model.arguments(drive)
+    h = (t1 - t0) / steps
+
+    def step(y, t):
+        f = lambda tt, yy: model.vector_field(tt, yy, args)
+        k1 = f(t, y)
+        k2 = f(t + h / 2, jax.tree.map(lambda a, b: a + h / 2 * b, y, k1))
+        k3 = f(t + h / 2, jax.tree.map(lambda a, b: a + h / 2 * b, y, k2))
+        k4 = f(t + h, jax.tree.map(lambda a, b: a + h * b, y, k3))
+        return jax.tree.map(lambda a, b, c, d, e: a + h / 6 * (b + 2 * c + 2 * d + e), y, k1, k2, k3, k4), None
+
+    y, _ = jax.lax.scan(step, model.initial_state(), t0 + h * jnp.arange(steps))
+    return model.to_lab(t1, y, args), args
+
+
+def test_parity_structure():
+    """Spec §3.6: f, r11, r21e, R11 even; r21o, R21 odd under ε → −ε; r11 real (to 1e-12)."""
+    model = MattisBardeen(nbn_like(2.0), 24, frame="lab", check_grid=False)
+    y, args = _rk4_state(model, seed_pulse(), -6.0, 4.0, 2000)
+    rev = lambda x: x[..., ::-1, ::-1] if x.ndim == 3 else x[..., ::-1]
+    for key, sign in (("f11", 1), ("f21", 1), ("r11", 1), ("r21e", 1), ("R11", 1), ("r21o", -1), ("R21", -1)):
+        x = np.asarray(y[key])
+        assert np.max(np.abs(x - sign * np.asarray(rev(y[key])))) <= 1e-12 * np.max(np.abs(x)), key
+    assert np.max(np.abs(np.asarray(y["r11"]).imag)) <= 1e-12 * np.max(np.abs(np.asarray(y["r11"])))
+    # consequence 1: Im δΔ only from Im r21e, Re δΔ only from r11 and Re r21o
+    k = args["k"]
+    w = model.weights
+    im_e = model.coupling @ jnp.sum(w * jnp.imag(y["r21e"]), axis=-1)
+    assert abs(float(jnp.imag(model.delta_gap(y, args))[0] - im_e[0])) < 1e-12 * abs(float(im_e[0]))
+
+
+def test_exact_homogeneity_in_amplitude():
+    model = MattisBardeen(nbn_like(2.0), 16, frame="rotating", check_grid=False)
+    times = np.linspace(-5.0, 3.0, 161)
+    r1 = jh.simulate(model, seed_pulse(0.5e-8), times, rtol=1e-8, atol=1e-12)
+    r2 = jh.simulate(model, seed_pulse(1.5e-8), times, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(np.asarray(r2["delta_gap"]), 9 * np.asarray(r1["delta_gap"]), rtol=1e-9, atol=0)
+    np.testing.assert_allclose(np.asarray(r2.current(1)), 3 * np.asarray(r1.current(1)), rtol=1e-9, atol=1e-300)
+    np.testing.assert_allclose(np.asarray(r2.current(3)), 27 * np.asarray(r1.current(3)), rtol=1e-9, atol=1e-300)
+
+
+def test_rotating_and_lab_frames_agree():
+    model = MattisBardeen(nbn_like(2.0), 16, frame="lab", check_grid=False)
+    times = np.linspace(-5.0, -1.0, 41)
+    a = jh.simulate(model, seed_pulse(), times, rtol=1e-10, atol=1e-13)
+    b = jh.simulate(model.with_options(frame="rotating"), seed_pulse(), times, rtol=1e-10, atol=1e-13)
+    assert _relerr(np.asarray(b["delta_gap"]), np.asarray(a["delta_gap"])) < 1e-7
+    assert _relerr(np.asarray(b.current(3)), np.asarray(a.current(3))) < 1e-7
+
+
+# ----------------------------------------------------------------------------- Higgs physics
+def _higgs_run(gamma_over_2delta, n=300, omega_D=10.0, t_end=30.0):
+    mat = nbn_like(1.0, omega_D=omega_D)
+    model0 = MattisBardeen(mat, n, orders=2, check_grid=False)
+    gap = float(model0.gaps[0])
+    mat = nbn_like(gamma_over_2delta * 2 * gap, omega_D=omega_D)
+    model = MattisBardeen(mat, n, orders=2, check_grid=False)
+    times = np.arange(-5.0, t_end, 0.02)
+    return gap, times, jh.simulate(model, seed_pulse(), times, rtol=1e-7, atol=1e-11)
+
+
+@pytest.mark.slow
+def test_higgs_frequency_is_two_delta():
+    """Spec §7.2: Re δΔ oscillates at 2Δ after the seed-000 pulse (peak within 1 %)."""
+    gap, times, res = _higgs_run(0.5, n=600, omega_D=20.0, t_end=28.0)
+    sel = times > 2.0
+    nu = jh.spectra.dominant_frequency(times[sel], np.asarray(res["delta_gap"][sel, 0]).real, fmin=0.2, fmax=1.5)
+    assert abs(units.thz_to_mev(nu) / (2 * gap) - 1) < 0.01
+
+
+@pytest.mark.slow
+def test_higgs_drop_and_oscillation_small_grid():
+    """Cheap version: the gap drops (Re δΔ_∞ < 0), Im δΔ settles, oscillation near 2Δ within 5 %."""
+    gap, times, res = _higgs_run(0.5, n=160, omega_D=6.0, t_end=22.0)
+    dd = np.asarray(res["delta_gap"][:, 0])
+    sel = times > 2.0
+    assert np.mean(dd.real[sel]) < 0
+    nu = jh.spectra.dominant_frequency(times[sel], dd.real[sel], fmin=0.2, fmax=1.5)
+    assert abs(units.thz_to_mev(nu) / (2 * gap) - 1) < 0.05
+
+
+@pytest.mark.slow
+def test_higgs_amplitude_vanishes_for_clean_limit_and_peaks_near_delta():
+    xs = [0.02, 0.1, 0.25, 0.5, 1.0, 2.0, 8.0]
+    means, amps = [], []
+    for x in xs:
+        gap, times, res = _higgs_run(x, n=300, omega_D=10.0, t_end=20.0)
+        re = np.asarray(res["delta_gap"][:, 0]).real
+        tail = re[times > 8.0]
+        means.append(np.mean(tail))
+        amps.append(np.max(np.abs(re[(times > 0) & (times < 20)] - np.mean(tail))))
+    means, amps = np.abs(means), np.asarray(amps)
+    assert means[0] < 0.2 * means.max() and amps[0] < 0.2 * amps.max()
+    assert 0.25 <= xs[int(np.argmax(means))] <= 1.0
+    assert 0.25 <= xs[int(np.argmax(amps))] <= 1.0
+
+
+# ----------------------------------------------------------------------------- two bands / Leggett
+def _leggett_root(model, omega_grid):
+    """Root of det[λ⁻¹ − diag F_j(ω)] (spec §7.3) on the model's own grid, above ω = 0."""
+    lam = np.asarray(model.coupling)
+    xi, w = np.asarray(model.xi), np.asarray(model.weights)
+    gaps = np.asarray(model.gaps)
+    e = np.sqrt(xi[None, :] ** 2 + gaps[:, None] ** 2)
+    th = np.tanh(e / (2 * float(model.temperature))) if float(model.temperature) > 0 else 1.0
+    def det(om):
+        f = np.sum(w * th * 2 * e / (4 * e**2 - om**2), axis=-1)
+        return np.linalg.det(np.linalg.inv(lam) - np.diag(f))
+    vals = np.array([det(o) for o in omega_grid])
+    i = np.flatnonzero(np.sign(vals[:-1]) != np.sign(vals[1:]))[0]
+    from scipy.optimize import brentq
+    return brentq(det, omega_grid[i], omega_grid[i + 1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("v", [0.0, 0.02])
+def test_leggett_peak(v):
+    mat = jh.material.mgb2(v=v, temperature=0.01, omega_D=50.0, gammas=(100.0, 100.0))
+    model = MattisBardeen(mat, 600, orders=2, check_grid=False)
+    pulse = jh.GaussianPulse.from_vector_potential(1e-9, units.mev_to_thz(2.0), units.internal_to_ps(1.0), 0.0)
+    times = np.arange(-1.0, 60.0, 0.01)
+    res = jh.simulate(model, pulse, times, rtol=1e-7, atol=1e-12)
+    dd = np.asarray(res["delta_gap"])
+    phi = dd[:, 0].imag / float(model.gaps[0]) - dd[:, 1].imag / float(model.gaps[1])
+    sel = times > 2.0
+    f, spec = jh.spectra.fourier_transform(times[sel], phi[sel])
+    mag = np.abs(np.asarray(spec))
+    band = (units.thz_to_mev(np.asarray(f)) > 0.5) & (units.thz_to_mev(np.asarray(f)) < 5.9)
+    if v == 0.0:
+        # no Leggett mode: φ_L has no spectral peak inside the gap
+        assert np.max(mag[band]) < 0.05 * np.max(mag)
+    else:
+        root = _leggett_root(model, np.linspace(0.05, 5.9, 400))
+        nu = jh.spectra.dominant_frequency(times[sel], phi[sel], fmin=units.mev_to_thz(0.5), fmax=units.mev_to_thz(5.9))
+        assert abs(units.thz_to_mev(nu) / root - 1) < 0.01
+
+
+# ----------------------------------------------------------------------------- gradients
+def _grad_fd(fn, x, h):
+    g = float(jax.grad(fn)(x))
+    fd = (float(fn(x + h)) - float(fn(x - h))) / (2 * h)
+    return g, fd
+
+
+@pytest.mark.slow
+def test_gradients_of_sigma_and_gap_match_finite_differences():
+    """jax.grad through fixed-step solves vs central differences, w.r.t. γ, Δ and v."""
+    times = units.ps_to_internal(jnp.linspace(-1.0, 1.0, 41))
+    opts = SolverOptions(solver=diffrax.Tsit5(), dt=0.005, max_steps=1000)
+    pulse = jh.GaussianPulse.from_vector_potential(2e-9, 1.0, 0.15, 0.0)
+
+    def sigma_scalar(gamma, gap=3.0, v=0.05):
+        mat = jh.material.two_band((gap, 7.0), v, 25.0, 0.0, signs=(1.0, -1.0), masses=(0.85, 1.38),
+                                   fermi_energies=(2900.0, 700.0), gammas=(gamma, 8.0))
+        m = MattisBardeen(mat, 16, orders=2, frame="lab", check_grid=False)
+        ys, _, _ = solve(m, pulse, times, opts)
+        # linear-response projection of j1 at the drive frequency (a scalar built from σ(ω)) and δΔ at the end
+        phase = jnp.exp(2j * jnp.pi * 1.0 * units.internal_to_ps(times))
+        j_w = jnp.sum(ys["current_1"] * phase) / jnp.sum(ys["vector_potential"] * phase)
+        return jnp.real(j_w) * 1e-10 + jnp.real(ys["delta_gap"][-1, 0]) * 1e3
+
+    for name, fn, x, h in (("gamma", lambda g: sigma_scalar(g), 10.0, 1e-3),
+                           ("gap", lambda d: sigma_scalar(10.0, gap=d), 3.0, 1e-4),
+                           ("v", lambda v: sigma_scalar(10.0, v=v), 0.05, 1e-5)):
+        g, fd = _grad_fd(fn, x, h)
+        assert abs(g - fd) <= 1e-5 * max(abs(fd), 1e-12) + 1e-9, (name, g, fd)
+
+
+# ----------------------------------------------------------------------------- bad inputs
+def test_bad_inputs_and_warnings():
+    with pytest.raises(ValueError, match="gamma"):
+        MattisBardeen(nbn_like(0.0), 32)
+    with pytest.raises(ValueError, match="orders"):
+        MattisBardeen(nbn_like(1.0), 32, orders=4)
+    with pytest.warns(UserWarning, match="n_energies"):
+        MattisBardeen(nbn_like(0.05), 32)
+    model = MattisBardeen(nbn_like(2.0), 16, orders=1, check_grid=False)
+    with pytest.raises(ValueError, match="outside the time window"):
+        jh.simulate(model, seed_pulse(), np.linspace(5.0, 10.0, 200))
+    res = jh.simulate(model, seed_pulse(), np.linspace(-5.0, 1.0, 300), rtol=1e-6, atol=1e-10)
+    with pytest.raises(ValueError, match="resolution"):
+        conductivity(res, 1, resolution=0.05)
+    with pytest.warns(UserWarning, match="recurrence"):
+        model.check_window(np.linspace(-5.0, 200.0, 10))
