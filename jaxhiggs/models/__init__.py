@@ -1,6 +1,7 @@
 """Models: pure vector fields over pytree states, one module each."""
 
 from .base import Model
+from .mattis_bardeen import MattisBardeen
 from .pseudospin import CleanPseudospin
 
-__all__ = ["CleanPseudospin", "Model"]
+__all__ = ["CleanPseudospin", "MattisBardeen", "Model"]

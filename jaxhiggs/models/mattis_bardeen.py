@@ -144,6 +144,7 @@ class MattisBardeen(Model):
     n_energies: int = eqx.field(static=True)
     equilibrium_kind: str = eqx.field(static=True)
     orders: int = eqx.field(static=True)
+    quadrature: str = eqx.field(static=True)
 
     def __init__(self, material: Superconductor, n_energies: int, frame: str = "lab",
                  equilibrium="grid", quadrature: str = "simpson", higgs_feedback: bool = True,
@@ -193,6 +194,7 @@ class MattisBardeen(Model):
         self.n_energies = n
         self.equilibrium_kind = kind
         self.orders = int(orders)
+        self.quadrature = quadrature
         if check_grid and not isinstance(gammas, jax.core.Tracer):
             spacing = float(xi[1] - xi[0])
             g_min = float(np.min(np.asarray(gammas)))
@@ -405,6 +407,15 @@ class MattisBardeen(Model):
             return jnp.sum(b["pn"] * chi) / (1j * w * units.MEV_IN_J / units.HBAR_SI)
 
         return jax.lax.map(one, jnp.asarray(omega, dtype=float)) / self.drude_conductivity()
+
+    def options(self) -> dict:
+        """Constructor keywords that rebuild this model for another material (used by sweeps)."""
+        if self.equilibrium_kind == "explicit":
+            raise NotImplementedError("a MattisBardeen built from an explicit Equilibrium cannot be rebuilt for "
+                                      "another material: use equilibrium='grid' or 'reference'")
+        return {"n_energies": self.n_energies, "frame": self.frame, "equilibrium": self.equilibrium_kind,
+                "quadrature": self.quadrature, "higgs_feedback": self.higgs_feedback,
+                "reference_amplitude": self.reference_amplitude, "check_grid": False, "orders": self.orders}
 
     def with_options(self, **changes) -> "MattisBardeen":
         """A copy with static options changed (``frame``, ``higgs_feedback``, ``orders``)."""
