@@ -2,5 +2,6 @@
 
 from .base import Model
 from .pseudospin import CleanPseudospin
+from .disordered import DisorderedPseudospin
 
-__all__ = ["CleanPseudospin", "Model"]
+__all__ = ["CleanPseudospin", "DisorderedPseudospin", "Model"]
