@@ -21,6 +21,7 @@ same way (bracketing bisection, then one differentiable Newton step).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -29,6 +30,7 @@ import numpy as np
 from jaxtyping import Array, ArrayLike, Complex, Float
 
 from jaxhiggs import units
+from jaxhiggs._validate import check, is_concrete
 
 __all__ = [
     "AGEquilibrium",
@@ -43,35 +45,34 @@ __all__ = [
 ]
 
 
-# --------------------------------------------------------------------------- validation
-def _is_concrete(*values) -> bool:
-    leaves = jax.tree_util.tree_leaves(values)
-    return not any(isinstance(x, jax.core.Tracer) for x in leaves)
-
-
-def _check(ok_fn, name: str, value, allowed: str) -> None:
-    """ValueError naming parameter, value and allowed range; skipped for tracers."""
-    if not _is_concrete(value):
-        return
-    arr = np.asarray(value)
-    if not bool(np.all(ok_fn(arr))):
-        shown = arr.item() if arr.size == 1 else arr.tolist()
-        raise ValueError(f"{name} = {shown!r} meV is not allowed: {allowed}")
-
-
 # --------------------------------------------------------------------------- Green functions
+def _csqrt(z):
+    """Principal complex square root from real arithmetic (cut on the negative real axis).
+
+    Same values as ``jnp.sqrt`` on complex input (a −0 imaginary part counts as +0, the
+    upper lip); written out because XLA's complex sqrt/pow expand into large kernels that made
+    compiling the root finder take seconds.
+    """
+    a, b = z.real, z.imag
+    t = jnp.sqrt(0.5 * (jnp.abs(a) + jnp.hypot(a, b)))
+    other = 0.5 * b / jnp.where(t > 0, t, 1.0)
+    re = jnp.where(a >= 0, t, jnp.abs(other))
+    im = jnp.where(a >= 0, other, jnp.where(b >= 0, t, -t))  # −0 → upper lip, like jnp.sqrt
+    return jax.lax.complex(re, jnp.where(t > 0, im, 0.0))
+
+
 def _sqrt_u2m1(u):
     # √(u−1)√(u+1): branch cut on [−1, 1], ~u at infinity (spec §S.2).  The retarded
     # root has Im u ≥ 0 (ε → ε + i0); clamping Im u at +0 keeps real in-gap roots on the
     # upper lip of the cut even when round-off leaves −0 or −1e−17 there.
     u = jax.lax.complex(u.real, jnp.maximum(u.imag, 0.0))
-    return jnp.sqrt(u - 1.0) * jnp.sqrt(u + 1.0)
+    return _csqrt(u - 1.0) * _csqrt(u + 1.0)
 
 
 def _residual(u, x, zeta):
     """Unsquared equation f(u) = u − iζ u/√(u²−1) − x and f'(u) = 1 + iζ/(u²−1)^{3/2}."""
-    s = _sqrt_u2m1(u)
-    return u - 1j * zeta * u / s - x, 1.0 + 1j * zeta / s**3
+    inv = 1.0 / _sqrt_u2m1(u)
+    return u - 1j * zeta * u * inv - x, 1.0 + 1j * zeta * inv * inv * inv
 
 
 def _quartic_roots(x, zeta):
@@ -121,12 +122,16 @@ def _select_root(x, zeta):
     u_out = jnp.take_along_axis(roots, idx[..., None], axis=-1)[..., 0]
     # Γ = 0: all roots are real ((u²−1)(u−x)²); the BCS root is u = x
     u_out = jnp.where(zeta > 0, u_out, x + 0j)
-    for _ in range(3):  # guarded Newton polish on the unsquared equation
-        f, df = _residual(u_out, x, zeta)
-        trial = u_out - f / df
+
+    def polish(_, u):  # guarded Newton step on the unsquared equation
+        f, df = _residual(u, x, zeta)
+        trial = u - f / df
         f_new, _ = _residual(trial, x, zeta)
         ok = jnp.isfinite(trial) & (trial.imag >= 0) & (jnp.abs(f_new) <= jnp.abs(f))
-        u_out = jnp.where(ok, trial, u_out)
+        return jnp.where(ok, trial, u)
+
+    # a rolled loop: unrolled, the complex square roots of the residual dominate compile time
+    u_out = jax.lax.fori_loop(0, 3, polish, u_out)
     return jnp.where(in_gap, u_in, u_out)
 
 
@@ -137,6 +142,7 @@ def _u_retarded(x, zeta):
     return u0 - f / df
 
 
+@jax.jit
 def green_functions(
     energy: Float[ArrayLike, "*e"], gap: Float[ArrayLike, ""], pair_breaking: Float[ArrayLike, ""]
 ) -> tuple[Complex[Array, "*e"], Complex[Array, "*e"]]:
@@ -254,13 +260,13 @@ def abrikosov_gorkov(
     Raises:
         ValueError: for concrete Δ00 ≤ 0, Γ < 0 or Γ ≥ Γ_c.
     """
-    _check(lambda a: a > 0, "gap_clean", gap_clean, "Δ00 must be > 0 meV")
-    _check(lambda a: a >= 0, "pair_breaking", pair_breaking,
-           "Γ must satisfy 0 <= Γ < Γ_c = Δ00/2 (negative pair breaking is unphysical)")
-    if _is_concrete(gap_clean, pair_breaking):
+    check(lambda a: a > 0, "gap_clean", gap_clean, "Δ00 must be > 0 meV")
+    check(lambda a: a >= 0, "pair_breaking", pair_breaking,
+          "Γ (meV) must satisfy 0 <= Γ < Γ_c = Δ00/2 (negative pair breaking is unphysical)")
+    if is_concrete(gap_clean, pair_breaking):
         gc = np.broadcast_to(0.5 * np.asarray(gap_clean, float), np.shape(pair_breaking))
-        _check(lambda a: a < gc, "pair_breaking", pair_breaking,
-               f"Γ must satisfy 0 <= Γ < Γ_c = Δ00/2 = {gc.tolist()} meV (superconductivity is destroyed)")
+        check(lambda a: a < gc, "pair_breaking", pair_breaking,
+              f"Γ (meV) must satisfy 0 <= Γ < Γ_c = Δ00/2 = {gc.tolist()} meV (superconductivity is destroyed)")
     d00 = jnp.asarray(gap_clean, jnp.float64)
     gam = jnp.asarray(pair_breaking, jnp.float64)
     d00, gam = jnp.broadcast_arrays(d00, gam)
@@ -287,6 +293,7 @@ def _gl_nodes(n):
     return jnp.asarray(0.5 * (x + 1.0)), jnp.asarray(0.5 * w)
 
 
+@partial(jax.jit, static_argnames=("n_per_panel",))
 def gap_equation_residual(
     gap: Float[ArrayLike, ""],
     pair_breaking: Float[ArrayLike, ""],

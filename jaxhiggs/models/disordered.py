@@ -1,0 +1,319 @@
+"""Disordered Anderson pseudospins: Dzero, PRB 109, L100503 (2024), eqs. (9)–(10).
+
+Spec: ``shared/physics/pseudospin-disordered.md`` (§ numbers below refer to it).  One band,
+constant DOS ν on the midpoint grid ε_p ∈ [−ω_D, ω_D], T = 0, ħ = 1.  In the convention of
+the clean model (S = 2s, ds/dt = b × s, b = (−2 Re Δ, 2 Im Δ, 2ε)) eq. (9) reads (§3)
+
+    dS^x/dt = (b × S)_x + ε/(τΔ_s) ℓ^y(t)
+    dS^y/dt = (b × S)_y + ε/(τ_m E)(𝒲 − cos θ) − (2/τ_s) ℓ^z(t) − ε/(τΔ_s) ℓ^x(t)
+    dS^z/dt = (b × S)_z + (2/τ_s) ℓ^y(t),          Δ(t) = U Σ_p W_p s^x_p   (eq. 10),
+
+1/τ = 1/τ_s + 1/τ_u, 1/τ_m = 1/τ_s − 1/τ_u.  The disorder terms are prescribed sources built
+from the *clean* post-quench precession ℓ_p(t) (eq. 11, §4) about the field of the clean
+asymptotic gap Δ_s (phase-II Lax root, analytic-checks.md C3), with cone angle θ_p from the
+exact steady state (SM eq. 77 completed in §4) and 𝒲_p of §5; |S_p| is not conserved.
+
+Inputs are energies: ``magnetic_rate`` = ħ/τ_s and ``potential_rate`` = ħ/τ_u in meV (0 = no
+such scattering, i.e. τ = ∞).  The paper's ζ = 1/(τ_s Δ₁) is ``magnetic_rate / final_gap``.
+Times are ħ/meV inside (ps at the API edge, via :func:`jaxhiggs.simulate`).
+
+Initial states (§8.1): ``"clean"`` — the clean BCS ground state with the clean couplings (the
+state that reproduces the paper's Figs. 2–3, mean gap Δ₁(1 − Aζ), A ≈ 0.39); ``"AG"`` — the
+self-consistent Born (Abrikosov–Gor'kov) pseudospins of SM eqs. 59–69 in the form that is an
+exact fixed point of eq. (9) (§6, with the factor ½), coupling from the discrete
+self-consistency.  After a quench the AG coupling is shifted by the clean β = 1/λ_f − 1/λ_i.
+
+The state mirrors :class:`~jaxhiggs.models.CleanPseudospin` ({"spins": (3, 1, n),
+"phase": (1,)}, phase ≡ 0) so that at zero rates both models integrate the same ODE.
+Only quenches (or no drive) are supported: the sources are defined in the fixed frame.
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.scipy.signal import fftconvolve
+from jaxtyping import Array, Float
+
+from .._validate import check, is_concrete
+from ..bands import EnergyGrid
+from ..drive import Drive, NoDrive, Quench
+from ..equilibrium import pair_sum, solve_gap_equation
+from ..material import Superconductor
+from .base import Model
+from .pseudospin import equilibrium_spins, pair_amplitude
+
+INITIAL_STATES = ("clean", "AG")
+
+
+# ----------------------------------------------------------------------------- helpers
+def hilbert_on_grid(values: Float[Array, " n"]) -> Float[Array, " n"]:
+    """Principal value P[f](ε_p) = PV∫ f(ε')dε'/(ε_p − ε') on a uniform grid (§4).
+
+    Discretised as Σ_{q≠p} f_q/(p − q) (the spacing cancels; the singular node is omitted,
+    error O(h)); evaluated as one FFT convolution, O(N log N), so N = 15 024 is cheap.
+    """
+    n = values.shape[-1]
+    j = jnp.arange(-(n - 1), n, dtype=float)
+    kernel = jnp.where(j == 0, 0.0, 1.0 / jnp.where(j == 0, 1.0, j))
+    return fftconvolve(values, kernel, mode="full")[n - 1: 2 * n - 1]
+
+
+def lax_asymptotic_gap(gap_initial: Float[Array, ""], gap_final: Float[Array, ""]) -> Float[Array, ""]:
+    """Clean phase-II asymptotic gap Δ_s (meV) of the quench Δ_0i → Δ_0f (C3, weak coupling).
+
+    Solves ln(Δ_0f/Δ_0i) = f₋(y) for y by bisection (f₋ increasing) and returns Δ_0i·y.
+    Valid for e^{−π/2} < Δ_0i/Δ_0f < e^{π/2}.  Not differentiated (stop_gradient).
+    """
+    d0 = jax.lax.stop_gradient(jnp.asarray(gap_initial, float))
+    d1 = jax.lax.stop_gradient(jnp.asarray(gap_final, float))
+    target = jnp.log(d1 / d0)
+
+    def f_minus(y):
+        below = jnp.minimum(y, 1.0)
+        above = jnp.maximum(y, 1.0)
+        lo = -jnp.sqrt((1 - below) / (1 + below)) * jnp.arccos(below)
+        hi = jnp.sqrt((above - 1) / (above + 1)) * jnp.arccosh(above)
+        return jnp.where(y < 1.0, lo, hi)
+
+    def body(_, lohi):
+        lo, hi = lohi
+        mid = jnp.sqrt(lo * hi)
+        up = f_minus(mid) > target
+        return jnp.where(up, lo, mid), jnp.where(up, mid, hi)
+
+    lo, hi = jax.lax.fori_loop(0, 120, body, (jnp.asarray(1e-9), jnp.asarray(1e3)))
+    return d0 * jnp.sqrt(lo * hi)
+
+
+def equilibrium_weight(energies, gap) -> Float[Array, " n"]:
+    """w_p = (2Δ/πε) arsinh(ε/Δ) (SM eq. 40, §5), dimensionless, even in ε (ε ≠ 0)."""
+    return 2.0 * gap / (jnp.pi * energies) * jnp.arcsinh(energies / gap)
+
+
+def cone_angle(energies, gap_initial, gap_asymptotic, beta, inverse_coupling_final):
+    """(sin θ_p, cos θ_p) of the clean steady state (SM eq. 77 completed, §4).
+
+    A₀ = 2/λ_f + P[cos θ₀], B₀ = P[sin θ₀], G₀ = π² + A₀² + B₀², X = 4πβ sin θ₀,
+    sin²θ = X²/[2π²(G₀ + √(G₀² − X²))] (the spec's form, rearranged to avoid cancellation);
+    sign(sin θ) = sign(ε(Δ₀ − Δ_s)) (§4 proposal); cos θ = +√(1 − sin²θ).
+    ``beta`` = 1/λ_f − 1/λ_i and ``inverse_coupling_final`` = 1/λ_f are dimensionless.
+    """
+    e0 = jnp.sqrt(energies**2 + gap_initial**2)
+    sin0, cos0 = gap_initial / e0, energies / e0
+    a0 = 2.0 * inverse_coupling_final + hilbert_on_grid(cos0)
+    b0 = hilbert_on_grid(sin0)
+    g0 = jnp.pi**2 + a0**2 + b0**2
+    x = 4.0 * jnp.pi * beta * sin0
+    sin2 = x**2 / (2.0 * jnp.pi**2 * (g0 + jnp.sqrt(jnp.maximum(g0**2 - x**2, 0.0))))
+    sign = jnp.sign(energies * (gap_initial - gap_asymptotic))
+    return sign * jnp.sqrt(sin2), jnp.sqrt(1.0 - sin2)
+
+
+def disorder_weight(energies, gap_asymptotic, cos_theta) -> Float[Array, " n"]:
+    """𝒲_p of §5: w_p(Δ_s) + (Δ_s E_p/πε_p) P[(cos θ − 1)/E_s](ε_p) (cos θ = 1 beyond ω_D)."""
+    e_s = jnp.sqrt(energies**2 + gap_asymptotic**2)
+    correction = hilbert_on_grid((cos_theta - 1.0) / e_s)
+    return equilibrium_weight(energies, gap_asymptotic) + gap_asymptotic * e_s * correction / (jnp.pi * energies)
+
+
+def ag_pseudospin_x(energies, gap, zeta_s, zeta_m, n_panels: int = 48, n_nodes: int = 8) -> Float[Array, " n"]:
+    """AG equilibrium S^x_p (SM eqs. 61–63, §6), dimensionless (S = 2s).
+
+    S^x = (2/π)∫₀^∞ du [R−ζ_m][R³−ζ_s]/(R⁴[(R−ζ_m)² + (ε/Δ)²]), R = √(1+u²), with
+    u = sinh v (integrand ~ e^{−v}) on Gauss–Legendre panels v ∈ [0, 40]; ζ_s = 1/(τ_sΔ),
+    ζ_m = 1/(2τ_mΔ).  Reduces to Δ/E at ζ = 0.
+    """
+    x, w = np.polynomial.legendre.leggauss(n_nodes)
+    edges = np.linspace(0.0, 40.0, n_panels + 1)
+    a, b = edges[:-1, None], edges[1:, None]
+    v = jnp.asarray((a + 0.5 * (b - a) * (x + 1)).ravel())
+    wv = jnp.asarray((0.5 * (b - a) * w).ravel())
+    r = jnp.cosh(v)[None, :]
+    xe = (energies / gap)[:, None]
+    integrand = (r - zeta_m) * (r**3 - zeta_s) / (r**3 * ((r - zeta_m) ** 2 + xe**2))
+    return (2.0 / jnp.pi) * integrand @ wv
+
+
+# ----------------------------------------------------------------------------- the model
+class DisorderedPseudospin(Model):
+    """Single-band pseudospins with Dzero's disorder collision terms (eqs. 9–10).
+
+    Args:
+        material: a one-band :class:`~jaxhiggs.material.Superconductor` at T = 0; its gap is
+            the initial gap Δ₀ (meV) and ω_D its cut-off.
+        n_energies: points of the midpoint grid on [−ω_D, ω_D] (the paper: 15 024).
+        magnetic_rate: ħ/τ_s in meV (spin-flip, pair-breaking; AG Γ = ħ/τ_s), ≥ 0.
+        potential_rate: ħ/τ_u in meV (non-magnetic), ≥ 0.
+        initial_state: ``"clean"`` (paper's figures) or ``"AG"`` (self-consistent, §6).
+        precession_phase: use the exact linear-regime phase ψ_p of ℓ_p(t) (§4) instead of
+            the paper's ψ = 0.
+
+    The rates may be traced (``jax.vmap`` over ζ, ``jax.grad``); the grid and the initial
+    state choice are static.
+    """
+
+    material: Superconductor
+    representation: EnergyGrid
+    magnetic_rate: Float[Array, ""]
+    potential_rate: Float[Array, ""]
+    initial_state_kind: str = eqx.field(static=True)
+    precession_phase: bool = eqx.field(static=True)
+
+    def __init__(self, material: Superconductor, n_energies: int, magnetic_rate=0.0, potential_rate=0.0,
+                 initial_state: str = "clean", precession_phase: bool = False):
+        if material.n_bands != 1:
+            raise ValueError(f"material has n_bands = {material.n_bands}: DisorderedPseudospin is single-band")
+        check(lambda t: t == 0, "temperature", material.temperature_mev, "the disordered model is T = 0 only (0 K)")
+        for name, rate in (("magnetic_rate", magnetic_rate), ("potential_rate", potential_rate)):
+            check(lambda r: np.isfinite(r) & (r >= 0), name, rate,
+                  "a scattering rate ħ/τ ≥ 0 meV, finite (0 = no scattering, τ = ∞; τ ≤ 0 is unphysical)")
+        if initial_state not in INITIAL_STATES:
+            raise ValueError(f"initial_state = {initial_state!r} is not allowed: one of {INITIAL_STATES}")
+        self.material = material
+        self.representation = EnergyGrid(material, n_energies)
+        self.magnetic_rate = jnp.asarray(magnetic_rate, float)
+        self.potential_rate = jnp.asarray(potential_rate, float)
+        self.initial_state_kind = initial_state
+        self.precession_phase = bool(precession_phase)
+
+    # -- equilibrium pieces ---------------------------------------------------------------
+    @property
+    def energies(self):
+        return self.representation.energies[0]
+
+    @property
+    def gap_initial(self):
+        return self.material.gaps[0]
+
+    def _rates(self):
+        gs, gu = self.magnetic_rate, self.potential_rate
+        return gs, gs + gu, gs - gu  # 1/τ_s, 1/τ, 1/τ_m (meV)
+
+    def clean_coupling(self, gap):
+        """U of the clean T = 0 ground state with gap Δ on this grid (meV × inverse weight)."""
+        rep = self.representation
+        return 1.0 / pair_sum(jnp.atleast_1d(gap), rep.energies, rep.weights, 0.0)[0]
+
+    def _initial(self):
+        """(spins (3, 1, n), coupling U_i) of the chosen initial state."""
+        rep = self.representation
+        d0 = self.gap_initial
+        if self.initial_state_kind == "clean":
+            spins = equilibrium_spins(jnp.atleast_1d(d0), rep.energies, 0.0)
+            return spins, self.clean_coupling(d0)
+        eps = self.energies
+        inv_ts, _, inv_tm = self._rates()
+        sx = ag_pseudospin_x(eps, d0, inv_ts / d0, 0.5 * inv_tm / d0)
+        e0 = jnp.sqrt(eps**2 + d0**2)
+        # exact stationarity of eq. (9) at θ = 0 (§6, with the factor ½)
+        sz = -(eps / d0) * sx - eps * equilibrium_weight(eps, d0) * inv_tm / (2.0 * d0 * e0)
+        spins = 0.5 * jnp.stack([sx, jnp.zeros_like(sx), sz])[:, None, :]
+        coupling = d0 / jnp.sum(rep.weights[0] * spins[0, 0])
+        return spins, coupling
+
+    def initial_state(self):
+        spins, _ = self._initial()
+        return {"spins": spins, "phase": jnp.zeros(1)}
+
+    # -- sources ---------------------------------------------------------------------------
+    def _sources(self, gap_s, sin_t, cos_t, weight):
+        """Per-level coefficients of the disorder terms (in ds/dt = ½ dS/dt units)."""
+        eps = self.energies
+        inv_ts, inv_t, inv_tm = self._rates()
+        e = jnp.sqrt(eps**2 + gap_s**2)
+        psi = jnp.arctan2(jnp.pi, 2.0 * jnp.arcsinh(jnp.abs(eps) / gap_s)) if self.precession_phase else 0.0 * eps
+        return {
+            "static_y": 0.5 * eps * inv_tm / e * (weight - cos_t),  # ε/(τ_m E)(𝒲 − cos θ)
+            "lx0": gap_s / e * cos_t, "lx1": eps / e * sin_t,        # ℓ^x = lx0 + lx1 cos φ
+            "lz0": -eps / e * cos_t, "lz1": gap_s / e * sin_t,       # ℓ^z = lz0 + lz1 cos φ
+            "ly1": sin_t,                                            # ℓ^y = ly1 sin φ
+            "freq": 2.0 * e, "psi": psi,                              # φ = 2E(t − t_q) − ψ
+            "cx": 0.5 * eps * inv_t / gap_s, "cz": inv_ts,           # ε/(τΔ_s)/2, (2/τ_s)/2
+        }
+
+    def arguments(self, drive: Drive):
+        for part in drive.components():
+            if not isinstance(part, (Quench, NoDrive)):
+                raise ValueError(
+                    f"drive component {type(part).__name__} is not allowed: DisorderedPseudospin supports "
+                    "Quench and NoDrive only (its disorder sources are defined in the fixed frame)"
+                )
+        rep = self.representation
+        eps = self.energies
+        d0 = self.gap_initial
+        spins, u_i = self._initial()
+        norm = jnp.sqrt(jnp.sum(spins**2, axis=0))
+        ones = jnp.ones_like(eps)
+        pre = self._sources(d0, 0.0 * eps, ones, equilibrium_weight(eps, d0))
+        quench = drive.quench()
+        if quench is None:
+            return {"couplings": (u_i, u_i), "quench_time": jnp.asarray(-jnp.inf), "norm": norm,
+                    "pre": pre, "post": pre}
+        u_cl_i = self.clean_coupling(d0)
+        u_cl_f = quench.final_couplings(jnp.atleast_2d(u_cl_i), jnp.atleast_1d(d0), self.material.v,
+                                        lambda g: pair_sum(g, rep.energies, rep.weights, 0.0))[0, 0]
+        d1 = solve_gap_equation(jnp.atleast_2d(u_cl_f), rep.energies, rep.weights, 0.0, jnp.atleast_1d(d0))[0]
+        nu = self.material.dos[0]
+        inv_lam_i, inv_lam_f = 1.0 / (u_cl_i * nu), 1.0 / (u_cl_f * nu)
+        beta = inv_lam_f - inv_lam_i
+        gap_s = lax_asymptotic_gap(d0, d1)
+        sin_t, cos_t = cone_angle(eps, d0, gap_s, beta, inv_lam_f)
+        post = self._sources(gap_s, sin_t, cos_t, disorder_weight(eps, gap_s, cos_t))
+        u_f = 1.0 / (1.0 / u_i + (1.0 / u_cl_f - 1.0 / u_cl_i))  # same β shift (= u_cl_f for "clean")
+        if self.initial_state_kind == "clean":
+            u_f = u_cl_f
+        return {"couplings": (u_i, u_f), "quench_time": quench.time, "norm": norm, "pre": pre, "post": post,
+                "final_gap": d1, "asymptotic_gap": gap_s}
+
+    def _after(self, t, args):
+        return t >= args["quench_time"]
+
+    def vector_field(self, t, y, args):
+        after = self._after(t, args)
+        coupling = jnp.where(after, *args["couplings"][::-1])
+        src = jax.tree_util.tree_map(lambda a, b: jnp.where(after, a, b), args["post"], args["pre"])
+        spins = y["spins"]
+        delta = coupling * pair_amplitude(spins, self.representation.weights)  # (1,) complex
+        bx = -2.0 * delta.real[:, None]
+        by = 2.0 * delta.imag[:, None]
+        bz = 2.0 * self.representation.energies
+        sx, sy, sz = spins
+        clean = jnp.stack([by * sz - bz * sy, bz * sx - bx * sz, bx * sy - by * sx])
+        elapsed = jnp.where(after, t - args["quench_time"], 0.0)
+        phi = src["freq"] * elapsed - src["psi"]
+        c, s = jnp.cos(phi), jnp.sin(phi)
+        lx = src["lx0"] + src["lx1"] * c
+        ly = src["ly1"] * s
+        lz = src["lz0"] + src["lz1"] * c
+        source = jnp.stack([
+            src["cx"] * ly,
+            src["static_y"] - src["cz"] * lz - src["cx"] * lx,
+            src["cz"] * ly,
+        ])[:, None, :]
+        return {"spins": clean + source, "phase": jnp.zeros_like(y["phase"])}
+
+    def observables(self, t, y, args):
+        coupling = jnp.where(self._after(t, args), *args["couplings"][::-1])
+        spins = y["spins"]
+        gap = coupling * pair_amplitude(spins, self.representation.weights)
+        norm = jnp.sqrt(jnp.sum(spins**2, axis=0))
+        return {
+            "gap": gap,
+            "spin_norm2": jnp.mean(4.0 * jnp.sum(spins**2, axis=0)),  # ⟨|S|²⟩ (= 1 if clean)
+            "norm_drift": jnp.max(jnp.abs(norm - args["norm"]) / args["norm"]),
+        }
+
+    def metadata(self):
+        meta = {
+            "model": "DisorderedPseudospin",
+            "n_points": int(self.representation.energies.shape[-1]),
+            "n_bands": 1,
+            "initial_state": self.initial_state_kind,
+            "precession_phase": self.precession_phase,
+        }
+        if is_concrete(self.magnetic_rate, self.potential_rate) and self.magnetic_rate.ndim == 0:
+            meta.update(magnetic_rate_mev=float(self.magnetic_rate), potential_rate_mev=float(self.potential_rate))
+        return meta

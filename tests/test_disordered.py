@@ -1,0 +1,155 @@
+"""Disordered pseudospins (Dzero eqs. 9–10; spec pseudospin-disordered.md, C10, C11)."""
+
+import diffrax
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxhiggs as jh
+from jaxhiggs import units
+from jaxhiggs.equilibrium import solve_gap_equation
+from jaxhiggs.models.disordered import DisorderedPseudospin
+from jaxhiggs.response.schmid_higgs import quench_response
+from jaxhiggs.solve import SolverOptions, solve
+
+HBAR = units.HBAR_MEV_PS
+
+
+def test_clean_limit_equals_clean_solver():
+    """C11: zero rates ⇒ the same ODE as CleanPseudospin (to round-off)."""
+    mat = jh.materials.single_band(1.05, 10.0)
+    t = np.linspace(0.0, 20.0, 81) * HBAR
+    q = jh.Quench(final_gap=1.0)
+    a = jh.simulate(jh.models.CleanPseudospin(mat, 200), q, t, rtol=1e-10, atol=1e-13).gap
+    b = jh.simulate(DisorderedPseudospin(mat, 200), q, t, rtol=1e-10, atol=1e-13).gap
+    assert float(jnp.max(jnp.abs(a - b))) < 1e-10
+
+
+def _batch_run(rates, n=2000, omega_d=10.0, d0=1.0204, t_max=90.0):
+    """One vmapped solve over (ħ/τ_s, ħ/τ_u) pairs; clean initial state, quench Δ0 → Δ1 = 1 meV."""
+    mat = jh.materials.single_band(d0, omega_d)
+    times = jnp.linspace(0.0, t_max, int(10 * t_max) + 1)
+    opts = SolverOptions(dt=0.02 * HBAR)
+
+    @eqx.filter_jit
+    @eqx.filter_vmap
+    def run(rate):
+        model = DisorderedPseudospin(mat, n, magnetic_rate=rate[0], potential_rate=rate[1])
+        ys, _, ok = solve(model, jh.Quench(final_gap=1.0), times, opts)
+        return ys["gap"][:, 0].real, ok
+
+    gaps, ok = run(jnp.asarray(rates))
+    assert bool(jnp.all(ok))
+    return np.asarray(times), np.asarray(gaps)
+
+
+def _oscillation(t, g, mask):
+    """Peak-to-peak of g on the window after removing a linear trend (slow drift of the mean)."""
+    coef = np.polyfit(t[mask], g[mask], 1)
+    return np.ptp(g[mask] - np.polyval(coef, t[mask]))
+
+
+def _cross_frequency(t, g, lo, hi):
+    m = (t > lo) & (t < hi)
+    y = g[m] - g[m].mean()
+    tt = t[m]
+    i = np.nonzero(y[:-1] * y[1:] < 0)[0]
+    c = tt[i] - y[i] * (tt[i + 1] - tt[i]) / (y[i + 1] - y[i])
+    return np.pi / np.mean(np.diff(c))
+
+
+def test_fig3_magnetic_persistent_and_potential_decaying():
+    """C10 / Fig. 3: clean initial state, Δ0/Δ1 = 1.0204, ω_D = 10Δ1, N = 2000.
+
+    Magnetic only: mean gap Δ1(1 − Aζ), A within 0.02 of 0.39, oscillation at 2×(mean gap)
+    (0.5 %) that does not decay; non-magnetic only: the oscillation decays.  Windows stop at
+    tΔ = 90: later the model develops large excursions (notes/issue4-disordered.md).
+    """
+    zetas = (0.1, 0.05)
+    t, g = _batch_run([(zetas[0], 0.0), (zetas[1], 0.0), (0.0, 0.1)])
+    early, late = (t > 20) & (t < 50), (t > 60) & (t < 90)
+    for zeta, gz in zip(zetas, g[:2]):
+        a = (1.0 - gz[early].mean()) / zeta
+        assert abs(a - 0.39) < 0.02
+        freq = _cross_frequency(t, gz, 30.0, 90.0)
+        mean = gz[(t > 30) & (t < 90)].mean()
+        assert freq == pytest.approx(2 * mean, rel=5e-3)
+    # persistent for magnetic disorder (measured late/early 0.79 and 0.99), decaying for
+    # non-magnetic only (0.51)
+    ratios = [_oscillation(t, gz, late) / _oscillation(t, gz, early) for gz in g]
+    assert min(ratios[:2]) > 0.7
+    assert ratios[2] < 0.6 and ratios[2] < 0.7 * min(ratios[:2])
+    gp = g[2]
+    assert (gp[early].mean() - 1.0) / 0.1 == pytest.approx(0.367, abs=0.03)  # up-shift of §8.1 (anti-Anderson)
+
+
+def test_ag_initial_state_is_stationary_and_suppressed():
+    """§6: the AG state is a fixed point of eq. (9) without quench; C10 gap suppression."""
+    mat = jh.materials.single_band(1.0, 40.0)
+    gamma = 0.1
+    model = DisorderedPseudospin(mat, 8000, magnetic_rate=gamma, initial_state="AG")
+    args = model.arguments(jh.NoDrive())
+    y0 = model.initial_state()
+    rate = model.vector_field(0.0, y0, args)["spins"]
+    assert float(jnp.max(jnp.abs(rate))) < 1e-12
+    assert float(model.observables(0.0, y0, args)["gap"][0].real) == pytest.approx(1.0, abs=1e-12)
+    # the same coupling without disorder gives Δ0^(0): ln(Δ0/Δ0^(0)) = −π/(4τ_sΔ0) (C10)
+    u = args["couplings"][0]
+    rep = model.representation
+    d_clean = float(solve_gap_equation(jnp.atleast_2d(u), rep.energies, rep.weights, 0.0, jnp.ones(1))[0])
+    # measured −0.0736 at ω_D = 40Δ vs the ω_D → ∞ value −0.0785 (see notes)
+    assert np.log(1.0 / d_clean) == pytest.approx(-np.pi * gamma / 4, rel=0.1)
+
+
+def test_small_quench_matches_linear_response():
+    """C11: Δ(t) − Δ0f = D L⁻¹{[1 − 1/Q(p)]/p} = D[1 − ∫₀^t χ], D = 1e-3 Δ, to 2e-3 D pointwise."""
+    d = 1e-3
+    t = np.linspace(0.0, 50.0, 201)
+    model = jh.models.CleanPseudospin(jh.materials.single_band(1.0 + d, 30.0), 2000)
+    r = jh.simulate(model, jh.Quench(final_gap=1.0), t * HBAR, solver=diffrax.Dopri8(), rtol=1e-10, atol=1e-14)
+    delta = np.asarray(r.gap[:, 0].real) - 1.0
+    # the ω cut-off of the Fourier integral limits quench_response to t ≫ 1/ω_max (60Δ): from t = 2/Δ
+    m = t >= 2.0
+    predicted = d * (1.0 - quench_response(t[m] * HBAR, 1.0, 0.0))
+    assert np.max(np.abs(delta[m] - predicted)) < 2e-3 * d
+
+
+def test_mean_gap_gradient_wrt_rate():
+    mat = jh.materials.single_band(1.05, 10.0)
+    times = jnp.linspace(0.0, 20.0, 81)
+    opts = SolverOptions(dt=0.05 * HBAR)
+
+    def mean_gap(rate):
+        model = DisorderedPseudospin(mat, 200, magnetic_rate=rate, potential_rate=0.02)
+        ys, _, _ = solve(model, jh.Quench(final_gap=1.0), times, opts)
+        return jnp.mean(ys["gap"][40:, 0].real)
+
+    f = eqx.filter_jit(mean_gap)
+    g = eqx.filter_jit(jax.grad(mean_gap))
+    r0, h = 0.05, 1e-4
+    fd = (float(f(r0 + h)) - float(f(r0 - h))) / (2 * h)
+    ad = float(g(r0))
+    assert abs(ad - fd) < 1e-6 * abs(fd) + 1e-9
+    assert ad < 0  # pair breaking lowers the mean gap
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(magnetic_rate=-0.1), r"magnetic_rate = -0.1 is not allowed: .*≥ 0 meV"),
+    (dict(potential_rate=-1.0), r"potential_rate = -1.0 is not allowed"),
+    (dict(magnetic_rate=np.inf), r"magnetic_rate = inf is not allowed"),
+    (dict(initial_state="BCS"), r"initial_state = 'BCS' is not allowed"),
+])
+def test_bad_inputs(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        DisorderedPseudospin(jh.materials.single_band(1.0, 10.0), 100, **kwargs)
+
+
+def test_bad_drive_and_material():
+    model = DisorderedPseudospin(jh.materials.single_band(1.0, 10.0), 100)
+    pulse = jh.GaussianPulse(peak_field=1.0, frequency=0.5, duration=1.0, center=2.0)
+    with pytest.raises(ValueError, match="Quench and NoDrive only"):
+        model.arguments(pulse)
+    with pytest.raises(ValueError, match="single-band"):
+        DisorderedPseudospin(jh.materials.two_band((2.0, 1.0), 0.1, 20.0), 100)
