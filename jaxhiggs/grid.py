@@ -39,3 +39,43 @@ def midpoint_grid(omega_D, n_energies: int) -> tuple[Float[Array, " n"], Float[A
 def recurrence_time(omega_D, n_energies: int):
     """Time π/h (ħ/meV) after which a uniform grid of spacing h = 2ω_D/N shows revivals."""
     return jnp.pi * n_energies / (2.0 * omega_D)
+
+
+def simpson_avg_weights(n_energies: int, spacing) -> Float[Array, " n"]:
+    """Quadrature weights of legacy ``scipy.integrate.simps(..., even='avg')`` (MB spec §1.4).
+
+    Odd ``n_energies``: composite Simpson h/3 (1, 4, 2, …, 4, 1).  Even: the average of
+    (Simpson on the first N−1 points + trapezoid on the last interval) and (trapezoid on
+    the first interval + Simpson on the last N−1 points).  Mirror symmetric, w_a = w_{N+1−a}.
+    ``spacing`` h in meV; returns weights in meV.
+    """
+    n = int(n_energies)
+
+    def simpson(m):
+        w = np.ones(m)
+        w[1:-1:2] = 4.0
+        w[2:-1:2] = 2.0
+        return w / 3.0
+
+    if n % 2 == 1:
+        w = simpson(n)
+    else:
+        first = np.zeros(n)
+        first[: n - 1] += simpson(n - 1)
+        first[n - 2 :] += 0.5
+        second = np.zeros(n)
+        second[1:] += simpson(n - 1)
+        second[:2] += 0.5
+        w = 0.5 * (first + second)
+    return jnp.asarray(w) * spacing
+
+
+def endpoint_grid(omega_D, n_energies: int) -> tuple[Float[Array, " n"], Float[Array, " n"]]:
+    """Uniform grid ξ_a = −ω_D + (a−1)h, h = 2ω_D/(N−1), with Simpson-'avg' weights (MB spec §1.4).
+
+    Includes both window edges; for even N there is no point at ξ = 0.  meV in, meV out.
+    """
+    n = check_n_energies(n_energies)
+    h = 2.0 * omega_D / (n - 1)
+    xi = -omega_D + jnp.arange(n) * h
+    return xi, simpson_avg_weights(n, h)

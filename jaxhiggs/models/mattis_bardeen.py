@@ -1,0 +1,360 @@
+"""Mattis–Bardeen k–k′ density-matrix model to third order in A (Haenel et al. 2021, seed 000).
+
+Implements /work/shared/physics/mattis-bardeen-density-matrix.md ("the spec"): disorder enters only
+through the angle-averaged current matrix element, a unit-area Lorentzian W(ε−ε′) of width γ_i (§1.1).
+Per band i the state holds (spec §3.1)
+
+* first order  f¹¹_ab, f²¹_ab            (N_e × N_e, ∝ A),
+* second order r¹¹_a, r²¹ᵒ_a, r²¹ᵉ_a     (N_e,       ∝ A²), feeding the gap correction δΔ_i (§3.3),
+* third order  R¹¹_ab, R²¹_ab            (N_e × N_e, ∝ A³), feeding the cubic current j_P3 (§3.4, §4.2).
+
+Units (internal, see :mod:`jaxhiggs.units`): energies meV, time ħ/meV, A in V·s/m.  The spec's
+κ_i A² = e²v_F,i²A²/3 becomes the energy c_i² with c_i = e v_F,i A/√3 (meV), and the diamagnetic
+energy s_i e²A²/2m_i comes from :func:`jaxhiggs.units.diamagnetic_shift`.  Currents are returned
+in A/m² (SI current density), conductivities are built from them in :mod:`jaxhiggs.spectra`.
+
+Exact homogeneity (§3.5) is used to keep the integration amplitude-independent: the ODE is solved
+for the normalised drive ã(t) = A(t)/A_peak at a fixed reference amplitude ``A_ref``; the
+observables are rescaled by λ = A_peak/A_ref (f ∝ λ, r, δΔ ∝ λ², R ∝ λ³).  A_peak is max|A| on
+the saved time grid (fixed before the solve, differentiable in the drive parameters).
+
+Two frames (the ``frame`` option):
+
+* ``"lab"``: the equations exactly as written; any diffrax solver.  The step is limited by the
+  fastest linear frequency E_a + E_b ≈ 2ω_D.
+* ``"rotating"``: integrating factor / interaction picture.  The diagonal linear part
+  L = −i(E_b ∓ E_a), −2iE_a is removed analytically, y = e^{Lt} g, and diffrax integrates
+  ġ = e^{−Lt} N(t, e^{Lt} g).  The phase matrices are outer products of the vectors e^{∓iE_a t}
+  (rank one), so the frame change costs a few elementwise products per block.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Complex, Float
+
+from .. import units
+from ..equilibrium import Equilibrium, bcs_equilibrium
+from ..grid import check_n_energies, endpoint_grid, midpoint_grid
+from ..material import Superconductor
+from .base import Model
+
+# Diffrax flags complex states as experimental; the MB state is intrinsically complex and the
+# solver only uses elementwise arithmetic and an RMS norm of |y|, checked against closed forms
+# and the NumPy reference in tests/test_mattis_bardeen.py.
+warnings.filterwarnings("ignore", message="Complex dtype support in Diffrax", category=UserWarning)
+
+#: Default reference amplitude of the internal solve (V·s/m); e v_F A_ref/√3 is O(meV) for metals.
+DEFAULT_REFERENCE_A = 1e-8
+
+_FRAMES = ("lab", "rotating")
+_EQUILIBRIA = ("grid", "reference")
+_QUADRATURES = ("simpson", "midpoint")
+
+
+def fermi_velocity(mass, fermi_energy):
+    """v_F = sqrt(2 ε_F / m) in m/s (``mass`` in m_e, ``fermi_energy`` in meV)."""
+    return jnp.sqrt(2.0 * fermi_energy * units.MEV_IN_J / (mass * units.ELECTRON_MASS))
+
+
+def carrier_density(dos, fermi_energy):
+    """n = (4/3) N(0) ε_F (both spins) in nm⁻³; equals k_F³/3π² for a parabolic band (spec §1.3)."""
+    return 4.0 / 3.0 * dos * fermi_energy
+
+
+def continuum_equilibrium(target_gaps, v, omega_D, dos, temperature_mev, n_fine: int = 20001) -> Equilibrium:
+    """The reference scripts' equilibrium (spec §2.1, variant b): U and Δ(T) from the continuum gap
+    equation, here by composite Simpson on a very fine grid (≈ ``scipy.integrate.quad``).
+
+    Couplings are returned as λ_ij = U_ij N_j (dimensionless), i.e. for unit weights.
+    """
+    nb = target_gaps.shape[0]
+    xi, w = endpoint_grid(omega_D, n_fine)
+    xi = jnp.broadcast_to(xi, (nb, n_fine))
+    w = jnp.broadcast_to(w, (nb, n_fine))
+    # the reference fixes U at T = 1e-6 code units; the difference to T = 0 is exp(−Δ/T) ≈ 0
+    return bcs_equilibrium(target_gaps, v, xi, w, temperature_mev)
+
+
+def drive_scale(drive) -> Float[Array, ""]:
+    """A drive's amplitude scale A_peak (V·s/m), proportional to its amplitude and traceable.
+
+    Sum over components of |A₀| (Gaussian pulses) or |scale|·max|A(knots)| (waveforms).  Any scale
+    ∝ the amplitude works: it only fixes the normalised drive ã = A/A_peak of the internal solve.
+    """
+    from ..drive import GaussianPulse, NoDrive, Waveform
+
+    total = jnp.asarray(0.0)
+    for c in drive.components():
+        if isinstance(c, GaussianPulse):
+            total = total + jnp.abs(c.amplitude)
+        elif isinstance(c, Waveform):
+            total = total + jnp.abs(c.scale) * jnp.max(jnp.abs(c.coefficients[4]))
+        elif isinstance(c, NoDrive):
+            continue
+        else:
+            raise ValueError(f"drive component {type(c).__name__} is not supported by the Mattis–Bardeen model")
+    return jnp.where(total > 0, total, 1.0)
+
+
+class MattisBardeen(Model):
+    """The MB density-matrix model (spec §3) for one or more bands on a common energy grid.
+
+    Args:
+        material: a :class:`~jaxhiggs.material.Superconductor`; every band needs γ_i > 0 (meV).
+        n_energies: N_e, points of the energy grid on [−ω_D, ω_D] (even N_e: no point at ξ = 0).
+        frame: ``"rotating"`` (integrating factor, default) or ``"lab"``.
+        equilibrium: ``"grid"`` (default: U and Δ(T) from the gap equation with the same weights
+            as δΔ, so the equilibrium is an exact fixed point, spec §2.1 recommendation),
+            ``"reference"`` (continuum gap equation as in the authors' scripts), or an explicit
+            :class:`~jaxhiggs.equilibrium.Equilibrium` whose ``couplings`` are λ_ij = U_ij N_j.
+        quadrature: ``"simpson"`` (legacy Simpson-'avg' on the endpoint grid, spec §1.4, default)
+            or ``"midpoint"``.
+        higgs_feedback: False forces Re δΔ = 0 inside the equations (the "QP" run of the THG
+            decomposition, spec §4.7); the stored δΔ is still the one the state implies.
+        reference_amplitude: A_ref (V·s/m) of the internal normalised solve (numerics only).
+        check_grid: emit the γ-resolution and recurrence-time warnings.
+
+    Observables (per saved time): ``gap`` Δ_i + δΔ_i (complex meV, (n_bands,)), ``delta_gap``
+    δΔ_i, ``current_1`` = j_P1 + j_D1 and ``current_3`` = j_P3 + j_D3 (A/m²), their parts
+    ``current_p1``, ``current_d1``, ``current_p3``, ``current_d3``, ``vector_potential`` (V·s/m),
+    ``electric_field`` (V/m).
+    """
+
+    material: Superconductor
+    xi: Float[Array, " n"]
+    weights: Float[Array, " n"]
+    gaps: Float[Array, " n_bands"]
+    coupling: Float[Array, "n_bands n_bands"]  # λ_ij = U_ij N_j
+    temperature: Float[Array, ""]
+    reference_amplitude: float = eqx.field(static=True)
+    frame: str = eqx.field(static=True)
+    higgs_feedback: bool = eqx.field(static=True)
+    n_energies: int = eqx.field(static=True)
+    equilibrium_kind: str = eqx.field(static=True)
+
+    def __init__(self, material: Superconductor, n_energies: int, frame: str = "rotating",
+                 equilibrium="grid", quadrature: str = "simpson", higgs_feedback: bool = True,
+                 reference_amplitude: float = DEFAULT_REFERENCE_A, check_grid: bool = True):
+        n = check_n_energies(n_energies)
+        if frame not in _FRAMES:
+            raise ValueError(f"frame = {frame!r} is not allowed: one of {_FRAMES}")
+        if quadrature not in _QUADRATURES:
+            raise ValueError(f"quadrature = {quadrature!r} is not allowed: one of {_QUADRATURES}")
+        gammas = material.gammas
+        if not isinstance(gammas, jax.core.Tracer) and np.any(np.asarray(gammas) <= 0):
+            raise ValueError(
+                f"gamma = {np.asarray(gammas).tolist()} meV is not allowed: the Mattis–Bardeen model needs an "
+                "impurity rate gamma > 0 in every band (the paramagnetic channel is proportional to gamma; "
+                "use the clean pseudospin model for gamma = 0)"
+            )
+        if quadrature == "simpson":
+            xi, w = endpoint_grid(material.omega_D, n)
+        else:
+            xi, w = midpoint_grid(material.omega_D, n)
+        nb = material.n_bands
+        t_mev = material.temperature_mev
+        if isinstance(equilibrium, Equilibrium):
+            eq = equilibrium
+            kind = "explicit"
+        elif equilibrium == "grid":
+            # weights of band j in the gap equation: w_a (couplings then come out as λ = U N)
+            eq = bcs_equilibrium(material.gaps, material.v, jnp.broadcast_to(xi, (nb, n)),
+                                 jnp.broadcast_to(w, (nb, n)), t_mev)
+            kind = "grid"
+        elif equilibrium == "reference":
+            eq = continuum_equilibrium(material.gaps, material.v, material.omega_D, material.dos, t_mev)
+            kind = "reference"
+        else:
+            raise ValueError(f"equilibrium = {equilibrium!r} is not allowed: one of {_EQUILIBRIA} or an Equilibrium")
+        self.material = material
+        self.xi = xi
+        self.weights = w
+        self.gaps = jnp.asarray(eq.gaps, dtype=float)
+        self.coupling = jnp.asarray(eq.couplings, dtype=float)
+        self.temperature = jnp.asarray(t_mev, dtype=float)
+        self.reference_amplitude = float(reference_amplitude)
+        self.frame = frame
+        self.higgs_feedback = bool(higgs_feedback)
+        self.n_energies = n
+        self.equilibrium_kind = kind
+        if check_grid and not isinstance(gammas, jax.core.Tracer):
+            spacing = float(xi[1] - xi[0])
+            g_min = float(np.min(np.asarray(gammas)))
+            if spacing > 0.5 * g_min:
+                need = int(math.ceil(4.0 * float(material.omega_D) / g_min)) + 1
+                warnings.warn(
+                    f"the energy grid spacing {spacing:.4g} meV does not resolve gamma = {g_min:.4g} meV "
+                    f"(need spacing ≤ gamma/2): use n_energies ≥ {need + need % 2}", stacklevel=2)
+
+    # ------------------------------------------------------------------ precomputed kernels
+    def kernels(self) -> dict:
+        """Band-resolved coefficient arrays of spec §1.5 and §6 (leading axis: band)."""
+        xi, w = self.xi, self.weights
+        gap = self.gaps[:, None]  # (nb, 1)
+        energy = jnp.sqrt(xi[None, :] ** 2 + gap**2)  # (nb, N)
+        t = self.temperature
+        safe_t = jnp.where(t > 0, t, 1.0)
+        occ = jnp.where(t > 0, 1.0 / (jnp.exp(energy / safe_t) + 1.0), 0.0)  # F_a
+        u = jnp.sqrt(0.5 * (1.0 + xi / energy))
+        vv = jnp.sqrt(0.5 * (1.0 - xi / energy))
+        l = u[:, :, None] * u[:, None, :] + vv[:, :, None] * vv[:, None, :]
+        p = vv[:, :, None] * u[:, None, :] - u[:, :, None] * vv[:, None, :]  # p_ab = v_a u_b − u_a v_b
+        gam = self.material.gammas[:, None, None]
+        lor = gam / jnp.pi / ((xi[:, None] - xi[None, :]) ** 2 + gam**2)  # W_ab (1/meV)
+        w_b = lor * w[None, None, :]  # w_b W_ab (row sums over b)
+        ww = w_b * w[None, :, None]  # w_a w_b W_ab (double sums)
+        de = gap / energy  # Δ/E
+        ee = xi[None, :] / energy  # ε/E
+        th = 1.0 - 2.0 * occ
+        # normal-state kernel of j_D1 with the diagonal dropped (spec §4.2)
+        fn = jnp.where(t > 0, 1.0 / (jnp.exp(xi / safe_t) + 1.0), (xi < 0).astype(float))
+        dxi = xi[:, None] - xi[None, :]
+        offdiag = ~jnp.eye(xi.shape[0], dtype=bool)
+        ratio = jnp.where(offdiag, (fn[:, None] - fn[None, :]) / jnp.where(offdiag, dxi, 1.0), 0.0)
+        kd1 = jnp.sum(ww * ratio[None], axis=(1, 2))  # (nb,)
+        return dict(
+            E=energy, F=occ, th=th, de=de, ee=ee, u2=u**2, v2=vv**2, l=l, p=p,
+            om_m=energy[:, None, :] - energy[:, :, None],  # E_b − E_a
+            om_p=energy[:, None, :] + energy[:, :, None],  # E_b + E_a
+            dF=occ[:, None, :] - occ[:, :, None],  # F_b − F_a
+            oF=1.0 - occ[:, :, None] - occ[:, None, :],
+            wWl2=w_b * l**2, wWp2=w_b * p**2, wWlp=w_b * l * p,
+            wwl2=ww * l**2, wwp2=ww * p**2, wwl=ww * l, wwp=ww * p,
+            de_m=de[:, None, :] - de[:, :, None], de_p=de[:, None, :] + de[:, :, None],
+            kd1=kd1,
+        )
+
+    # ------------------------------------------------------------------ band constants
+    def _band_constants(self):
+        m = self.material
+        fe = jnp.stack([b.fermi_energy for b in m.bands])
+        vf = fermi_velocity(m.masses, fe)
+        a_ref = self.reference_amplitude
+        c = units.ELEMENTARY_CHARGE * vf * a_ref / math.sqrt(3.0) / units.MEV_IN_J  # e v_F A_ref/√3, meV
+        dia = units.diamagnetic_shift(a_ref, m.masses, m.signs)  # s e² A_ref²/2m, meV
+        density = carrier_density(m.dos, fe) * 1e27  # m⁻³
+        # e² n/m (SI, C²/(kg m³)) and e² N/m for j_D3 (N per meV per m³)
+        e2_over_m = units.ELEMENTARY_CHARGE**2 / (units.ELECTRON_MASS * m.masses)
+        return dict(c2=c**2, dia=dia, pn=e2_over_m * density, pdos=e2_over_m * m.dos * 1e27, sign=m.signs)
+
+    # ------------------------------------------------------------------ Model contract
+    def initial_state(self) -> dict:
+        nb, n = self.material.n_bands, self.n_energies
+        z1 = jnp.zeros((nb, n), dtype=complex)
+        z2 = jnp.zeros((nb, n, n), dtype=complex)
+        return dict(f11=z2, f21=z2, r11=z1, r21o=z1, r21e=z1, R11=z2, R21=z2)
+
+    def arguments(self, drive) -> dict:
+        """Precomputed kernels, band constants and the drive normalisation A_peak (see :func:`drive_scale`)."""
+        if drive.quench() is not None:
+            raise ValueError("the Mattis–Bardeen model does not support Quench drives (field drives only)")
+        return dict(drive=drive, a_peak=drive_scale(drive), k=self.kernels(), b=self._band_constants())
+
+    def _drive_unit(self, t, args):
+        return args["drive"].vector_potential(t) / args["a_peak"]
+
+    def _phases(self, t, k):
+        """φ_a = e^{−iE_a t}: the rotating frame's integrating factors are outer products of φ."""
+        # barrier: keep XLA from fusing the exp into the N×N consumers (it would recompute a
+        # complex exp per matrix element, which made the rotating-frame RHS ~6× slower)
+        ph = jax.lax.optimization_barrier(jnp.exp(-1j * k["E"] * t))
+        p11 = jnp.conj(ph)[:, :, None] * ph[:, None, :]  # e^{−i(E_b−E_a)t}
+        p21 = ph[:, :, None] * ph[:, None, :]  # e^{−i(E_b+E_a)t}
+        return p11, p21, ph**2
+
+    def to_lab(self, t, y, args) -> dict:
+        """The lab-frame state (identity in the lab frame)."""
+        if self.frame == "lab":
+            return y
+        p11, p21, p2 = self._phases(t, args["k"])
+        return dict(f11=p11 * y["f11"], f21=p21 * y["f21"], r11=y["r11"], r21o=p2 * y["r21o"],
+                    r21e=p2 * y["r21e"], R11=p11 * y["R11"], R21=p21 * y["R21"])
+
+    def delta_gap(self, y, args) -> Complex[Array, " n_bands"]:
+        """δΔ_i at the reference amplitude, spec §3.3 (meV; lab-frame state)."""
+        k = args["k"]
+        r21 = y["r21o"] + y["r21e"]
+        per_band = jnp.sum(self.weights * (-k["de"] * y["r11"] + k["u2"] * r21 - k["v2"] * jnp.conj(r21)), axis=-1)
+        return self.coupling @ per_band
+
+    def _sources(self, t, y, args):
+        """Right-hand side without the diagonal linear part (lab-frame state y)."""
+        k, b = args["k"], args["b"]
+        a = self._drive_unit(t, args)
+        c2 = b["c2"][:, None]
+        f11, f21 = y["f11"], y["f21"]
+        dd = self.delta_gap(y, args)
+        re_dd = jnp.real(dd)[:, None] if self.higgs_feedback else jnp.zeros_like(jnp.real(dd))[:, None]
+        im_dd = jnp.imag(dd)[:, None]
+        # first order, §3.2
+        s_f11 = -1j * k["dF"] * a
+        s_f21 = 1j * k["oF"] * a
+        # second order, §3.3
+        s_r11 = (-2.0 * a) * c2 * jnp.sum(k["wWl2"] * f11.imag - k["wWp2"] * f21.imag, axis=-1)
+        s_r21o = 1j * k["th"] * k["ee"] * re_dd + (2j * a) * c2 * jnp.sum(k["wWlp"] * (f21 - jnp.conj(f11)), axis=-1)
+        s_r21e = -1j * k["th"] * k["de"] * (b["dia"][:, None] * a * a) - k["th"] * im_dd
+        # third order, §3.4 (p_ba = −p_ab)
+        r11, r21o = y["r11"], y["r21o"]
+        l, p = k["l"], k["p"]
+        ree = re_dd[:, :, None]
+        ee_a, ee_b = k["ee"][:, :, None], k["ee"][:, None, :]
+        s_R11 = (-1j * l) * (a * (r11[:, None, :] - r11[:, :, None]) + ree * k["de_m"] * f11) + (1j * p) * (
+            a * (r21o[:, None, :] + jnp.conj(r21o)[:, :, None]) - ree * (ee_b * jnp.conj(f21) + ee_a * f21))
+        s_R21 = (-1j * p) * (a * (r11[:, None, :] + r11[:, :, None]) + ree * k["de_p"] * f21) - (1j * l) * (
+            a * (r21o[:, None, :] - r21o[:, :, None]) + ree * (ee_a * f11 - ee_b * jnp.conj(f11)))
+        return dict(f11=s_f11, f21=s_f21, r11=s_r11, r21o=s_r21o, r21e=s_r21e, R11=s_R11, R21=s_R21)
+
+    def vector_field(self, t, y, args):
+        k = args["k"]
+        if self.frame == "lab":
+            s = self._sources(t, y, args)
+            e2 = -2j * k["E"]
+            return dict(f11=s["f11"] - 1j * k["om_m"] * y["f11"], f21=s["f21"] - 1j * k["om_p"] * y["f21"],
+                        r11=s["r11"], r21o=s["r21o"] + e2 * y["r21o"], r21e=s["r21e"] + e2 * y["r21e"],
+                        R11=s["R11"] - 1j * k["om_m"] * y["R11"], R21=s["R21"] - 1j * k["om_p"] * y["R21"])
+        p11, p21, p2 = self._phases(t, k)
+        lab = dict(f11=p11 * y["f11"], f21=p21 * y["f21"], r11=y["r11"], r21o=p2 * y["r21o"],
+                   r21e=p2 * y["r21e"], R11=y["R11"], R21=y["R21"])  # R does not feed back
+        s = self._sources(t, lab, args)
+        c11, c21, c2 = jnp.conj(p11), jnp.conj(p21), jnp.conj(p2)
+        return dict(f11=c11 * s["f11"], f21=c21 * s["f21"], r11=s["r11"], r21o=c2 * s["r21o"],
+                    r21e=c2 * s["r21e"], R11=c11 * s["R11"], R21=c21 * s["R21"])
+
+    def observables(self, t, y, args) -> dict:
+        """Gap, currents (A/m²), A (V·s/m) and E (V/m) at the drive's physical amplitude (spec §4)."""
+        k, b = args["k"], args["b"]
+        y = self.to_lab(t, y, args)
+        lam = args["a_peak"] / self.reference_amplitude
+        a_phys = args["drive"].vector_potential(t)
+        dd = self.delta_gap(y, args) * lam**2
+        a_ref = self.reference_amplitude
+        jp1 = lam * a_ref * jnp.sum(b["pn"] * jnp.sum(k["wwl2"] * y["f11"].real + k["wwp2"] * y["f21"].real, axis=(1, 2)))
+        jd1 = a_phys * jnp.sum(b["pn"] * k["kd1"])
+        jp3 = lam**3 * a_ref * jnp.sum(b["pn"] * jnp.sum(k["wwl"] * y["R11"].real + k["wwp"] * y["R21"].real, axis=(1, 2)))
+        r21 = y["r21o"] + y["r21e"]
+        per_band = jnp.sum(self.weights * (k["ee"] * y["r11"].real + k["de"] * r21.real), axis=-1)
+        jd3 = -2.0 * a_phys * lam**2 * jnp.sum(b["sign"] * b["pdos"] * per_band)
+        field = args["drive"].electric_field(t) / units.TIME_UNIT_S
+        return dict(gap=self.gaps + dd, delta_gap=dd, current_1=jp1 + jd1, current_3=jp3 + jd3,
+                    current_p1=jp1, current_d1=jd1, current_p3=jp3, current_d3=jd3,
+                    vector_potential=a_phys, electric_field=field)
+
+    def drude_conductivity(self) -> Float[Array, ""]:
+        """σ₀ = Σ_i n_i e²/(m_i γ_i) in S/m (γ_i/ħ as the rate), the normalisation of spec §7.1."""
+        b = self._band_constants()
+        rate = self.material.gammas * units.MEV_IN_J / units.HBAR_SI
+        return jnp.sum(b["pn"] / rate)
+
+    def metadata(self) -> dict:
+        return {"model": "MattisBardeen", "n_bands": self.material.n_bands, "n_energies": self.n_energies,
+                "frame": self.frame, "equilibrium": self.equilibrium_kind, "higgs_feedback": self.higgs_feedback}
+
+
+__all__ = ["MattisBardeen", "carrier_density", "continuum_equilibrium", "fermi_velocity"]
