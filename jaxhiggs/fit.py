@@ -640,7 +640,10 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
         raise ValueError(f"jacobian = {jacobian!r} is not allowed: 'fwd' or 'rev'")
     if optimizer not in _OPTIMIZERS:
         raise ValueError(f"optimizer = {optimizer!r} is not allowed: one of {sorted(_OPTIMIZERS)}")
-    fm = fit_models.resolve(model, drive_frequency=drive_frequency, **dict(model_options or {}))
+    model_options = dict(model_options or {})
+    if model == "higgs-thg-temperature" and "gap_2" in initial:
+        model_options.setdefault("two_band", True)  # π-band resonance of a two-band superconductor
+    fm = fit_models.resolve(model, drive_frequency=drive_frequency, **model_options)
     if fm.kind == "auto" or not fm.required:
         names = tuple(fm.required) or tuple(_base(k) for k in initial)
         names = tuple(dict.fromkeys(names + tuple(_base(k) for k in initial)))

@@ -200,14 +200,14 @@ HIGGS_THG = FitModel("higgs-thg", higgs_thg_frequency, ("gap", "eta", "scale"), 
 
 
 def make_higgs_thg_temperature(drive_frequency_thz: float, omega_d: float = 50.0,
-                               dos: tuple = (1.0, 1.0)) -> FitModel:
+                               dos: tuple = (1.0, 1.0), two_band: bool = False) -> FitModel:
     """|j(3Ω)|² vs temperature at a fixed drive frequency Ω (THz): resonance where Δ(T) = ħΩ.
 
     I(T) = ``scale`` · |(Δ(T)/Δ(0))² χ_H(2ħΩ + iη; Δ(T), T)|² + ``background``: the (Δ/Δ₀)² factor
     is the Δ-dependence of the A²→Higgs vertex and of the current vertex (j ∝ Δ δΔ), which
     switches the Higgs THG off at T_c (an assumption of this model, stated in the README).
     Δ(T) from :func:`band_gaps`: one band with ``gap`` = Δ(0), or — when ``gap_2`` and ``v`` are
-    given — the *second* band's gap of a two-band superconductor with T → 0 gaps (``gap``,
+    given (``two_band=True``) — the *second* band's gap of a two-band superconductor with T → 0 gaps (``gap``,
     ``gap_2``), e.g. the π band of MgB₂.
     """
 
@@ -226,8 +226,9 @@ def make_higgs_thg_temperature(drive_frequency_thz: float, omega_d: float = 50.0
                                                                         units.kelvin_to_mev(tk)))(gaps, t_k)
         return params["scale"] * jnp.abs((gaps / g0) ** 2 / chi_inv) ** 2 + params.get("background", 0.0)
 
-    return FitModel("higgs-thg-temperature", fn, ("gap", "eta", "scale"), {"background": 0.0, "shift": 0.0},
-                    kind="real", x_label="temperature (K)")
+    required = ("gap", "gap_2", "v", "eta", "scale") if two_band else ("gap", "eta", "scale")
+    return FitModel("higgs-thg-temperature" + (" (two-band)" if two_band else ""), fn, required,
+                    {"background": 0.0, "shift": 0.0}, kind="real", x_label="temperature (K)")
 
 
 # --------------------------------------------------------------------------- generic hook
