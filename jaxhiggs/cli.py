@@ -164,6 +164,28 @@ def show(store: Path, out: Path | None = None) -> Path:
     return out
 
 
+def fit(config_path: Path, out: Path | None = None):
+    """Fit a TOML fit configuration (see :mod:`jaxhiggs.fit_config`): report, .png and .json."""
+    from . import fit as fitting
+    from . import fit_config
+
+    cfg = fit_config.load(config_path)
+    stem = Path(out or cfg.pop("output"))
+    cfg.pop("output", None)
+    cfg.pop("raw")
+    cfg.pop("spectrum")
+    start = time.perf_counter()
+    result = fitting.fit_global(**cfg)
+    elapsed = time.perf_counter() - start
+    print(f"jaxhiggs fit {config_path}: {elapsed:.1f} s")
+    print(result.report())
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    result.plot(stem.with_suffix(".png"), title=str(config_path))
+    result.save(stem.with_suffix(".json"))
+    print(f"  wrote {stem.with_suffix('.json')} and {stem.with_suffix('.png')}")
+    return result
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="jaxhiggs", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -182,6 +204,9 @@ def main(argv=None) -> int:
     p_show = sub.add_parser("show", help="summarise a sweep store and plot Δ∞ and the Higgs amplitude")
     p_show.add_argument("store", type=Path)
     p_show.add_argument("--out", type=Path, default=None, help="PNG path (default: <store>.png)")
+    p_fit = sub.add_parser("fit", help="fit measured σ(ω) or THG data (TOML fit configuration)")
+    p_fit.add_argument("config", type=Path)
+    p_fit.add_argument("--out", type=Path, default=None, help="output stem (.json, .png)")
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
@@ -192,6 +217,8 @@ def main(argv=None) -> int:
             sweep(args.config, args.store, args.resume, args.devices, args.chunk_size)
         elif args.command == "show":
             show(args.store, args.out)
+        elif args.command == "fit":
+            fit(args.config, args.out)
     except (ValueError, RuntimeError, FileNotFoundError) as err:
         print(f"jaxhiggs: error: {err}", file=sys.stderr)
         return 2

@@ -58,3 +58,179 @@ def load_result(path) -> tuple[dict, dict]:
 def _jsonable(x):
     arr = np.asarray(x)
     return arr.item() if arr.size == 1 else arr.tolist()
+
+
+# --------------------------------------------------------------------------- measured spectra (issue 6)
+#: Frequency units accepted in spectrum headers → factor to THz (meV goes through jaxhiggs.units).
+SPECTRUM_FREQUENCY_UNITS = ("THz", "cm^-1", "meV")
+#: Conductivity units accepted in spectrum headers.
+SPECTRUM_SIGMA_UNITS = ("S/cm", "normalized", "arb")
+
+
+def _frequency_to_thz(values, unit):
+    from . import units
+
+    if unit == "THz":
+        return values
+    if unit == "cm^-1":
+        return values * units.SPEED_OF_LIGHT * 1e2 / 1e12  # ν̃ c: 1 cm⁻¹ = 0.0299792458 THz
+    return units.mev_to_thz(values)
+
+
+def read_spectrum(path) -> dict:
+    """Read a measured spectrum (CSV or whitespace TXT) whose header states columns and units.
+
+    Format: comment lines start with ``#``; one of them is ``# columns: NAME [UNIT], ...``.
+    The first column is ``frequency`` (THz, cm^-1 or meV) or ``temperature`` (K); the others are
+    ``sigma1``, ``sigma2`` (S/cm, normalized or arb), ``abs_sigma`` (|σ|), ``thg`` (arb) or
+    ``uncertainty`` columns ``sigma1_err``, ``sigma2_err``, ``thg_err``.  Optional header lines
+    ``# temperature: 4.2 K`` and ``# drive_frequency: 0.4 THz``; other ``# key: value`` lines are
+    kept in ``meta``.  Example::
+
+        # columns: frequency [THz], sigma1 [normalized], sigma2 [normalized]
+        # temperature: 4.0 K
+        0.10, 0.152, 4.37
+
+    Returns a dict: ``x`` (frequency in THz, or temperature in K), ``x_name``, ``sigma``
+    (complex σ₁ + iσ₂ when both are present), ``abs_sigma``, ``thg``, ``uncertainty``,
+    ``sigma_unit``, ``temperature`` (K or None), ``drive_frequency`` (THz or None), ``meta``.
+
+    Raises:
+        ValueError naming the problem, the row (1-based line number in the file) and the value:
+        missing header, unknown column or unit, missing columns, wrong column count, text or NaN
+        values, unsorted or duplicate abscissae.
+    """
+    path = Path(path)
+    lines = path.read_text().splitlines()
+    meta, header, rows = {}, None, []
+    for lineno, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            body = stripped.lstrip("#").strip()
+            if ":" in body:
+                key, value = (s.strip() for s in body.split(":", 1))
+                if key.lower() == "columns":
+                    header = (lineno, value)
+                else:
+                    meta[key.lower()] = value
+            continue
+        rows.append((lineno, stripped))
+    if header is None:
+        raise ValueError(f"{path}: no '# columns: name [unit], ...' header line: the columns and units must be stated")
+    columns = []
+    for item in header[1].split(","):
+        item = item.strip()
+        if "[" in item and item.endswith("]"):
+            name, unit = item[:-1].split("[", 1)
+            columns.append((name.strip().lower(), unit.strip()))
+        else:
+            columns.append((item.lower(), ""))
+    allowed = {"frequency", "temperature", "sigma1", "sigma2", "abs_sigma", "thg", "sigma1_err", "sigma2_err",
+               "thg_err", "abs_sigma_err"}
+    for name, unit in columns:
+        if name not in allowed:
+            raise ValueError(f"{path}, line {header[0]}: unknown column {name!r}: allowed are {sorted(allowed)}")
+    names = [c[0] for c in columns]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{path}, line {header[0]}: a column is listed twice in {names}")
+    x_name = names[0]
+    if x_name not in ("frequency", "temperature"):
+        raise ValueError(f"{path}, line {header[0]}: the first column must be 'frequency' or 'temperature', "
+                         f"not {x_name!r}")
+    x_unit = columns[0][1]
+    if x_name == "frequency" and x_unit not in SPECTRUM_FREQUENCY_UNITS:
+        raise ValueError(f"{path}, line {header[0]}: unknown frequency unit {x_unit!r}: one of "
+                         f"{list(SPECTRUM_FREQUENCY_UNITS)}")
+    if x_name == "temperature" and x_unit != "K":
+        raise ValueError(f"{path}, line {header[0]}: unknown temperature unit {x_unit!r}: use K")
+    sigma_units = {u for n, u in columns if n.startswith(("sigma", "abs_sigma"))}
+    for unit in sigma_units:
+        if unit not in SPECTRUM_SIGMA_UNITS:
+            raise ValueError(f"{path}, line {header[0]}: unknown conductivity unit {unit!r}: one of "
+                             f"{list(SPECTRUM_SIGMA_UNITS)}")
+    if len(sigma_units) > 1:
+        raise ValueError(f"{path}, line {header[0]}: mixed conductivity units {sorted(sigma_units)}: use one unit")
+    has = set(names)
+    if not ({"sigma1", "sigma2"} & has or "abs_sigma" in has or "thg" in has):
+        raise ValueError(f"{path}, line {header[0]}: missing data columns: need sigma1 and/or sigma2, abs_sigma, "
+                         "or thg")
+    for err, base in (("sigma1_err", "sigma1"), ("sigma2_err", "sigma2"), ("thg_err", "thg"),
+                      ("abs_sigma_err", "abs_sigma")):
+        if err in has and base not in has:
+            raise ValueError(f"{path}, line {header[0]}: column {err!r} without its data column {base!r}")
+    if not rows:
+        raise ValueError(f"{path}: no data rows after the header")
+    table = np.empty((len(rows), len(columns)))
+    for r, (lineno, text) in enumerate(rows):
+        fields = [f for f in text.replace(",", " ").split()]
+        if len(fields) != len(columns):
+            raise ValueError(f"{path}, line {lineno}: {len(fields)} values but {len(columns)} columns "
+                             f"({', '.join(names)}): {text!r}")
+        for c, field_text in enumerate(fields):
+            try:
+                value = float(field_text)
+            except ValueError:
+                raise ValueError(f"{path}, line {lineno}, column {names[c]!r}: {field_text!r} is not a number") from None
+            if not np.isfinite(value):
+                raise ValueError(f"{path}, line {lineno}, column {names[c]!r}: value {field_text!r} is not finite "
+                                 "(NaN/inf): remove or repair the row")
+            table[r, c] = value
+    x = table[:, 0]
+    for r in range(1, len(x)):
+        if x[r] == x[r - 1]:
+            raise ValueError(f"{path}, line {rows[r][0]}: duplicate {x_name} {x[r]!r} (also on line {rows[r - 1][0]})")
+        if x[r] < x[r - 1]:
+            raise ValueError(f"{path}, line {rows[r][0]}: {x_name} {x[r]!r} is smaller than {x[r - 1]!r} on line "
+                             f"{rows[r - 1][0]}: rows must be sorted by increasing {x_name}")
+    if x_name == "frequency" and x[0] <= 0:
+        raise ValueError(f"{path}, line {rows[0][0]}: frequency {x[0]!r} must be > 0")
+    col = {n: table[:, i] for i, n in enumerate(names)}
+    out = {"x": _frequency_to_thz(x, x_unit) if x_name == "frequency" else x, "x_name": x_name,
+           "x_unit": "THz" if x_name == "frequency" else "K", "sigma": None, "abs_sigma": col.get("abs_sigma"),
+           "thg": col.get("thg"), "uncertainty": None, "sigma_unit": next(iter(sigma_units), None), "meta": meta,
+           "temperature": None, "drive_frequency": None, "path": str(path)}
+    if "sigma1" in col and "sigma2" in col:
+        out["sigma"] = col["sigma1"] + 1j * col["sigma2"]
+        if "sigma1_err" in col or "sigma2_err" in col:
+            out["uncertainty"] = col.get("sigma1_err", np.ones_like(x)) + 1j * col.get("sigma2_err", np.ones_like(x))
+    else:
+        for name in ("sigma1", "sigma2", "abs_sigma", "thg"):
+            if name in col:
+                out["component"] = {"abs_sigma": "abs", "thg": "real"}.get(name, name)
+                out["data"] = col[name]
+                if f"{name}_err" in col:
+                    out["uncertainty"] = col[f"{name}_err"]
+                break
+    if out["sigma"] is not None:
+        out["component"], out["data"] = "complex", out["sigma"]
+    for key, unit_ok, conv in (("temperature", ("K",), None), ("drive_frequency", SPECTRUM_FREQUENCY_UNITS, True)):
+        if key in meta:
+            parts = meta[key].split()
+            try:
+                value = float(parts[0])
+            except (ValueError, IndexError):
+                raise ValueError(f"{path}: header '{key}: {meta[key]}' is not '<number> <unit>'") from None
+            unit = parts[1] if len(parts) > 1 else ""
+            if unit not in unit_ok:
+                raise ValueError(f"{path}: header '{key}: {meta[key]}' has unknown unit {unit!r}: one of {list(unit_ok)}")
+            out[key] = float(_frequency_to_thz(value, unit)) if conv else value
+    return out
+
+
+def write_spectrum(path, x, columns: dict, x_name: str = "frequency", x_unit: str = "THz",
+                   header: dict | None = None) -> Path:
+    """Write a spectrum in the format :func:`read_spectrum` reads.
+
+    ``columns`` maps ``"sigma1 [normalized]"``-style labels to arrays; ``header`` adds
+    ``# key: value`` lines (e.g. ``{"temperature": "4.0 K", "provenance": "..."}``).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"# {k}: {v}" for k, v in (header or {}).items()]
+    lines.append("# columns: " + ", ".join([f"{x_name} [{x_unit}]"] + list(columns)))
+    data = np.column_stack([np.asarray(x, float)] + [np.asarray(v, float) for v in columns.values()])
+    lines += [", ".join(f"{v:.10g}" for v in row) for row in data]
+    path.write_text("\n".join(lines) + "\n")
+    return path

@@ -1,0 +1,203 @@
+"""Issue 6: fitting σ(ω) and THG spectra (jaxhiggs.fit, fit_models, io.read_spectrum, `jaxhiggs fit`)."""
+
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jaxhiggs import fit, fit_models, io, units
+
+ROOT = Path(__file__).resolve().parents[1]
+NBN_CONFIG = ROOT / "fitting" / "configs" / "nbn_sigma_zimmermann.toml"
+NBN_DATA = ROOT / "fitting" / "data" / "nbn_sigma_synthetic.csv"
+# same window and bounds as NBN_CONFIG, so the CLI test below reuses the compiled fit
+WINDOW = (0.15, 2.4)
+BOUNDS = {"gap": (0.5, 4.0), "gamma": (0.1, 100.0)}
+
+
+def _noisy_sigma(frequency, truth, temperature, seed, level=0.01):
+    s = np.asarray(fit_models.zimmermann_sigma(truth, frequency, temperature))
+    rng = np.random.default_rng(seed)
+    return s + level * np.abs(s) * (rng.standard_normal(s.size) + 1j * rng.standard_normal(s.size))
+
+
+def test_zimmermann_recovers_gap_and_gamma_with_covering_errors():
+    """1 % noise on σ₁, σ₂: γ within 5 %, Δ within 1 %, truth within 3σ (χ²_red-scaled) for 5 seeds."""
+    freq = io.read_spectrum(NBN_DATA)["x"]
+    truth = {"gap": 1.6, "gamma": 4.0}
+    rows = []
+    for seed in range(5):
+        data = _noisy_sigma(freq, truth, 4.0, seed)
+        res = fit.fit_conductivity(freq, data, "zimmermann", {"gap": 1.2, "gamma": 8.0}, bounds=BOUNDS,
+                                   temperature=4.0, window=WINDOW)
+        assert res.success, res.message
+        rows.append([(res.values[k] - truth[k]) / truth[k] for k in ("gap", "gamma")]
+                    + [abs(res.values[k] - truth[k]) / res.stderr[k] for k in ("gap", "gamma")])
+    rows = np.asarray(rows)
+    print("relative errors (gap, gamma) and |error|/stderr per seed:\n", np.array2string(rows, precision=4))
+    assert np.all(np.abs(rows[:, 0]) < 0.01)
+    assert np.all(np.abs(rows[:, 1]) < 0.05)
+    assert np.all(rows[:, 2:] < 3.0)
+
+
+def test_cli_fit_runs_on_example_config(tmp_path, capsys):
+    from jaxhiggs import cli
+
+    assert cli.main(["fit", str(NBN_CONFIG), "--out", str(tmp_path / "nbn")]) == 0
+    out = capsys.readouterr().out
+    assert "[[Variables]]" in out and "reduced chi-square" in out
+    import json
+
+    saved = json.loads((tmp_path / "nbn.json").read_text())
+    assert set(saved["free"]) == {"gap", "gamma"} and len(saved["covariance"]) == 2
+    assert (tmp_path / "nbn.png").stat().st_size > 0
+    gap_true = float(units.thz_to_mev(30.0 * units.SPEED_OF_LIGHT * 1e-10)) / 2  # header truth, 2Δ = 30 cm⁻¹
+    assert abs(saved["values"]["gap"] - gap_true) / gap_true < 0.01
+
+
+def test_thg_fit_locates_two_gap_resonance():
+    truth = {"gap": 1.3, "eta": 0.05, "scale": 2.0}
+    f = np.linspace(0.18, 0.5, 70)
+    y = np.asarray(fit_models.higgs_thg_frequency(truth, f, 2.0))
+    y = y * (1 + 0.02 * np.random.default_rng(7).standard_normal(f.size))
+    res = fit.fit_thg(f, y, temperature=2.0)  # start guessed from the peak
+    err = abs(res.values["gap"] - truth["gap"]) / truth["gap"]
+    print(f"THG: gap {res.values['gap']:.5f} ± {res.stderr['gap']:.2g} meV (truth 1.3), rel. error {err:.2e}")
+    assert err < 0.02
+    assert "gap" in res.report() and res.plot() is not None
+
+
+def test_loss_gradient_through_simulation_matches_finite_differences():
+    """χ² of |Δ(t)| after a quench, computed with jaxhiggs.simulate (CleanPseudospin), vs central FD."""
+    model = fit_models.quench_trace_model(n_energies=24, omega_d=8.0, dt_ps=0.05)
+    times = np.linspace(0.0, 2.0, 21)
+
+    @jax.jit
+    def loss(p, data):
+        return jnp.sum((model({"gap": p[0], "final_gap": p[1]}, times) - data) ** 2)
+
+    data = jnp.full(times.shape, 1.2)  # a flat "measured" |Δ| = 1.2 meV (no extra solve needed)
+    p0 = jnp.array([1.25, 1.15])
+    grad = np.asarray(jax.jit(jax.grad(loss))(p0, data))
+    h = 1e-5
+    fd = np.array([(loss(p0 + h * e, data) - loss(p0 - h * e, data)) / (2 * h) for e in np.eye(2)])
+    print("grad", grad, "fd", fd)
+    np.testing.assert_allclose(grad, fd, rtol=1e-5)
+
+
+@pytest.mark.slow
+def test_simulation_model_fit_hook():
+    """A callable simulation model fitted with reverse-mode Jacobians recovers the quench parameters."""
+    model = fit_models.quench_trace_model(n_energies=32, omega_d=8.0, dt_ps=0.05)
+    times = np.linspace(0.0, 3.0, 31)
+    data = np.asarray(model({"gap": 1.3, "final_gap": 1.1}, times))
+    res = fit.fit_global([{"x": times, "data": data}], model, {"gap": 1.25, "final_gap": 1.15},
+                         bounds={"gap": (0.8, 2.0), "final_gap": (0.5, 2.0)}, jacobian="rev")
+    assert abs(res.values["gap"] - 1.3) < 1e-4 and abs(res.values["final_gap"] - 1.1) < 1e-4
+
+
+@pytest.mark.slow
+def test_two_band_global_fit_recovers_gaps_and_v():
+    """σ(ω; T) of two bands at four temperatures, gaps from the two-band gap equation.
+
+    v only enters through Δ_i(T) (at T = 0 the gaps are the inputs whatever v is), so the fit is
+    global over temperatures; fitted: Δ_1(0), Δ_2(0), v (γ_i and the weight fixed).
+    """
+    truth = {"gap_1": 7.0, "gap_2": 2.5, "v": 0.1, "gamma_1": 20.0, "gamma_2": 10.0, "weight_1": 0.5}
+    model = fit_models.make_two_band_zimmermann(omega_d=50.0)
+    f = np.linspace(0.2, 5.0, 48)
+    sets = []
+    for k, temp in enumerate([5.0, 20.0, 30.0, 36.0]):
+        s = np.asarray(model(truth, f, temp))
+        rng = np.random.default_rng(10 + k)
+        sets.append({"x": f, "temperature": temp,
+                     "data": s + 0.01 * np.abs(s) * (rng.standard_normal(f.size) + 1j * rng.standard_normal(f.size))})
+    init = dict(truth, gap_1=6.5, gap_2=2.8, v=0.05)
+    res = fit.fit_global(sets, model, init, bounds={"gap_1": (3, 12), "gap_2": (0.5, 5), "v": (0.001, 0.5)},
+                         fixed=("gamma_1", "gamma_2", "weight_1"))
+    print(res.report())
+    assert abs(res.values["gap_1"] - 7.0) / 7.0 < 0.01
+    assert abs(res.values["gap_2"] - 2.5) / 2.5 < 0.01
+    assert abs(res.values["v"] - 0.1) / 0.1 < 0.1
+    assert all(abs(res.values[k] - truth[k]) < 3 * res.stderr[k] for k in ("gap_1", "gap_2", "v"))
+
+
+# ----------------------------------------------------------------------------- bad inputs
+def _write(tmp_path, text):
+    p = tmp_path / "s.csv"
+    p.write_text(text)
+    return p
+
+
+@pytest.mark.parametrize("text, words", [
+    ("# columns: frequency [THz], sigma1 [normalized], sigma2 [normalized]\n0.1, 1, 2\n0.2, nan, 1\n",
+     ["line 3", "sigma1", "nan"]),
+    ("# columns: frequency [THz], sigma1 [normalized], sigma2 [normalized]\n0.2, 1, 2\n0.1, 1, 1\n",
+     ["line 3", "0.1", "sorted"]),
+    ("# columns: frequency [THz], sigma1 [normalized], sigma2 [normalized]\n0.1, 1, 2\n0.1, 1, 1\n",
+     ["line 3", "duplicate", "0.1"]),
+    ("# columns: frequency [GHz], sigma1 [normalized]\n0.1, 1\n", ["unknown frequency unit", "GHz"]),
+    ("# columns: frequency [THz], sigma1 [mS]\n0.1, 1\n", ["unknown conductivity unit", "mS"]),
+    ("# columns: frequency [THz]\n0.1\n", ["missing data columns"]),
+    ("0.1, 1, 2\n", ["no '# columns"]),
+    ("# columns: frequency [THz], sigma1 [normalized], sigma2 [normalized]\n0.1, 1\n", ["line 2", "2 values"]),
+    ("# columns: frequency [THz], sigma1 [normalized]\n0.1, abc\n", ["line 2", "'abc'"]),
+    ("# columns: frequency [THz], sigmax [normalized]\n0.1, 1\n", ["unknown column", "sigmax"]),
+])
+def test_malformed_spectrum_files_are_rejected_clearly(tmp_path, text, words):
+    with pytest.raises(ValueError) as info:
+        io.read_spectrum(_write(tmp_path, text))
+    for w in words:
+        assert w in str(info.value), str(info.value)
+
+
+def test_spectrum_units_are_converted(tmp_path):
+    p = _write(tmp_path, "# temperature: 4.2 K\n# columns: frequency [cm^-1], sigma1 [S/cm], sigma2 [S/cm]\n"
+                         "10, 1, 2\n20, 3, 4\n")
+    s = io.read_spectrum(p)
+    np.testing.assert_allclose(s["x"], [0.299792458, 0.599584916])
+    assert s["sigma"][1] == 3 + 4j and s["temperature"] == 4.2 and s["sigma_unit"] == "S/cm"
+    p = _write(tmp_path, "# columns: frequency [meV], abs_sigma [normalized]\n4.135667696, 1\n")
+    s = io.read_spectrum(p)
+    assert abs(s["x"][0] - 1.0) < 1e-8 and s["component"] == "abs"
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"bounds": {"gap": (2.0, 1.0)}}, ["bounds['gap']", "lower must be < upper"]),
+    ({"bounds": {"gap": (1.0, 1.0)}}, ["bounds['gap']"]),
+    ({"bounds": {"gap": (2.0, 3.0)}}, ["initial['gap']", "outside its bounds"]),
+    ({"initial": {"gap": 1.0, "gamma": 3.0, "delta": 1.0}}, ["unknown parameter 'delta'", "initial"]),
+    ({"bounds": {"tau": (0, 1)}}, ["unknown parameter 'tau'", "bounds"]),
+    ({"fixed": ("gap", "gamma")}, ["no free parameters"]),
+    ({"initial": {"gamma": 3.0}}, ["missing initial value", "'gap'"]),
+    ({"optimizer": "newton"}, ["optimizer = 'newton'"]),
+])
+def test_impossible_parameters_give_clear_errors(kwargs, words):
+    args = {"initial": {"gap": 1.0, "gamma": 3.0}, **kwargs}
+    f = np.linspace(0.1, 1.0, 5)
+    with pytest.raises(ValueError) as info:
+        fit.fit_conductivity(f, np.ones(5) + 1j, "zimmermann", **args)
+    for w in words:
+        assert w in str(info.value), str(info.value)
+
+
+def test_config_unknown_key_is_named(tmp_path):
+    from jaxhiggs import fit_config
+
+    text = NBN_CONFIG.read_text().replace("[fit]", "[fit]\nlearning_rate = 0.1")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(text.replace("../data/", str(NBN_DATA.parent) + "/"))
+    with pytest.raises(ValueError, match="learning_rate"):
+        fit_config.load(cfg)
+
+
+def test_transforms_round_trip_and_respect_bounds():
+    p = fit.Parameters.build(("a", "b", "c", "d"), ("a", "b", "c", "d"), {},
+                             {"a": 0.3, "b": 5.0, "c": -2.0, "d": 1.5},
+                             {"a": (0.0, 1.0), "b": (1.0, None), "c": (None, 0.0)}, (), None)
+    u = p.to_internal(p.values)
+    np.testing.assert_allclose(np.asarray(p.to_physical(jnp.asarray(u))), [0.3, 5.0, -2.0, 1.5], rtol=1e-12)
+    far = np.asarray(p.to_physical(jnp.asarray([50.0, -50.0, -50.0, 3.0])))
+    assert 0 <= far[0] <= 1 and far[1] >= 1 and far[2] <= 0
