@@ -107,6 +107,18 @@ def _controller(options: SolverOptions, jump_ts):
     return pid, None
 
 
+def _fast_stage_loop(solver):
+    """Runge-Kutta stages in a "bounded" loop rather than diffrax's default checkpointed one.
+
+    Same arithmetic; on CPU the per-stage overhead of the checkpointed loop dominated the
+    pseudospin solves (measured 256 → 103 µs per Tsit5 step at N_e = 1000).  Reverse-mode
+    gradients still work (bounded loops are differentiable).
+    """
+    if isinstance(solver, diffrax.AbstractRungeKutta) and getattr(solver, "scan_kind", "x") is None:
+        return eqx.tree_at(lambda s: s.scan_kind, solver, "bounded", is_leaf=lambda x: x is None)
+    return solver
+
+
 def solve(model: Model, drive: Drive, times: Float[Array, " n_times"], options: SolverOptions = SolverOptions()):
     """Pure core of :func:`simulate`: integrate and return (observables, num_steps, success).
 
@@ -115,10 +127,11 @@ def solve(model: Model, drive: Drive, times: Float[Array, " n_times"], options: 
     """
     args = model.arguments(drive)
     controller, dt0 = _controller(options, model.jump_times(drive))
+    solver = _fast_stage_loop(options.solver)
     meter = diffrax.TextProgressMeter() if options.progress else diffrax.NoProgressMeter()
     sol = diffrax.diffeqsolve(
         diffrax.ODETerm(model.vector_field),
-        options.solver,
+        solver,
         t0=times[0],
         t1=times[-1],
         dt0=dt0,
