@@ -315,6 +315,17 @@ def _taper(nodes, omega_max):
     return np.cos(0.5 * np.pi * x) ** 2
 
 
+def _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense):
+    """(t in ħ/meV, ω nodes, quadrature weights × tapered Im χ) shared by the time-domain transforms."""
+    gap, gam = float(gap), float(pair_breaking)
+    t = np.asarray(units.ps_to_internal(np.asarray(times, float)))
+    w_th = float(threshold_frequency(gap, gam)) if gam > 0 else 2.0 * gap
+    omega_max = omega_max_over_gap * gap
+    nodes, wts = _omega_nodes(w_th, gap, omega_max, float(np.max(np.abs(t))))
+    im = _im_chi_on_nodes(nodes, gap, gam, temperature, omega_max, n_dense, w_th) * _taper(nodes, omega_max)
+    return t, nodes, wts * im
+
+
 def susceptibility_time_domain(
     times: Float[ArrayLike, "t"],
     gap: float,
@@ -337,13 +348,8 @@ def susceptibility_time_domain(
         χ(t) in meV/ħ (per internal time unit ħ/meV), NumPy array.  Not differentiable
         (NumPy post-processing); χ⁻¹(ω) itself is.
     """
-    gap, gam = float(gap), float(pair_breaking)
-    t = np.asarray(units.ps_to_internal(np.asarray(times, float)))
-    w_th = float(threshold_frequency(gap, gam)) if gam > 0 else 2.0 * gap
-    omega_max = omega_max_over_gap * gap
-    nodes, wts = _omega_nodes(w_th, gap, omega_max, float(np.max(np.abs(t))))
-    im = _im_chi_on_nodes(nodes, gap, gam, temperature, omega_max, n_dense, w_th) * _taper(nodes, omega_max)
-    return (2.0 / np.pi) * np.sin(np.outer(t, nodes)) @ (wts * im)
+    t, nodes, weighted = _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense)
+    return (2.0 / np.pi) * np.sin(np.outer(t, nodes)) @ weighted
 
 
 def quench_response(
@@ -367,15 +373,11 @@ def quench_response(
     its cut-off error decays like 1/(ω_max t), so the result is accurate for t ≫ 1/ω_max
     (at t → 0 it misses the cut-off tail and does not vanish exactly).
     """
+    t, nodes, weighted = _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense)
     gap, gam = float(gap), float(pair_breaking)
-    t = np.asarray(units.ps_to_internal(np.asarray(times, float)))
-    w_th = float(threshold_frequency(gap, gam)) if gam > 0 else 2.0 * gap
-    omega_max = omega_max_over_gap * gap
-    nodes, wts = _omega_nodes(w_th, gap, omega_max, float(np.max(np.abs(t))))
-    im = _im_chi_on_nodes(nodes, gap, gam, temperature, omega_max, n_dense, w_th) * _taper(nodes, omega_max)
     static = 1.0 if gam == 0.0 else 1.0 / float(schmid_higgs_susceptibility(jnp.zeros(1), gap, gam, temperature)[0].real)
     kern = np.cos(np.outer(t, nodes)) / np.maximum(nodes, 1e-300)
-    return static - (2.0 / np.pi) * kern @ (wts * im)
+    return static - (2.0 / np.pi) * kern @ weighted
 
 
 class EnvelopeFit(NamedTuple):
