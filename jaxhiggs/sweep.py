@@ -132,16 +132,19 @@ def _solve_point(model, drive, times, options, dtype, point):
 
 
 @eqx.filter_jit
-def _run_batch(model, drive, times, points, options, dtype, sharding):
-    """vmap over the point axis inside ``jax.shard_map`` over the 1-D mesh of ``sharding`` (pure, jit-compiled).
+def _run_batch(model, drive, times, points, options, dtype, sharding, vectorize):
+    """The point axis inside ``jax.shard_map`` over the 1-D mesh of ``sharding`` (pure, jit-compiled).
 
-    Each device integrates its own block of points with its own adaptive while-loop, so
-    devices do not wait for each other's slowest member (only the members of one device
-    advance in lockstep).  Model, drive and options are replicated (closed over).
+    Each device integrates its own block of points.  ``vectorize="vmap"`` batches the block
+    into one vectorised solve (members advance in lockstep: the GPU choice); ``"map"`` runs
+    the block's points one after the other inside the same compiled program (``lax.map``),
+    each with its own adaptive steps: on CPU this measured 2.3× cheaper per point than vmap
+    (N_e = 1000, 4 points: 3.0 s vs 7.1 s).  Model, drive and options are replicated.
     """
 
     def local(block):
-        return jax.vmap(lambda p: _solve_point(model, drive, times, options, dtype, p))(block)
+        solve_one = lambda p: _solve_point(model, drive, times, options, dtype, p)  # noqa: E731
+        return jax.vmap(solve_one)(block) if vectorize == "vmap" else jax.lax.map(solve_one, block)
 
     spec = P(AXIS)
     return jax.shard_map(local, mesh=sharding.mesh, in_specs=(spec,), out_specs=spec, check_vma=False)(points)
@@ -350,6 +353,7 @@ def sweep(
     memory_fraction: float = 0.5,
     progress: bool = True,
     on_chunk: Callable[[dict], None] | None = None,
+    vectorize: str = "auto",
     **options,
 ):
     """Run ``model`` under ``drive`` for every point of ``grid`` and return an ``xarray.Dataset``.
@@ -372,6 +376,9 @@ def sweep(
         memory_fraction: fraction of each device's memory a chunk may use (auto chunk size).
         progress: print a progress line per chunk to stderr (always logged to ``jaxhiggs.sweep``).
         on_chunk: called after each computed chunk with a dict (index, points, wall_s, steps, failures).
+        vectorize: how a device runs its points: ``"vmap"`` (one vectorised solve, lockstep),
+            ``"map"`` (sequentially in one compiled loop, each point its own steps) or
+            ``"auto"`` (``"map"`` on CPU, ``"vmap"`` on accelerators).
         **options: other :class:`~jaxhiggs.solve.SolverOptions` fields (``solver``, ``rtol``,
             ``atol``, ``max_steps``).
 
@@ -397,6 +404,10 @@ def sweep(
     index = index[order]
     n_points = len(order)
     devs = _devices(devices)
+    if vectorize not in ("auto", "vmap", "map"):
+        raise ValueError(f"vectorize = {vectorize!r} is not allowed: 'auto', 'vmap' or 'map'")
+    if vectorize == "auto":
+        vectorize = "map" if devs[0].platform == "cpu" else "vmap"
     n_dev = len(devs)
     record = _record(model, drive, times_ps, axes, zip, order, opts, dtype, sort_by)
     layout = observable_layout(model, drive, len(times_ps))
@@ -451,7 +462,7 @@ def sweep(
         points = {k: jax.make_array_from_callback((batch,), sharding, lambda idx, v=v[take]: v[idx])
                   for k, v in values.items()}
         t0 = _time.perf_counter()
-        obs, steps, success = _run_batch(model, drive, t_internal, points, opts, dtype, sharding)
+        obs, steps, success = _run_batch(model, drive, t_internal, points, opts, dtype, sharding, vectorize)
         obs = {k: _to_host(v)[: hi - lo] for k, v in obs.items()}
         steps = _to_host(steps)[: hi - lo].astype(np.int64)
         success = _to_host(success)[: hi - lo].astype(bool)

@@ -181,3 +181,11 @@ def test_config_grid_table_and_cli_refuses_existing_store(tmp_path):
                     '[[drive]]\ntype = "quench"\nfinal_gap = 1.2\n[times]\nstop = 3.0\ncount = 61\n'
                     '[grid]\nfinal_gap = [1.1, 1.2]\n')
     assert cli.main(["sweep", str(toml), "--store", str(store)]) == 2  # exists, no --resume
+
+
+def test_vmapped_and_sequential_batches_agree(reference):
+    """vectorize="vmap" (accelerator default) and "map" (CPU default) give the same numbers."""
+    ds = jh.sweep(model(), drive(), TIMES, GRID, chunk_size=CHUNK, progress=False, vectorize="vmap", **OPTS)
+    assert np.max(np.abs(ds.gap.values - reference.gap.values)) < 1e-12 * np.max(np.abs(reference.gap.values))
+    with pytest.raises(ValueError, match="vectorize"):
+        jh.sweep(model(), drive(), TIMES, GRID, progress=False, vectorize="loop", **OPTS)
