@@ -39,6 +39,12 @@ def _semi_infinite(fn, gap, scale):
     return _gl(g, 0.0, u1) + _gl(g, u1, umax)
 
 
+def _sqrt_pos(x):
+    """sqrt(max(x, 0)) whose reverse-mode derivative is 0 (not NaN) where x ≤ 0 ("double where")."""
+    positive = x > 0
+    return jnp.where(positive, jnp.sqrt(jnp.where(positive, x, 1.0)), 0.0)
+
+
 def _thermal(x, temperature):
     """tanh(x/2T) (→ sign(x) at T = 0) and the Fermi function f(x)."""
     safe = jnp.where(temperature > 0, temperature, 1.0)
@@ -104,16 +110,16 @@ def zimmermann(omega, gap, gamma, temperature=0.0) -> Complex[Array, ""]:
         return (d**2 + e * (e - w)) / (p * q)
 
     def p2(e):
-        return jnp.sqrt(jnp.maximum(e**2 - d**2, 0.0))
+        return _sqrt_pos(e**2 - d**2)
 
     def i1(e):
-        p4 = 1j * jnp.sqrt(jnp.maximum(d**2 - (e - w) ** 2, 0.0))
+        p4 = 1j * _sqrt_pos(d**2 - (e - w) ** 2)
         q = p2(e)
         gg = gm(p4, q, e)
         return th(e) * ((1 - gg) / (p4 + q + ig) - (1 + gg) / (p4 - q + ig))
 
     def i3(e):
-        p3 = jnp.sqrt(jnp.maximum((e - w) ** 2 - d**2, 0.0))
+        p3 = _sqrt_pos((e - w) ** 2 - d**2)
         q = p2(e)
         gg = gm(p3, q, e)
         return th(e) * ((1 - gg) / (p3 + q + ig) - (1 + gg) / (p3 - q + ig))
@@ -126,9 +132,13 @@ def zimmermann(omega, gap, gamma, temperature=0.0) -> Complex[Array, ""]:
             (1 - gp) / (p1 + q + ig) - (1 + gp) / (p1 - q + ig))
 
     above = w > 2 * d
-    below_part = _finite(i1, d, d + w)
-    above_part = _finite(i1, w - d, w + d) + _finite(i3, d, jnp.where(above, w - d, 2 * d))
-    j = jnp.where(above, above_part, below_part)
+    # Each piece is integrated only over an interval where its square roots are positive, in
+    # both branches: a masked branch evaluated where p·q = 0 would give inf, and its zero
+    # cotangent times inf makes reverse-mode gradients NaN.
+    # ω < 2Δ: ∫_Δ^{Δ+ω} i1;  ω > 2Δ: ∫_{ω−Δ}^{ω+Δ} i1 + ∫_Δ^{ω−Δ} i3.
+    part1 = _finite(i1, jnp.where(above, w - d, d), jnp.where(above, w + d, d + w))
+    part3 = _finite(i3, jnp.where(above, d, w + d), jnp.where(above, w - d, w + 2 * d))
+    j = part1 + jnp.where(above, part3, 0.0)
     tail = _semi_infinite(i2, d, jnp.maximum(jnp.maximum(w, g), jnp.maximum(t, d)))
     return 1j * g / (2 * w) * (j + tail)
 
