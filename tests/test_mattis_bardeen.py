@@ -49,14 +49,18 @@ def test_linear_response_matches_zimmermann(gamma):
 @pytest.mark.slow
 @pytest.mark.parametrize("gamma", [2.0, 10.0])
 def test_linear_response_matches_zimmermann_fine_grid(gamma):
-    """Re and Im separately within 3 % on a finer grid (N_e = 3000, ω_D = 40Δ)."""
+    """Re and Im separately within 3 % on a finer grid (N_e = 3000, ω_D = 40Δ, spacing 0.027Δ ≈ 1.3η).
+
+    Measured: Re 2.2 % / 1.7 % of max Re, Im 2.5 % / 1.9 % pointwise (γ = 2Δ / 10Δ).  At N_e = 1500 the
+    Im error at γ = 10Δ is 5.3 % and stays 5.0 % at ω_D = 80Δ, N_e = 3000: it comes from the grid spacing
+    (0.053Δ > η), not from the window truncation."""
     mat = jh.material.single_band(1.0, 40.0, 0.0, mass=1.0, fermi_energy=1000.0, gamma=gamma)
     model = MattisBardeen(mat, 3000, orders=1)
     w = jnp.linspace(0.3, 6.0, 20)
     s = np.asarray(model.linear_conductivity(w, 0.02))
     z = np.asarray(jax.vmap(lambda x: zimmermann(x, 1.0, gamma))(w))
     assert np.max(np.abs(s.real - z.real)) < 0.03 * np.max(np.abs(z.real))
-    assert np.max(np.abs(s.imag - z.imag) / np.abs(z.imag)) < 0.03 * 2  # Im: see notes (window truncation)
+    assert np.max(np.abs(s.imag - z.imag) / np.abs(z.imag)) < 0.03
 
 
 def test_time_domain_conductivity_matches_frequency_domain_model():
@@ -272,14 +276,17 @@ def _leggett_root(model, omega_grid):
 @pytest.mark.slow
 @pytest.mark.parametrize("v", [0.0, 0.02])
 def test_leggett_peak(v):
-    mat = jh.material.mgb2(v=v, temperature=0.01, omega_D=50.0, gammas=(100.0, 100.0))
-    model = MattisBardeen(mat, 600, orders=2, check_grid=False)
+    """Spec §7.3: φ_L = Im δΔ₁/Δ₁ − Im δΔ₂/Δ₂ has no in-gap peak for v = 0 and peaks at the root of the
+    model's own (discrete) determinant for v = 0.02.  φ_L is γ-independent (§3.6), so γ = 100 meV;
+    ω_D = 25 meV, N_e = 240 and a 40 ps record keep the cost ~2 min (ω_D = 50 meV, N_e = 600 estimated ~30 min)."""
+    mat = jh.material.mgb2(v=v, temperature=0.01, omega_D=25.0, gammas=(100.0, 100.0))
+    model = MattisBardeen(mat, 240, orders=2, check_grid=False)
     pulse = jh.GaussianPulse.from_vector_potential(1e-9, units.mev_to_thz(2.0), units.internal_to_ps(1.0), 0.0)
-    times = np.arange(-1.0, 60.0, 0.01)
+    times = np.arange(-3.5, 40.0, 0.01)  # the pulse (τ = 0.66 ps) must be off at the start (solve checks)
     res = jh.simulate(model, pulse, times, rtol=1e-7, atol=1e-12)
     dd = np.asarray(res["delta_gap"])
     phi = dd[:, 0].imag / float(model.gaps[0]) - dd[:, 1].imag / float(model.gaps[1])
-    sel = times > 2.0
+    sel = times > 3.0
     f, spec = jh.spectra.fourier_transform(times[sel], phi[sel])
     mag = np.abs(np.asarray(spec))
     band = (units.thz_to_mev(np.asarray(f)) > 0.5) & (units.thz_to_mev(np.asarray(f)) < 5.9)
