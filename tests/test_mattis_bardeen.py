@@ -84,7 +84,7 @@ def test_time_domain_conductivity_matches_frequency_domain_model():
 
 
 # ----------------------------------------------------------------------------- reference code
-def _haenel_case(path, frame="rotating", tmax_code=None, orders=3, rtol=1e-9):
+def _haenel_case(path, frame="rotating", tmax_code=None, orders=3, rtol=1e-9, atol=1e-12):
     d = np.load(path, allow_pickle=True)
     a0 = units.HBAR_SI / np.sqrt(units.ELECTRON_MASS * E0 * units.MEV_IN_J)  # length unit of the code
     u_a = units.HBAR_SI / (units.ELEMENTARY_CHARGE * a0)
@@ -110,7 +110,7 @@ def _haenel_case(path, frame="rotating", tmax_code=None, orders=3, rtol=1e-9):
                                                    phase=om * units.ps_to_internal(te))
     sel = np.ones(d["t"].size, bool) if tmax_code is None else d["t"] <= tmax_code
     times = d["t"][sel] * 0.1 * units.TIME_UNIT_PS
-    res = jh.simulate(model, pulse, times, rtol=rtol, atol=1e-12)
+    res = jh.simulate(model, pulse, times, rtol=rtol, atol=atol)
     return d, sel, res, u_a, u_j, model
 
 
@@ -133,8 +133,10 @@ def test_regression_haenel_single_band_early_window():
                                   "haenel_1band_wd0.5_Ne150_g40Delta_tight.npz", "haenel_2band_Ne50_v0_tight.npz"])
 def test_regression_haenel_full_window(name):
     # two bands: the RMS error norm is dominated by the N×N blocks, and band 2's δΔ (4× smaller than band 1's)
-    # drifts in phase at rtol 1e-9 (2.7e-5 at t = 230; 1.7e-6 of its own max at rtol 1e-11)
-    d, sel, res, u_a, u_j, model = _haenel_case(REF / name, rtol=1e-11 if "2band" in name else 1e-9)
+    # drifts in phase at rtol 1e-9 (2.7e-5 at t = 230; 7.9e-6 at rtol 1e-11/atol 1e-12; 1.7e-6 of band 2's own
+    # max, 4e-7 of the global max, at rtol 1e-11/atol 1e-13)
+    tight = "2band" in name
+    d, sel, res, u_a, u_j, model = _haenel_case(REF / name, rtol=1e-11 if tight else 1e-9, atol=1e-13 if tight else 1e-12)
     print(name, {k: _relerr(np.asarray(res[m]) / u_j, d[k].real) for k, m in (("jp_1", "current_p1"), ("jd_1", "current_d1"), ("jp_3", "current_p3"))},
           "d_2", _relerr(np.asarray(res["delta_gap"]) / E0, d["d_2"]))
     assert _relerr(np.asarray(res["delta_gap"]) / E0, d["d_2"]) < 1e-5
