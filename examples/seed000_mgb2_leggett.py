@@ -15,7 +15,7 @@ from jaxhiggs.spectra import fourier_transform
 
 a = parse(__doc__)
 n, t_end = (80, 10.0) if a.quick else (500, 40.0)
-times = np.arange(-1.0, t_end, 0.01)
+times = np.arange(-4.3, t_end, 0.01)  # the pulse (τ = 0.66 ps at t = 0) must be off at the start
 drive = jh.GaussianPulse.from_vector_potential(1e-9, units.mev_to_thz(2.0), units.internal_to_ps(1.0), 0.0)
 fig, ax = plt.subplots(1, 2, figsize=(10, 4))
 for v in (0.0, 0.02):
@@ -24,9 +24,12 @@ for v in (0.0, 0.02):
     dd = np.asarray(res["delta_gap"])
     phi = dd[:, 0].imag / float(model.gaps[0]) - dd[:, 1].imag / float(model.gaps[1])
     ax[0].plot(times, phi, label=f"v={v}")
-    sel = times > 1.0
+    sel = times > 3.0
     f, sp = fourier_transform(times[sel], phi[sel])
     ax[1].plot(units.thz_to_mev(np.asarray(f)), np.abs(np.asarray(sp)), label=f"v={v}")
+    if v > 0:
+        nu = jh.spectra.dominant_frequency(times[sel], phi[sel], fmin=units.mev_to_thz(0.5), fmax=units.mev_to_thz(5.9))
+        print(f"v = {v}: φ_L spectral peak {units.thz_to_mev(nu):.4f} meV")
 ax[0].set(xlabel="t (ps)", ylabel="φ_L (rad)")
 ax[1].set(xlabel="ħω (meV)", xlim=(0, 16))
 ax[1].legend()

@@ -49,14 +49,18 @@ def test_linear_response_matches_zimmermann(gamma):
 @pytest.mark.slow
 @pytest.mark.parametrize("gamma", [2.0, 10.0])
 def test_linear_response_matches_zimmermann_fine_grid(gamma):
-    """Re and Im separately within 3 % on a finer grid (N_e = 3000, ω_D = 40Δ)."""
+    """Re and Im separately within 3 % on a finer grid (N_e = 3000, ω_D = 40Δ, spacing 0.027Δ ≈ 1.3η).
+
+    Measured: Re 2.2 % / 1.7 % of max Re, Im 2.5 % / 1.9 % pointwise (γ = 2Δ / 10Δ).  At N_e = 1500 the
+    Im error at γ = 10Δ is 5.3 % and stays 5.0 % at ω_D = 80Δ, N_e = 3000: it comes from the grid spacing
+    (0.053Δ > η), not from the window truncation."""
     mat = jh.material.single_band(1.0, 40.0, 0.0, mass=1.0, fermi_energy=1000.0, gamma=gamma)
     model = MattisBardeen(mat, 3000, orders=1)
     w = jnp.linspace(0.3, 6.0, 20)
     s = np.asarray(model.linear_conductivity(w, 0.02))
     z = np.asarray(jax.vmap(lambda x: zimmermann(x, 1.0, gamma))(w))
     assert np.max(np.abs(s.real - z.real)) < 0.03 * np.max(np.abs(z.real))
-    assert np.max(np.abs(s.imag - z.imag) / np.abs(z.imag)) < 0.03 * 2  # Im: see notes (window truncation)
+    assert np.max(np.abs(s.imag - z.imag) / np.abs(z.imag)) < 0.03
 
 
 def test_time_domain_conductivity_matches_frequency_domain_model():
@@ -80,7 +84,7 @@ def test_time_domain_conductivity_matches_frequency_domain_model():
 
 
 # ----------------------------------------------------------------------------- reference code
-def _haenel_case(path, frame="rotating", tmax_code=None, orders=3):
+def _haenel_case(path, frame="rotating", tmax_code=None, orders=3, rtol=1e-9, atol=1e-12):
     d = np.load(path, allow_pickle=True)
     a0 = units.HBAR_SI / np.sqrt(units.ELECTRON_MASS * E0 * units.MEV_IN_J)  # length unit of the code
     u_a = units.HBAR_SI / (units.ELEMENTARY_CHARGE * a0)
@@ -106,7 +110,7 @@ def _haenel_case(path, frame="rotating", tmax_code=None, orders=3):
                                                    phase=om * units.ps_to_internal(te))
     sel = np.ones(d["t"].size, bool) if tmax_code is None else d["t"] <= tmax_code
     times = d["t"][sel] * 0.1 * units.TIME_UNIT_PS
-    res = jh.simulate(model, pulse, times, rtol=1e-9, atol=1e-12)
+    res = jh.simulate(model, pulse, times, rtol=rtol, atol=atol)
     return d, sel, res, u_a, u_j, model
 
 
@@ -128,7 +132,13 @@ def test_regression_haenel_single_band_early_window():
 @pytest.mark.parametrize("name", ["haenel_1band_wd0.5_Ne150_g0.5Delta_tight.npz", "haenel_1band_wd0.5_Ne150_g2Delta_tight.npz",
                                   "haenel_1band_wd0.5_Ne150_g40Delta_tight.npz", "haenel_2band_Ne50_v0_tight.npz"])
 def test_regression_haenel_full_window(name):
-    d, sel, res, u_a, u_j, model = _haenel_case(REF / name)
+    # two bands: the RMS error norm is dominated by the N×N blocks, and band 2's δΔ (4× smaller than band 1's)
+    # drifts in phase at rtol 1e-9 (2.7e-5 at t = 230; 7.9e-6 at rtol 1e-11/atol 1e-12; 1.7e-6 of band 2's own
+    # max, 4e-7 of the global max, at rtol 1e-11/atol 1e-13)
+    tight = "2band" in name
+    d, sel, res, u_a, u_j, model = _haenel_case(REF / name, rtol=1e-11 if tight else 1e-9, atol=1e-13 if tight else 1e-12)
+    print(name, {k: _relerr(np.asarray(res[m]) / u_j, d[k].real) for k, m in (("jp_1", "current_p1"), ("jd_1", "current_d1"), ("jp_3", "current_p3"))},
+          "d_2", _relerr(np.asarray(res["delta_gap"]) / E0, d["d_2"]))
     assert _relerr(np.asarray(res["delta_gap"]) / E0, d["d_2"]) < 1e-5
     for key, mine in (("jp_1", "current_p1"), ("jd_1", "current_d1"), ("jp_3", "current_p3")):
         assert _relerr(np.asarray(res[mine]) / u_j, d[key].real) < 1e-5, key
@@ -218,6 +228,7 @@ def test_higgs_frequency_is_two_delta():
     gap, times, res = _higgs_run(0.5, n=600, omega_D=20.0, t_end=28.0)
     sel = times > 2.0
     nu = jh.spectra.dominant_frequency(times[sel], np.asarray(res["delta_gap"][sel, 0]).real, fmin=0.2, fmax=1.5)
+    print(f"Higgs peak {units.thz_to_mev(nu):.5f} meV, 2Δ = {2 * gap:.5f} meV, rel. {units.thz_to_mev(nu) / (2 * gap) - 1:.2e}")
     assert abs(units.thz_to_mev(nu) / (2 * gap) - 1) < 0.01
 
 
@@ -243,6 +254,7 @@ def test_higgs_amplitude_vanishes_for_clean_limit_and_peaks_near_delta():
         means.append(np.mean(tail))
         amps.append(np.max(np.abs(re[(times > 0) & (times < 20)] - np.mean(tail))))
     means, amps = np.abs(means), np.asarray(amps)
+    print("γ/2Δ", xs, "|δΔ∞|", means, "amplitude", amps)
     assert means[0] < 0.2 * means.max() and amps[0] < 0.2 * amps.max()
     assert 0.25 <= xs[int(np.argmax(means))] <= 1.0
     assert 0.25 <= xs[int(np.argmax(amps))] <= 1.0
@@ -268,55 +280,64 @@ def _leggett_root(model, omega_grid):
 @pytest.mark.slow
 @pytest.mark.parametrize("v", [0.0, 0.02])
 def test_leggett_peak(v):
-    mat = jh.material.mgb2(v=v, temperature=0.01, omega_D=50.0, gammas=(100.0, 100.0))
-    model = MattisBardeen(mat, 600, orders=2, check_grid=False)
+    """Spec §7.3: φ_L = Im δΔ₁/Δ₁ − Im δΔ₂/Δ₂ has no in-gap peak for v = 0 and peaks at the root of the
+    model's own (discrete) determinant for v = 0.02.  φ_L is γ-independent (§3.6), so γ = 100 meV;
+    ω_D = 25 meV, N_e = 240 and a 40 ps record keep the cost ~2 min (ω_D = 50 meV, N_e = 600 estimated ~30 min)."""
+    mat = jh.material.mgb2(v=v, temperature=0.01, omega_D=25.0, gammas=(100.0, 100.0))
+    model = MattisBardeen(mat, 240, orders=2, check_grid=False)
     pulse = jh.GaussianPulse.from_vector_potential(1e-9, units.mev_to_thz(2.0), units.internal_to_ps(1.0), 0.0)
-    times = np.arange(-1.0, 60.0, 0.01)
+    times = np.arange(-3.5, 40.0, 0.01)  # the pulse (τ = 0.66 ps) must be off at the start (solve checks)
     res = jh.simulate(model, pulse, times, rtol=1e-7, atol=1e-12)
     dd = np.asarray(res["delta_gap"])
     phi = dd[:, 0].imag / float(model.gaps[0]) - dd[:, 1].imag / float(model.gaps[1])
-    sel = times > 2.0
+    sel = times > 3.0
     f, spec = jh.spectra.fourier_transform(times[sel], phi[sel])
     mag = np.abs(np.asarray(spec))
     band = (units.thz_to_mev(np.asarray(f)) > 0.5) & (units.thz_to_mev(np.asarray(f)) < 5.9)
+    print(f"v = {v}: max |φ_L(ω)| in band / max = {np.max(mag[band]) / np.max(mag):.3g}")
     if v == 0.0:
         # no Leggett mode: φ_L has no spectral peak inside the gap
         assert np.max(mag[band]) < 0.05 * np.max(mag)
     else:
         root = _leggett_root(model, np.linspace(0.05, 5.9, 400))
         nu = jh.spectra.dominant_frequency(times[sel], phi[sel], fmin=units.mev_to_thz(0.5), fmax=units.mev_to_thz(5.9))
+        print(f"Leggett peak {units.thz_to_mev(nu):.5f} meV, determinant root {root:.5f} meV")
         assert abs(units.thz_to_mev(nu) / root - 1) < 0.01
 
 
 # ----------------------------------------------------------------------------- gradients
-def _grad_fd(fn, x, h):
-    g = float(jax.grad(fn)(x))
-    fd = (float(fn(x + h)) - float(fn(x - h))) / (2 * h)
-    return g, fd
-
-
 @pytest.mark.slow
-def test_gradients_of_sigma_and_gap_match_finite_differences():
-    """jax.grad through fixed-step solves vs central differences, w.r.t. γ, Δ and v."""
+@pytest.mark.parametrize("temperature", [2.0, 15.0])
+def test_gradients_of_sigma_and_gap_match_finite_differences(temperature):
+    """jax.grad through fixed-step solves vs central differences, w.r.t. γ, Δ and v, at finite T
+    (the gaps then come from the Newton solve of equilibrium.py, differentiated implicitly).
+
+    The σ-based and the δΔ-based scalars are checked separately and normalised to O(1): summed, the
+    σ part (Re j_w ≈ −2e20 A/m² per V·s/m, scaled by 1e-10 to ~2e10) swamped the δΔ part in the central
+    difference (round-off 2e10·ε/2h ≈ 0.1 for h = 1e-5; the
+    former "1.2e-3 discrepancy in v" was this, not the gradient).
+    """
     times = units.ps_to_internal(jnp.linspace(-1.0, 1.0, 41))
     opts = SolverOptions(solver=diffrax.Tsit5(), dt=0.005, max_steps=1000)
     pulse = jh.GaussianPulse.from_vector_potential(2e-9, 1.0, 0.15, 0.0)
 
-    def sigma_scalar(gamma, gap=3.0, v=0.05):
-        mat = jh.material.two_band((gap, 7.0), v, 25.0, 0.0, signs=(1.0, -1.0), masses=(0.85, 1.38),
+    def scalars(gamma, gap=3.0, v=0.05):
+        mat = jh.material.two_band((gap, 7.0), v, 25.0, temperature, signs=(1.0, -1.0), masses=(0.85, 1.38),
                                    fermi_energies=(2900.0, 700.0), gammas=(gamma, 8.0))
         m = MattisBardeen(mat, 16, orders=2, frame="lab", check_grid=False)
         ys, _, _ = solve(m, pulse, times, opts)
-        # linear-response projection of j1 at the drive frequency (a scalar built from σ(ω)) and δΔ at the end
+        # linear-response projection of j1 at the drive frequency (∝ σ(ω = 1 THz)) and δΔ at the end
         phase = jnp.exp(2j * jnp.pi * 1.0 * units.internal_to_ps(times))
         j_w = jnp.sum(ys["current_1"] * phase) / jnp.sum(ys["vector_potential"] * phase)
-        return jnp.real(j_w) * 1e-10 + jnp.real(ys["delta_gap"][-1, 0]) * 1e3
+        return jnp.stack([jnp.real(j_w) / 1e20, jnp.real(ys["delta_gap"][-1, 0]) / 0.1])
 
-    for name, fn, x, h in (("gamma", lambda g: sigma_scalar(g), 10.0, 1e-3),
-                           ("gap", lambda d: sigma_scalar(10.0, gap=d), 3.0, 1e-4),
-                           ("v", lambda v: sigma_scalar(10.0, v=v), 0.05, 1e-5)):
-        g, fd = _grad_fd(fn, x, h)
-        assert abs(g - fd) <= 1e-5 * max(abs(fd), 1e-12) + 1e-9, (name, g, fd)
+    for name, fn, x, h in (("gamma", lambda g: scalars(g), 10.0, 1e-3),
+                           ("gap", lambda d: scalars(10.0, gap=d), 3.0, 1e-4),
+                           ("v", lambda v: scalars(10.0, v=v), 0.05, 1e-5)):
+        g = np.asarray(jax.jacrev(fn)(x))
+        fd = (np.asarray(fn(x + h)) - np.asarray(fn(x - h))) / (2 * h)
+        for part, gi, fdi in zip(("sigma", "delta_gap"), g, fd):
+            assert abs(gi - fdi) <= 1e-5 * abs(fdi) + 1e-8, (name, part, gi, fdi)
 
 
 # ----------------------------------------------------------------------------- bad inputs
