@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import platform
 import resource
 import time
@@ -33,6 +34,8 @@ def environment() -> dict:
         "numpy": numpy.__version__,
         "scipy": scipy.__version__,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        # other jobs on the machine make wall times upper bounds: record how busy it was
+        "load_average_1_5_15min": list(os.getloadavg()),
     }
 
 
