@@ -50,6 +50,7 @@ b.plot(ratios, means, "o", label="jaxhiggs")
 for x in (np.exp(-np.pi / 2), np.exp(np.pi / 2)):
     b.axvline(x, color="grey", ls=":")
 b.set(xlabel="r = Δ0i/Δ0f", ylabel="Δ∞ (meV)", xscale="log", title="phase II")
+b.xaxis.set_minor_formatter(plt.NullFormatter())  # minor log labels overlap
 b.legend()
 fig.tight_layout()
 fig.savefig(args.out / "quench_phase_diagram.png", dpi=120)

@@ -23,6 +23,7 @@ from jaxhiggs.response import schmid_higgs as sh  # noqa: E402
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="examples/output/")
+    ap.add_argument("--quick", action="store_true", help="accepted for uniformity; this script is already quick (~40 s)")
     out = pathlib.Path(ap.parse_args().out)
     out.mkdir(parents=True, exist_ok=True)
     gap = 1.0
