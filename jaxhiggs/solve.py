@@ -212,6 +212,7 @@ def simulate(model: Model, drive: Drive, times, **options) -> Result:
     concrete = is_concrete(times)
     if concrete:
         times = check_times(times, drive)
+        model.check_window(times)
     t_internal = units.ps_to_internal(jnp.asarray(times, dtype=float))
     ys, num_steps, success = _solve_jit(model, drive, t_internal, opts)
     meta = dict(model.metadata())

@@ -397,6 +397,7 @@ def sweep(
     if dtype is not None and jnp.dtype(dtype) not in (jnp.dtype(jnp.float32), jnp.dtype(jnp.float64)):
         raise ValueError(f"dtype = {dtype!r} is not allowed: float32 or float64")
     times_ps = check_times(times, drive)
+    model.check_window(times_ps)
     axes = validate_axes(grid, model, drive, zip, times_ps)
     values, index = grid_points(axes, zip)
     order = point_order(values, sort_by)

@@ -356,3 +356,6 @@ def test_bad_inputs_and_warnings():
         conductivity(res, 1, resolution=0.05)
     with pytest.warns(UserWarning, match="recurrence"):
         model.check_window(np.linspace(-5.0, 200.0, 10))
+    # simulate runs the model's window check itself
+    with pytest.warns(UserWarning, match=r"recurrence.*n_energies ≥"):
+        jh.simulate(model, seed_pulse(), np.linspace(-5.0, 60.0, 2601), rtol=1e-6, atol=1e-10)

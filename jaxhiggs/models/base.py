@@ -36,6 +36,10 @@ class Model(eqx.Module):
     def observables(self, t, y, args) -> dict:
         raise NotImplementedError
 
+    def check_window(self, times_ps) -> None:
+        """Model-specific checks of the saved time grid (ps), called by ``simulate`` on concrete
+        times; warn or raise.  Default: nothing (e.g. grid recurrence times are model-specific)."""
+
     def jump_times(self, drive) -> tuple[float, ...]:
         quench = drive.quench()
         return () if quench is None else (quench.time,)

@@ -376,7 +376,7 @@ class MattisBardeen(Model):
 
         The discrete energies make every coherence revive after 2π/δε; results after that are
         grid artefacts.  The warning names the N_e that would push the recurrence past the window.
-        ``times_ps`` in ps.  (Called by the examples and helpers; ``simulate`` knows no model hooks.)
+        ``times_ps`` in ps.  Called by ``simulate`` for every concrete time grid.
         """
         t = np.asarray(times_ps, dtype=float)
         spacing = float(self.xi[1] - self.xi[0])
@@ -386,7 +386,7 @@ class MattisBardeen(Model):
             need = int(math.ceil(2 * float(self.material.omega_D) * units.ps_to_internal(window) / (2 * np.pi))) + 2
             warnings.warn(
                 f"the time window {window:.4g} ps exceeds the recurrence time 2π/δε = {recurrence:.4g} ps of the "
-                f"energy grid: use n_energies ≥ {need + need % 2} or a shorter window", stacklevel=2)
+                f"energy grid: use n_energies ≥ {need + need % 2} or a shorter window", stacklevel=3)
 
     def linear_conductivity(self, omega, eta) -> Complex[Array, " n_omega"]:
         """σ(ω)/σ₀ of this discrete model in closed form: spec §3.2 + §4.2 in the frequency domain.
