@@ -11,7 +11,7 @@ _jax.config.update("jax_enable_x64", True)
 
 __version__ = "0.1.0"
 
-from . import bands, drive, equilibrium, grid, io, material, models, plot, solve, spectra, units  # noqa: E402
+from . import bands, drive, equilibrium, grid, io, material, models, plot, solve, solvers, spectra, units  # noqa: E402
 from . import material as materials  # noqa: E402  (the documented name: jaxhiggs.materials.single_band)
 from .bands import EnergyGrid, TightBinding  # noqa: E402
 from .drive import DriveSum, GaussianPulse, NoDrive, Quench, SingleCyclePulse, Waveform  # noqa: E402
@@ -23,5 +23,5 @@ from .sweep import open_sweep, sweep  # noqa: E402  (jaxhiggs.sweep is the funct
 __all__ = [
     "Band", "DriveSum", "EnergyGrid", "GaussianPulse", "NoDrive", "Quench", "Result", "SingleCyclePulse",
     "SolverOptions", "Superconductor", "TightBinding", "Waveform", "bands", "drive", "equilibrium", "grid",
-    "material", "materials", "models", "open_sweep", "simulate", "solve", "solve_raw", "spectra", "sweep", "units",
+    "material", "materials", "models", "open_sweep", "simulate", "solve", "solve_raw", "solvers", "spectra", "sweep", "units",
 ]

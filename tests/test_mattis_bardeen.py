@@ -66,7 +66,7 @@ def test_linear_response_matches_zimmermann_fine_grid(gamma):
 def test_time_domain_conductivity_matches_frequency_domain_model():
     """The solver + FFT pipeline (spectra.conductivity) reproduces the model's closed-form σ(ω)."""
     mat = jh.material.single_band(1.0, 10.0, 0.0, mass=1.0, fermi_energy=1000.0, gamma=2.0)
-    model = MattisBardeen(mat, 120, orders=1, frame="rotating")
+    model = MattisBardeen(mat, 120, orders=1)
     tau = units.internal_to_ps(0.25)
     pulse = jh.GaussianPulse.from_vector_potential(1e-8, 0.0, tau, 0.0)
     times = np.arange(-7 * tau, 20.0, 0.01)
@@ -84,7 +84,7 @@ def test_time_domain_conductivity_matches_frequency_domain_model():
 
 
 # ----------------------------------------------------------------------------- reference code
-def _haenel_case(path, frame="rotating", tmax_code=None, orders=3, rtol=1e-9, atol=1e-12):
+def _haenel_case(path, tmax_code=None, orders=3, rtol=1e-9, atol=1e-12):
     d = np.load(path, allow_pickle=True)
     a0 = units.HBAR_SI / np.sqrt(units.ELECTRON_MASS * E0 * units.MEV_IN_J)  # length unit of the code
     u_a = units.HBAR_SI / (units.ELEMENTARY_CHARGE * a0)
@@ -102,7 +102,7 @@ def _haenel_case(path, frame="rotating", tmax_code=None, orders=3, rtol=1e-9, at
         # the script's own equilibrium (grid U, quad Δ): take it from the file, λ = U N
         eq = Equilibrium(couplings=jnp.asarray(d["U"] * d["N0"][None, :]), gaps=jnp.asarray(d["d_eq0"] * E0),
                          temperature=jnp.asarray(float(d["T"]) * E0))
-    model = MattisBardeen(mat, int(d["Ne"]), frame=frame, equilibrium=eq, orders=orders)
+    model = MattisBardeen(mat, int(d["Ne"]), equilibrium=eq, orders=orders)
     om = float(d["w"]) * E0
     te = float(d["te"]) * 0.1 * units.TIME_UNIT_PS
     pulse = jh.GaussianPulse.from_vector_potential(float(d["A0"]) * u_a, units.mev_to_thz(om),
@@ -149,7 +149,7 @@ def test_jax_matches_numpy_reference():
     """Same small two-band case in both codes at tight tolerances: δΔ, j1, j3 to 1e-6 relative."""
     mat = jh.material.two_band((3.0, 7.0), 0.05, 25.0, 2.0, signs=(1.0, -1.0), masses=(0.85, 1.38),
                                fermi_energies=(2900.0, 700.0), gammas=(10.0, 5.0))
-    model = MattisBardeen(mat, 16, frame="lab", check_grid=False)
+    model = MattisBardeen(mat, 16, check_grid=False)
     pulse = jh.GaussianPulse.from_vector_potential(2e-9, 1.0, 0.15, 0.0)
     times = np.linspace(-1.0, 1.5, 101)
     res = jh.simulate(model, pulse, times, rtol=1e-11, atol=1e-14)
@@ -173,12 +173,12 @@ def _rk4_state(model, drive, t0, t1, steps):
         return jax.tree.map(lambda a, b, c, d, e: a + h / 6 * (b + 2 * c + 2 * d + e), y, k1, k2, k3, k4), None
 
     y, _ = jax.lax.scan(step, model.initial_state(), t0 + h * jnp.arange(steps))
-    return model.to_lab(t1, y, args), args
+    return y, args
 
 
 def test_parity_structure():
     """Spec §3.6: f, r11, r21e, R11 even; r21o, R21 odd under ε → −ε; r11 real (to 1e-12)."""
-    model = MattisBardeen(nbn_like(2.0), 24, frame="lab", check_grid=False)
+    model = MattisBardeen(nbn_like(2.0), 24, check_grid=False)
     y, args = _rk4_state(model, seed_pulse(), -6.0, 4.0, 2000)
     rev = lambda x: x[..., ::-1, ::-1] if x.ndim == 3 else x[..., ::-1]
     for key, sign in (("f11", 1), ("f21", 1), ("r11", 1), ("r21e", 1), ("R11", 1), ("r21o", -1), ("R21", -1)):
@@ -193,22 +193,13 @@ def test_parity_structure():
 
 
 def test_exact_homogeneity_in_amplitude():
-    model = MattisBardeen(nbn_like(2.0), 16, frame="rotating", check_grid=False)
+    model = MattisBardeen(nbn_like(2.0), 16, check_grid=False)
     times = np.linspace(-5.0, 3.0, 161)
     r1 = jh.simulate(model, seed_pulse(0.5e-8), times, rtol=1e-8, atol=1e-12)
     r2 = jh.simulate(model, seed_pulse(1.5e-8), times, rtol=1e-8, atol=1e-12)
     np.testing.assert_allclose(np.asarray(r2["delta_gap"]), 9 * np.asarray(r1["delta_gap"]), rtol=1e-9, atol=0)
     np.testing.assert_allclose(np.asarray(r2.current(1)), 3 * np.asarray(r1.current(1)), rtol=1e-9, atol=1e-300)
     np.testing.assert_allclose(np.asarray(r2.current(3)), 27 * np.asarray(r1.current(3)), rtol=1e-9, atol=1e-300)
-
-
-def test_rotating_and_lab_frames_agree():
-    model = MattisBardeen(nbn_like(2.0), 16, frame="lab", check_grid=False)
-    times = np.linspace(-5.0, -1.0, 41)
-    a = jh.simulate(model, seed_pulse(), times, rtol=1e-10, atol=1e-13)
-    b = jh.simulate(model.with_options(frame="rotating"), seed_pulse(), times, rtol=1e-10, atol=1e-13)
-    assert _relerr(np.asarray(b["delta_gap"]), np.asarray(a["delta_gap"])) < 1e-7
-    assert _relerr(np.asarray(b.current(3)), np.asarray(a.current(3))) < 1e-7
 
 
 # ----------------------------------------------------------------------------- Higgs physics
@@ -324,7 +315,7 @@ def test_gradients_of_sigma_and_gap_match_finite_differences(temperature):
     def scalars(gamma, gap=3.0, v=0.05):
         mat = jh.material.two_band((gap, 7.0), v, 25.0, temperature, signs=(1.0, -1.0), masses=(0.85, 1.38),
                                    fermi_energies=(2900.0, 700.0), gammas=(gamma, 8.0))
-        m = MattisBardeen(mat, 16, orders=2, frame="lab", check_grid=False)
+        m = MattisBardeen(mat, 16, orders=2, check_grid=False)
         ys, _, _ = solve(m, pulse, times, opts)
         # linear-response projection of j1 at the drive frequency (∝ σ(ω = 1 THz)) and δΔ at the end
         phase = jnp.exp(2j * jnp.pi * 1.0 * units.internal_to_ps(times))

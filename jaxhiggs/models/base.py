@@ -5,7 +5,12 @@ A model is an equinox Module holding its parameters and equilibrium.  It provide
 * ``initial_state()`` — the state pytree at the first saved time (the equilibrium),
 * ``arguments(drive)`` — the pytree of time-dependent inputs (drive, couplings after
   a quench, …) passed as ``args`` to the vector field,
-* ``vector_field(t, y, args)`` — the pure right-hand side dy/dt (internal units),
+* ``vector_field(t, y, args)`` — the pure right-hand side dy/dt (internal units); a model whose
+  equations read dy/dt = −iω y + N(t, y) with real frequencies ω (one per state element) provides
+  ``linear_part(args)`` (ω) and ``nonlinear_part(t, y, args)`` (N) instead, and then the
+  exponential integrator :class:`jaxhiggs.solvers.ExponentialRK4` treats the rotation exactly,
+* ``default_solver()`` / ``default_tolerances()`` — what ``simulate`` uses when the caller does not
+  choose (the fastest measured choice at the accuracy the model needs, see benchmarks/),
 * ``observables(t, y, args)`` — a dict of arrays computed inside the solve (only
   these are stored, never the full state history),
 * ``jump_times(drive)`` — internal times where the vector field jumps (quenches),
@@ -18,6 +23,7 @@ Nothing model-specific lives in :mod:`jaxhiggs.solve`.
 
 from __future__ import annotations
 
+import diffrax
 import equinox as eqx
 
 
@@ -31,7 +37,36 @@ class Model(eqx.Module):
         raise NotImplementedError
 
     def vector_field(self, t, y, args):
+        if self.has_linear_part():
+            return self.ode_term().vf(t, y, args)
         raise NotImplementedError
+
+    def linear_part(self, args):
+        """Frequencies ω of the diagonal rotation −iω y (pytree like the state; arrays or
+        :class:`~jaxhiggs.solvers.OuterSum`), in 1/(internal time)."""
+        raise NotImplementedError
+
+    def nonlinear_part(self, t, y, args):
+        """dy/dt + iω y."""
+        raise NotImplementedError
+
+    def has_linear_part(self) -> bool:
+        return type(self).linear_part is not Model.linear_part
+
+    def ode_term(self) -> diffrax.AbstractTerm:
+        """The diffrax term of this model: split into −iω y + N when the model provides ω."""
+        if self.has_linear_part():
+            from ..solvers import DiagonalLinearTerm
+
+            return DiagonalLinearTerm(self.linear_part, self.nonlinear_part)
+        return diffrax.ODETerm(self.vector_field)
+
+    def default_solver(self) -> diffrax.AbstractSolver:
+        return diffrax.Tsit5()
+
+    def default_tolerances(self) -> tuple[float, float]:
+        """(rtol, atol) used when the caller gives none."""
+        return 1e-9, 1e-12
 
     def observables(self, t, y, args) -> dict:
         raise NotImplementedError

@@ -102,13 +102,8 @@ class _Band:
         self.kd1 = float(np.sum(ww * ratio))
 
 
-def simulate_reference(inp: ReferenceInputs, times, rtol=1e-8, atol=1e-12, method="RK45") -> dict:
-    """Integrate the MB equations with ``solve_ivp`` on [times[0], times[-1]] (internal units).
-
-    Returns dict with ``delta_gap`` (n_t, n_bands) complex meV, ``current_p1``, ``current_d1``,
-    ``current_p3``, ``current_d3`` (A/m²) at the physical amplitude, plus ``nfev`` and ``wall_s``.
-    """
-    times = np.asarray(times, dtype=float)
+def _system(inp: ReferenceInputs):
+    """(rhs(t, y), unpack(y, band), delta_gap(states), bands, state size) of the flat complex state."""
     n = inp.xi.size
     nb = inp.gaps.size
     bands = [_Band(inp, i) for i in range(nb)]
@@ -163,7 +158,31 @@ def simulate_reference(inp: ReferenceInputs, times, rtol=1e-8, atol=1e-12, metho
                 out[base + s.start: base + s.stop] = d[k].ravel()
         return out
 
-    y0 = np.zeros(nb * size_b, dtype=complex)
+    return rhs, unpack, delta_gap, bands, nb * size_b
+
+
+def time_rhs(inp: ReferenceInputs, repeats: int = 5) -> float:
+    """Seconds per right-hand-side evaluation (for estimating runs too long to make)."""
+    rhs, _, _, _, size = _system(inp)
+    y = np.full(size, 1e-3 + 0j)
+    rhs(-1.0, y)
+    start = _time.perf_counter()
+    for _ in range(repeats):
+        rhs(-1.0, y)
+    return (_time.perf_counter() - start) / repeats
+
+
+def simulate_reference(inp: ReferenceInputs, times, rtol=1e-8, atol=1e-12, method="RK45") -> dict:
+    """Integrate the MB equations with ``solve_ivp`` on [times[0], times[-1]] (internal units).
+
+    Returns dict with ``delta_gap`` (n_t, n_bands) complex meV, ``current_p1``, ``current_d1``,
+    ``current_p3``, ``current_d3`` (A/m²) at the physical amplitude, plus ``nfev`` and ``wall_s``.
+    """
+    times = np.asarray(times, dtype=float)
+    rhs, unpack, delta_gap, bands, size = _system(inp)
+    nb = len(bands)
+    w = inp.weights
+    y0 = np.zeros(size, dtype=complex)
     start = _time.perf_counter()
     sol = solve_ivp(rhs, (times[0], times[-1]), y0, method=method, t_eval=times, rtol=rtol, atol=atol)
     wall = _time.perf_counter() - start
@@ -189,4 +208,4 @@ def simulate_reference(inp: ReferenceInputs, times, rtol=1e-8, atol=1e-12, metho
     return out
 
 
-__all__ = ["ReferenceInputs", "inputs_from_model", "simulate_reference"]
+__all__ = ["ReferenceInputs", "inputs_from_model", "simulate_reference", "time_rhs"]
