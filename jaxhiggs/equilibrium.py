@@ -82,9 +82,18 @@ def solve_gap_equation(couplings, xi, weights, temperature, initial_gaps) -> Flo
     if is_concrete(gaps, temperature):
         g = np.asarray(gaps)
         if not np.all(np.isfinite(g)) or np.max(np.abs(g)) < 1e-6 * np.max(np.abs(np.asarray(initial_gaps))):
-            raise ValueError(
-                f"temperature = {float(temperature):.6g} meV (k_B T) has no superconducting solution of the gap "
-                "equation: the temperature must be below T_c (see jaxhiggs.equilibrium.critical_temperature)"
+            from ._validate import InputError
+            from .units import mev_to_kelvin
+
+            t_k = float(mev_to_kelvin(float(temperature)))
+            try:
+                t_c = float(mev_to_kelvin(critical_temperature(couplings, xi, weights)))
+                limit = f"T must be below T_c = {t_c:.4g} K for this material (on this energy grid)"
+            except Exception:  # pragma: no cover - degenerate couplings
+                limit = "T must be below T_c (see jaxhiggs.equilibrium.critical_temperature)"
+            raise InputError(
+                f"temperature = {t_k:.6g} K is not allowed: the gap equation has no superconducting solution there; "
+                f"{limit}"
             )
     return gaps
 
