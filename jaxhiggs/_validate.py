@@ -45,7 +45,7 @@ def fail(name: str, value, allowed: str, unit: str = "") -> InputError:
     return InputError(f"{name} = {show(value)}{unit} is not allowed: {allowed}")
 
 
-def _numeric(name, value, allowed, unit):
+def _numeric(name, value, allowed, unit, complex_ok=False):
     """``value`` as a real NumPy array, or an InputError naming it (strings, None, objects, complex)."""
     if isinstance(value, (str, bytes)) or value is None or isinstance(value, (dict, set)):
         raise fail(name, value, f"give a number: {allowed}", unit)
@@ -53,12 +53,13 @@ def _numeric(name, value, allowed, unit):
         arr = np.asarray(value)
     except Exception:
         raise fail(name, value, f"give a number: {allowed}", unit) from None
-    if arr.dtype == object or arr.dtype.kind not in "biuf":
+    if arr.dtype == object or arr.dtype.kind not in ("biufc" if complex_ok else "biuf"):
         raise fail(name, value, f"give a real number: {allowed}", unit)
     return arr.astype(float) if arr.dtype.kind == "b" else arr
 
 
-def check(condition_fn, name: str, value, allowed: str, unit: str = "", finite: bool = True) -> None:
+def check(condition_fn, name: str, value, allowed: str, unit: str = "", finite: bool = True,
+          complex_ok: bool = False) -> None:
     """Raise :class:`InputError` unless ``value`` is a real number (array) with ``condition_fn`` true.
 
     ``condition_fn`` receives a NumPy array.  NaN and ±inf are refused unless ``finite=False``.
@@ -66,7 +67,7 @@ def check(condition_fn, name: str, value, allowed: str, unit: str = "", finite: 
     """
     if not is_concrete(value):
         return
-    arr = _numeric(name, value, allowed, unit)
+    arr = _numeric(name, value, allowed, unit, complex_ok)
     if finite and not np.all(np.isfinite(arr)):
         raise fail(name, value, allowed if "finite" in allowed else f"{allowed} (finite)", unit)
     if not bool(np.all(condition_fn(arr))):
@@ -75,7 +76,8 @@ def check(condition_fn, name: str, value, allowed: str, unit: str = "", finite: 
 
 def check_finite(name: str, value, unit: str = "") -> None:
     """Any finite real number (array)."""
-    check(lambda x: np.isfinite(x), name, value, f"a finite number{f' ({unit})' if unit else ''}")
+    check(lambda x: np.isfinite(x), name, value, f"a finite number{f' ({unit})' if unit else ''}", unit=unit,
+          complex_ok=True)
 
 
 def check_int(name: str, value, low: int | None = None, high: int | None = None, what: str = "") -> int:
@@ -101,7 +103,9 @@ def check_type(name: str, value, kinds, what: str) -> None:
 
 def _short(value) -> str:
     text = show(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    if "\n" in text or len(text) > 80:
+        return f"{type(value).__name__}(…)"
+    return text
 
 
 def strip_prefix(message: str) -> str:

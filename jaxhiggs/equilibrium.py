@@ -175,6 +175,16 @@ def bcs_equilibrium(target_gaps, v, xi, weights, temperature) -> Equilibrium:
     if is_concrete(temperature) and float(temperature) == 0.0:
         gaps = target_gaps
     else:
+        if is_concrete(u, xi, weights, temperature):  # refuse T ≥ T_c before compiling the Newton solve
+            t_c = critical_temperature(u, xi, weights)
+            if float(temperature) >= t_c:
+                from ._validate import InputError
+                from .units import mev_to_kelvin
+
+                raise InputError(
+                    f"temperature = {float(mev_to_kelvin(float(temperature))):.6g} K is not allowed: T must be below "
+                    f"T_c = {float(mev_to_kelvin(t_c)):.4g} K for this material (on this energy grid)"
+                )
         gaps = solve_gap_equation(u, xi, weights, temperature, target_gaps)
     return Equilibrium(couplings=u, gaps=gaps, temperature=temperature)
 

@@ -76,7 +76,7 @@ from .drive import Drive
 from .io import UNITS as OBS_UNITS
 from .models.base import Model
 from .solve import SolverOptions, check_model_and_drive, check_step, check_times, solve_status
-from .sweep_params import apply_point, unit_of, validate_axes
+from .sweep_params import apply_point, canonical, unit_of, validate_axes
 
 log = logging.getLogger("jaxhiggs.sweep")
 AXIS = "points"
@@ -174,8 +174,10 @@ def point_order(values: dict, sort_by) -> np.ndarray:
         if key.shape != (n,):
             raise ValueError(f"sort_by returned shape {key.shape}: it must return one key per point ({n},)")
         return np.argsort(key, kind="stable")
+    if not isinstance(sort_by, str):
+        raise InputError(f"sort_by = {sort_by!r} is not allowed: a grid axis name, '-name', or a function")
     descending = sort_by.startswith("-")
-    name = sort_by.lstrip("-")
+    name = canonical(sort_by.lstrip("-"))
     if name not in values:
         raise ValueError(f"sort_by = {sort_by!r} is not allowed: sort by one of the grid axes {list(values)}")
     key = -values[name] if descending else values[name]
