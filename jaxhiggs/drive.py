@@ -260,8 +260,8 @@ class Waveform(Drive):
                 values = None
             if values is None or len(values) != 2 or not all(np.isfinite(values)):
                 raise InputError(
-                    f"waveform file {path}, line {number}: {line.strip()!r} is not allowed: two finite numbers "
-                    "(time in ps, field in kV/cm)"
+                    f"waveform file {path}, line {number}: {line.strip()!r} is not allowed: two columns of finite "
+                    "numbers (time in ps, field in kV/cm; no NaN or inf)"
                 )
             rows.append(values)
         if len(rows) < 4:

@@ -57,6 +57,8 @@ CASES = [
     ("bands-number", lambda: jh.Superconductor([1.3]), r"band 1 = 1\.3 is not allowed: give a jaxhiggs.material.Band"),
     ("T-above-Tc", lambda: jh.models.CleanPseudospin(jh.materials.nbn(temperature=50.0), 16),
      r"temperature = 50 K is not allowed: T must be below T_c = \d+\.\d+ K for this material"),
+    ("v-unstable", lambda: jh.models.CleanPseudospin(jh.materials.two_band((7.0, 1.0), 0.9, 50.0), 16),
+     r"v = 0\.9 is not allowed: .*the largest \|v\| allowed for these gaps is 0\.14"),
     # models
     ("n-energies-small", lambda: jh.models.CleanPseudospin(NBN, 8), r"n_energies = 8 is not allowed: .*≥ 16"),
     ("n-energies-float", lambda: jh.models.CleanPseudospin(NBN, 16.5), r"n_energies = 16\.5 is not allowed: .*integer"),
@@ -96,7 +98,7 @@ CASES = [
     ("waveform-order", lambda: jh.Waveform(WT[::-1], WF), r"times\[1\] = 1\.95\d* ps is not allowed: .*increasing"),
     ("waveform-scale", lambda: jh.Waveform(WT, WF, scale=-1.0), r"scale = -1\.0 is not allowed: .*≥ 0"),
     ("waveform-empty-file", "empty", r"waveform file .*trace\.txt has 0 data line\(s\): at least 4"),
-    ("waveform-nan-file", "nan-line", r"waveform file .*trace\.txt, line 3: '0\.2 nan' is not allowed: two finite"),
+    ("waveform-nan-file", "nan-line", r"waveform file .*trace\.txt, line 3: '0\.2 nan' is not allowed: two columns of finite"),
     # simulate: options
     ("rtol-negative", sim(rtol=-1.0), r"rtol = -1\.0 is not allowed: a relative tolerance > 0"),
     ("rtol-nan", sim(rtol=math.nan), r"rtol = nan is not allowed"),
@@ -180,6 +182,7 @@ CASES = [
 def warm_up():
     """JAX's one-time backend start-up is not part of a rejection's cost."""
     jh.models.CleanPseudospin(jh.materials.nbn(temperature=1.0), 16)
+    jh.models.CleanPseudospin(jh.materials.two_band((7.0, 3.0), 0.02, 50.0), 16)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
