@@ -17,9 +17,11 @@ MIN_ENERGIES = 16
 
 
 def check_n_energies(n_energies) -> int:
+    from ._validate import show
+
     if not isinstance(n_energies, (int, np.integer)) or n_energies < MIN_ENERGIES:
         raise ValueError(
-            f"n_energies = {n_energies!r} is not allowed: the energy grid needs an integer "
+            f"n_energies = {show(n_energies)} is not allowed: the energy grid needs an integer "
             f"number of points ≥ {MIN_ENERGIES}"
         )
     return int(n_energies)

@@ -303,14 +303,23 @@ def _batched_solve(model, drives, times_ps, **options):
     import equinox as eqx
     import jax
 
-    from .solve import SolverOptions, solve
+    from . import divergence
+    from .solve import SolverOptions, check_model_and_drive, check_times, solve_status
 
-    stacked = jax.tree.map(lambda *x: jnp.stack(x), *drives)
     opts = SolverOptions(**options)
+    times_ps = check_times(times_ps, drives[0])
+    for d in drives:
+        check_model_and_drive(model, d)
+    stacked = jax.tree.map(lambda *x: jnp.stack(x), *drives)
     t = units.ps_to_internal(jnp.asarray(times_ps, dtype=float))
-    ys, steps, ok = eqx.filter_jit(jax.vmap(lambda d: solve(model, d, t, opts)))(stacked)
-    if not bool(jnp.all(ok)):
-        raise RuntimeError("a batched solve failed: tighten rtol/atol or raise max_steps")
+    ys, steps, ok, status = eqx.filter_jit(jax.vmap(lambda d: solve_status(model, d, t, opts)))(stacked)
+    ok = np.asarray(ok)
+    if not ok.all():
+        i = int(np.argmin(ok))
+        one = {k: np.asarray(v)[i] for k, v in ys.items()}
+        raise RuntimeError(f"drive {i} of the batch: " + divergence.report(
+            model, int(np.asarray(status)[i]), times_ps, one, int(np.asarray(steps)[i]), opts.max_steps, opts.rtol,
+            opts.atol, opts.dt))
     return ys
 
 

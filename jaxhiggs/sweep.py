@@ -15,9 +15,13 @@ How a sweep runs
    the device count and sharded over a 1-D device mesh ``("points",)`` with ``jax.shard_map``: every device
    integrates its slice of the chunk.  One compilation serves all chunks.
 4. With ``store=path`` each finished chunk is written to a Zarr store
-   (:mod:`jaxhiggs.sweep_store`) and marked done; re-running the same call skips the
-   done chunks and recomputes an interrupted one.  A store from a different model,
-   drive, times, grid or solver setting is refused (fingerprint).
+   (:mod:`jaxhiggs.sweep_store`), read back, and marked done with a digest of its data.
+   Re-running the same call **resumes automatically**: it verifies every done chunk,
+   skips the intact ones and recomputes interrupted, missing or corrupt ones (naming
+   them).  A store from a different model, drive, times, grid or solver setting is
+   refused (fingerprint).  A path that is a file, a folder with anything in it that is
+   not a jaxhiggs store, or another Zarr store is refused and left untouched: a sweep
+   never deletes or overwrites anything it did not create.
 
 Lockstep
 --------
@@ -378,7 +382,11 @@ def sweep(
         grid: ``{name: 1-D values}``, names and units in :mod:`jaxhiggs.sweep_params`
             (``gamma`` meV, ``gap`` meV, ``v``, ``temperature`` K, ``peak_field`` kV/cm,
             ``fluence`` scale, ``frequency`` THz, ``delay`` ps, ``final_gap`` meV).
-        store: directory of a Zarr store for chunk-wise results and resuming (None: memory only).
+        store: directory of a Zarr store for chunk-wise results (None: memory only).  A new or
+            empty directory is created as a store; an existing store of the *same* sweep
+            (same fingerprint) is resumed automatically, recomputing only chunks that are not
+            done or fail verification; a store of another sweep, a file, or a folder with other
+            content is refused without touching it.
         chunk_size: points per chunk (default from device memory; a resumed store keeps its own).
         zip: zip the axes (equal lengths) instead of the Cartesian product.
         devices: number of devices or a list of devices (default: all of ``jax.devices()``).
@@ -396,10 +404,17 @@ def sweep(
             ``atol``, ``max_steps``).
 
     Returns:
-        ``xarray.Dataset`` with dims (*grid keys, ``time``, ``band``) (or (``point``, …) with
+        ``xarray.Dataset`` with dims (*grid axes, ``time``, ``band``) (or (``point``, …) with
         ``zip``): ``gap`` (complex meV) and the model's other observables, ``num_steps``,
-        ``failed``, ``reason``, ``computed``; coordinates carry ``units``; attributes hold the
-        full parameter record (``parameters``, JSON) and the fingerprint.
+        ``failed``, ``reason`` (for a failed point the same report :func:`jaxhiggs.simulate`
+        raises: model, time in ps, last good values, likely cause), ``computed``; coordinates
+        carry ``units``; attributes hold the full parameter record (``parameters``, JSON) and
+        the fingerprint.  A grid axis ``gap``/``gap_i`` (the material's T → 0 gap) is named
+        ``target_gap``/``target_gap_i`` in the result, so it never hides the observable ``gap``.
+
+    Raises:
+        ValueError (:class:`jaxhiggs._validate.InputError`, also a TypeError): any bad input,
+        before anything is compiled or written.
     """
     say = _Progress(progress)
     dt = options.pop("dt", dt)
