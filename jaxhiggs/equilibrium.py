@@ -172,7 +172,9 @@ def critical_temperature(couplings, xi, weights) -> float:
     n = u.shape[0]
 
     def det(t):
-        k = np.sum(w * np.tanh(xi / (2 * t)) / (2 * xi), axis=-1)
+        # tanh(ξ/2T)/(2ξ) → 1/(4T) at ξ = 0 (grids with a point at the Fermi level)
+        safe = np.where(xi == 0, 1.0, xi)
+        k = np.sum(w * np.where(xi == 0, 1.0 / (4 * t), np.tanh(xi / (2 * t)) / (2 * safe)), axis=-1)
         return np.linalg.det(np.eye(n) - u * k[None, :])
 
     lo, hi = 1e-6, float(np.max(np.abs(xi)))
@@ -216,7 +218,7 @@ def bcs_equilibrium(target_gaps, v, xi, weights, temperature) -> Equilibrium:
     else:
         if is_concrete(u, xi, weights, temperature):  # refuse T ≥ T_c before compiling the Newton solve
             t_c = critical_temperature(u, xi, weights)
-            if float(temperature) >= t_c:
+            if np.isfinite(t_c) and t_c > 2e-6 and float(temperature) >= t_c:
                 from ._validate import InputError
                 from .units import mev_to_kelvin
 

@@ -210,7 +210,7 @@ def check_times(times_ps, drive: Drive) -> np.ndarray:
         spacing = float(np.max(np.diff(t)))
         if spacing > dt_max:
             raise InputError(
-                f"times spacing = {spacing:.4g} ps is not allowed: it must be ≤ {dt_max:.4g} ps to resolve the drive "
+                f"times spacing = {spacing:.4g} ps is not allowed: it must be ≤ {dt_max:.4g} ps, else it does not resolve the drive "
                 f"(Nyquist for its highest frequency {units.mev_to_thz(wmax) / 1:.3g} THz); use more time points"
             )
     quench = drive.quench()

@@ -338,8 +338,6 @@ def _failures(obs: dict, steps: np.ndarray, success: np.ndarray, status: np.ndar
         one = {k: v[p] for k, v in obs.items()}
         text = divergence.report(model, code, times_ps, one, int(steps[p]), opts.max_steps, opts.rtol, opts.atol,
                                  opts.dt) if times_ps is not None else ""
-        if code == divergence.MAX_STEPS:
-            text = f"max_steps = {opts.max_steps} reached: " + text
         reason[p] = text or "non-finite (NaN/inf) observables"
     return failed, reason.astype(str)
 

@@ -94,9 +94,8 @@ def check_target(path) -> bool:
         raise InputError(f"store = {str(p)!r} is not allowed: it is an existing file, not a directory; give the path "
                          "of a new (or empty) directory for the Zarr store")
     if not p.exists():
-        if not p.parent.exists():
-            raise InputError(f"store = {str(p)!r} is not allowed: its parent directory {str(p.parent)!r} does not "
-                             "exist")
+        if p.parent.exists() and not p.parent.is_dir():
+            raise InputError(f"store = {str(p)!r} is not allowed: its parent {str(p.parent)!r} is a file")
         return False
     if exists(p):
         read_record(p)  # raises for a Zarr store that is not ours
@@ -162,6 +161,7 @@ def create(path, record: dict, layout: dict, points: dict, times_ps, n_bands: in
     path = Path(path)
     if check_target(path):
         raise InputError(f"store = {str(path)!r} is not allowed: a sweep store already exists there")
+    path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(path)
     tmp = path.parent / f".{path.name}{_CREATING}{os.getpid()}"
     if tmp.exists():
@@ -235,16 +235,18 @@ def verify(path) -> tuple[np.ndarray, list[dict]]:
     group = zarr.open_group(str(path), mode="r")
     record = read_record(path)
     chunk, n_points = int(record["chunk_size"]), int(record["n_points"])
-    flags, digests = group["chunk_done"], group["chunk_digest"]
+    flags = group["chunk_done"]
+    legacy = "chunk_digest" not in group  # stores written before digests existed: readability only
+    digests = None if legacy else group["chunk_digest"]
     n_chunks = flags.shape[0]
     names = _point_arrays(group)
     done = np.zeros(n_chunks, dtype=bool)
     damaged = []
     for c in range(n_chunks):
         flag = bool(_read_element(flags, c, False))
-        recorded = str(_read_element(digests, c, ""))
         if not flag:
             continue
+        recorded = "" if legacy else str(_read_element(digests, c, ""))
         try:
             expected = json.loads(recorded) if recorded else {}
         except json.JSONDecodeError:
@@ -254,12 +256,13 @@ def verify(path) -> tuple[np.ndarray, list[dict]]:
         for name in sorted(set(names) | set(expected)):
             file = chunk_file(path, group, name, c)
             try:
-                ok = name in expected and _digest(group[name][lo:hi]) == expected[name]
+                block = group[name][lo:hi]
+                ok = legacy or (name in expected and _digest(block) == expected[name])
             except Exception:
                 ok = False
             if not ok:
                 bad.append((name, file))
-        if not expected:
+        if not expected and not legacy:
             bad.append(("chunk_digest", chunk_file(path, group, "chunk_digest", c)))
         if bad:
             files = [f"{file} ({'missing' if not file.exists() else 'corrupt'})" for _, file in bad]
@@ -283,6 +286,17 @@ def write_chunk(path, index: int, start: int, data: dict) -> None:
     """Write one chunk's arrays at ``point`` offset ``start``, read them back, record their digests,
     then mark chunk ``index`` done.  An interrupted write leaves the chunk "not done"."""
     group = _zarr().open_group(str(path), mode="r+")
+    if "chunk_digest" not in group:  # a store from before digests: add the (empty) digest array
+        n_chunks = group["chunk_done"].shape[0]
+        done, _ = verify(path)  # readable legacy chunks keep counting as done: record their digests
+        group.create_array("chunk_digest", shape=(n_chunks,), chunks=(1,), dtype=str, fill_value="",
+                           dimension_names=["chunk"])
+        record = read_record(path)
+        size, n_points = int(record["chunk_size"]), int(record["n_points"])
+        for c in np.flatnonzero(done):
+            lo, hi = c * size, min((c + 1) * size, n_points)
+            group["chunk_digest"][c] = json.dumps({n: _digest(group[n][lo:hi]) for n in _point_arrays(group)},
+                                                  sort_keys=True)
     group["chunk_done"][index] = False  # a recomputed chunk is not done until verified again
     digests = {}
     for name, values in data.items():
