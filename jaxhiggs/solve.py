@@ -228,7 +228,7 @@ def check_times(times_ps, drive: Drive) -> np.ndarray:
                 f"[{t[0]:.4g}, {t[-1]:.4g}] ps: move the pulse centre or the window"
             )
         on = drive.switched_on(units.ps_to_internal(t[0]))
-        if on > 1e-4:
+        if on > 1e-3:  # the envelope above 0.1 % of its peak (a pulse 4τ before its centre is still off)
             raise InputError(
                 f"times[0] = {t[0]:.4g} ps is too late: the drive is already on there (its envelope is {on:.2e} of "
                 f"its peak); start at or before {start:.4g} ps so the system begins in equilibrium"
