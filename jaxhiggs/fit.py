@@ -702,6 +702,18 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
         unknown = set(d) - allowed
         if unknown:
             raise ValueError(f"unknown key(s) {sorted(unknown)} in data set {i}: allowed are {sorted(allowed)}")
+        if "x" not in d or "data" not in d:
+            raise InputError(f"data set {i} = {{{', '.join(map(repr, d))}}} is not allowed: give at least 'x' and 'data'")
+        try:
+            x_values = np.atleast_1d(np.asarray(d["x"], dtype=float))
+        except (TypeError, ValueError):
+            x_values = np.zeros(0)  # reported by _make_dataset
+        for label, low_ok, allowed in (("temperature", lambda v: v >= 0, "temperatures ≥ 0 K"),
+                                       ("frequency", lambda v: v > 0, "frequencies > 0 THz")):
+            if fm.x_label.startswith(label):
+                bad = np.flatnonzero(np.isfinite(x_values) & ~low_ok(x_values))
+                if bad.size:
+                    raise fail(f"data set {i}: x[{int(bad[0])}] ({label})", x_values[bad[0]], allowed)
         if kind == "auto":
             kind = "complex" if np.iscomplexobj(np.asarray(d["data"])) else "real"
         sets.append(_make_dataset(d["x"], d["data"], d.get("temperature", 0.0), kind, d.get("component"),

@@ -475,6 +475,8 @@ def sweep(
 
     n_chunks = -(-n_points // chunk)
     batch = -(-chunk // n_dev) * n_dev  # padded to a multiple of the device count
+    if resumed and jax.process_index() == 0:
+        sweep_store.remove_partial_files(store)  # temporaries of a write that was killed
     done, damaged = sweep_store.verify(store) if resumed else (np.zeros(n_chunks, dtype=bool), [])
     mesh = Mesh(np.array(devs), (AXIS,))
     sharding = NamedSharding(mesh, P(AXIS))

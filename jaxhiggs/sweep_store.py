@@ -196,6 +196,20 @@ def create(path, record: dict, layout: dict, points: dict, times_ps, n_bands: in
         raise
 
 
+def remove_partial_files(path) -> int:
+    """Delete Zarr's temporary ``<chunk>.<32 hex>.partial`` files that a killed write left inside the
+    store (they are never read; only files of exactly that form are touched).  Returns the count."""
+    import re
+
+    pattern = re.compile(r"\.[0-9a-f]{32}\.partial$")
+    removed = 0
+    for file in Path(path).rglob("*.partial"):
+        if file.is_file() and pattern.search(file.name):
+            file.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 # -- digests and verification ------------------------------------------------------------------
 def _digest(values: np.ndarray) -> str:
     arr = np.asarray(values)
