@@ -114,17 +114,6 @@ def strip_prefix(message: str) -> str:
     return tail if sep else message
 
 
-def estimate_bytes(name: str, n_bytes: float, limit: float | None = None, hint: str = "") -> None:
-    """Refuse an allocation of ``n_bytes`` larger than ``limit`` (default: half the machine's RAM)."""
-    if limit is None:
-        limit = 0.5 * _ram_bytes()
-    if n_bytes > limit:
-        raise InputError(
-            f"{name} needs about {n_bytes / 1e9:.3g} GB of memory, more than the {limit / 1e9:.3g} GB allowed "
-            f"(half of this machine's RAM){': ' + hint if hint else ''}"
-        )
-
-
 def _ram_bytes() -> float:
     import os
 

@@ -241,6 +241,37 @@ def _read_element(arr, i, default):
         return default
 
 
+class _ChunkReader:
+    """Chunk ``c`` of a per-point array, read in blocks of ``block`` chunks (one Zarr read per block);
+    a block that fails to read (a corrupt or unreadable chunk) falls back to chunk-by-chunk reads,
+    and an unreadable chunk raises only for that chunk."""
+
+    def __init__(self, arr, chunk: int, n_points: int, block: int = 64):
+        self.arr, self.chunk, self.n_points, self.block = arr, chunk, n_points, block
+        self.start, self.data = -1, None
+
+    def __call__(self, c: int):
+        b0 = (c // self.block) * self.block
+        if b0 != self.start:
+            self.start = b0
+            try:
+                self.data = self.arr[b0 * self.chunk:min((b0 + self.block) * self.chunk, self.n_points)]
+            except Exception:
+                self.data = None
+        if self.data is not None:
+            offset = (c - b0) * self.chunk
+            return self.data[offset:offset + min(self.chunk, self.n_points - c * self.chunk)]
+        return self.arr[c * self.chunk:min((c + 1) * self.chunk, self.n_points)]
+
+
+def _elements(arr, default) -> np.ndarray:
+    """All elements of a (chunk,) bookkeeping array; unreadable elements are ``default``."""
+    try:
+        return np.asarray(arr[:])
+    except Exception:
+        return np.asarray([_read_element(arr, i, default) for i in range(arr.shape[0])], dtype=object)
+
+
 def verify(path) -> tuple[np.ndarray, list[dict]]:
     """(done, damaged): chunks whose flag is set and whose data read back with the recorded
     digests; ``damaged`` lists flagged chunks that do not, as ``{"chunk", "files", "problem"}``
@@ -256,21 +287,24 @@ def verify(path) -> tuple[np.ndarray, list[dict]]:
     names = _point_arrays(group)
     done = np.zeros(n_chunks, dtype=bool)
     damaged = []
+    flag_values = _elements(flags, False)
+    digest_values = None if legacy else _elements(digests, "")
+    readers = {}
     for c in range(n_chunks):
-        flag = bool(_read_element(flags, c, False))
-        if not flag:
+        if not bool(flag_values[c]):
             continue
-        recorded = "" if legacy else str(_read_element(digests, c, ""))
+        recorded = "" if legacy else str(digest_values[c])
         try:
             expected = json.loads(recorded) if recorded else {}
         except json.JSONDecodeError:
             expected = {}
-        lo, hi = c * chunk, min((c + 1) * chunk, n_points)
         bad = []
         for name in sorted(set(names) | set(expected)):
             file = chunk_file(path, group, name, c)
             try:
-                block = group[name][lo:hi]
+                if name not in readers:
+                    readers[name] = _ChunkReader(group[name], chunk, n_points)
+                block = readers[name](c)
                 ok = legacy or (name in expected and _digest(block) == expected[name])
             except Exception:
                 ok = False
@@ -349,10 +383,11 @@ def read_flat(path) -> tuple[dict, dict, np.ndarray, list[dict]]:
             continue
         is_str = arr.dtype.kind in "OTU" or "String" in type(arr.dtype).__name__
         out = np.full(arr.shape, "" if is_str else _fill(arr.dtype), dtype=object if is_str else arr.dtype)
+        reader = _ChunkReader(arr, chunk, n_points)
         for c in range(done.size):
             lo, hi = c * chunk, min((c + 1) * chunk, n_points)
             try:
-                block = np.asarray(arr[lo:hi])
+                block = np.asarray(reader(c))
             except Exception:
                 continue
             if done[c] or name in record["names"] or name.endswith("_index"):
