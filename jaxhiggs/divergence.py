@@ -151,6 +151,29 @@ def _values(model, observables: dict, i: int) -> str:
     return "; ".join(parts)
 
 
+def _mb_amplitude(model, observables) -> str:
+    """The drive's coupling energy e·v_F·|A|/√3 (meV) at its largest |A|, next to Δ (meV)."""
+    from . import units
+    from .models.mattis_bardeen import fermi_velocity
+
+    if observables is None or "vector_potential" not in observables:
+        return ""
+    a = np.abs(np.asarray(observables["vector_potential"]))
+    a = a[np.isfinite(a)]
+    if not a.size:
+        return ""
+    try:
+        m = inner_model(model)
+        mat = m.material
+        vf = np.asarray(fermi_velocity(np.asarray(mat.masses), np.asarray([float(b.fermi_energy) for b in mat.bands])))
+        c = units.ELEMENTARY_CHARGE * vf * float(np.max(a)) / np.sqrt(3.0) / units.MEV_IN_J
+        gaps = np.abs(np.asarray(m.gaps))
+    except Exception:  # pragma: no cover - a model without band data
+        return ""
+    return ("; this drive reaches e·v_F·|A|/√3 = " + ", ".join(f"{x:.3g}" for x in c) + " meV against Δ = "
+            + ", ".join(f"{x:.3g}" for x in gaps) + " meV")
+
+
 def cause(model, status: int, observables: dict | None = None, i: int = -1, rtol=None, atol=None, dt=None) -> str:
     """The likely cause of a failed solve, in words."""
     name = model_name(model)
@@ -160,8 +183,8 @@ def cause(model, status: int, observables: dict | None = None, i: int = -1, rtol
                 "|δΔ|/Δ ≪ 1, i.e. e·v_F·A/√3 ≪ Δ")
         if observables is not None and i >= 0 and "delta_gap" in observables:
             ratio = float(np.max(np.abs(np.asarray(observables["delta_gap"])[i]) / np.abs(np.asarray(m.gaps))))
-            text += f" (here |δΔ|/Δ = {ratio:.3g} at the last good time): lower the field"
-        return text
+            text += f" (here |δΔ|/Δ = {ratio:.3g} at the last good time)"
+        return text + _mb_amplitude(model, observables) + ": lower the field"
     tol = f"rtol/atol (now {rtol:g}/{atol:g})" if dt is None and rtol is not None else "rtol/atol"
     if dt is not None:
         return (f"the fixed step dt = {dt:g} ps is too large for the fastest frequency of the model (≈ 2ω_D for an "
@@ -216,5 +239,5 @@ def validity_note(model, times_ps, observables: dict, limit: float = 0.25) -> st
         return ""
     i = int(np.unravel_index(np.argmax(ratio), ratio.shape)[0])
     return (f"MattisBardeen: |δΔ|/Δ reaches {worst:.3g} at t = {float(np.asarray(times_ps)[i]):.6g} ps, outside the "
-            f"perturbative range of the model (valid for |δΔ|/Δ ≪ 1; results above {limit:g} are unreliable): "
-            "lower the field")
+            f"perturbative range of the model (valid for |δΔ|/Δ ≪ 1; results above {limit:g} are unreliable"
+            f"{_mb_amplitude(model, observables)}): lower the field")

@@ -83,5 +83,6 @@ def test_sweep_records_divergence_per_point_and_continues():
 @pytest.mark.slow  # compiles the Mattis–Bardeen model (~10 s on 2 cores)
 def test_mattis_bardeen_outside_perturbative_range_warns():
     model = jh.models.MattisBardeen(jh.materials.nbn(gamma=1.0), 40, check_grid=False)
-    with pytest.warns(UserWarning, match=r"MattisBardeen: \|δΔ\|/Δ reaches .* outside the perturbative range"):
+    with pytest.warns(UserWarning, match=r"MattisBardeen: \|δΔ\|/Δ reaches .* outside the perturbative range.*"
+                                         r"this drive reaches e·v_F·\|A\|/√3 = [\d.e+-]+ meV against Δ = 1\.3 meV"):
         jh.simulate(model, jh.GaussianPulse(3000.0, 0.5, 0.3, 2.0), np.linspace(0.0, 4.0, 81))
