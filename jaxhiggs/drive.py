@@ -17,7 +17,7 @@ import numpy as np
 from jaxtyping import Array, Float
 
 from . import units
-from ._validate import check
+from ._validate import InputError, check, check_finite, fail
 
 
 class Drive(eqx.Module):
@@ -55,10 +55,18 @@ class Drive(eqx.Module):
         """Highest significant angular frequency of E(t), meV (i.e. rad per ħ/meV)."""
         return max([c._own_max_frequency() for c in self.components()] + [0.0])
 
+    def switched_on(self, t) -> float:
+        """How far the drive is already on at internal time ``t``: its envelope there (or the largest
+        field before ``t``) as a fraction of its peak, max over components (0: not yet on)."""
+        return max([float(c._own_switched_on(t)) for c in self.components()] + [0.0])
+
     def _own_support(self):
         return None
 
     def _own_max_frequency(self):
+        return 0.0
+
+    def _own_switched_on(self, t):
         return 0.0
 
     def fluence(self, n_per_period: int = 40) -> float:
@@ -130,9 +138,11 @@ class GaussianPulse(Drive):
     phase: Float[Array, ""]
 
     def __init__(self, peak_field, frequency, duration, center, phase=0.0):
-        check(lambda x: x >= 0, "peak_field", peak_field, "the peak field must be ≥ 0 kV/cm")
-        check(lambda x: x >= 0, "frequency", frequency, "the carrier frequency must be ≥ 0 THz")
-        check(lambda x: x > 0, "duration", duration, "the pulse duration must be > 0 ps")
+        check(lambda x: x >= 0, "peak_field", peak_field, "a finite peak field ≥ 0 kV/cm", unit="kV/cm")
+        check(lambda x: x >= 0, "frequency", frequency, "a finite carrier frequency ≥ 0 THz", unit="THz")
+        check(lambda x: x > 0, "duration", duration, "a finite pulse duration > 0 ps", unit="ps")
+        check_finite("center", center, "ps")
+        check_finite("phase", phase, "rad")
         self.omega = jnp.asarray(units.thz_to_mev(frequency), dtype=float)
         self.tau = jnp.asarray(units.ps_to_internal(duration), dtype=float)
         self.t0 = jnp.asarray(units.ps_to_internal(center), dtype=float)
@@ -143,6 +153,7 @@ class GaussianPulse(Drive):
     @classmethod
     def from_vector_potential(cls, amplitude, frequency, duration, center, phase=0.0) -> "GaussianPulse":
         """Same pulse given by its vector-potential amplitude A₀ in V·s/m (as in seeds 000/004)."""
+        check_finite("amplitude", amplitude, "V·s/m")
         pulse = cls(1.0, frequency, duration, center, phase)
         return eqx.tree_at(lambda p: p.amplitude, pulse, jnp.asarray(amplitude, dtype=float))
 
@@ -162,6 +173,11 @@ class GaussianPulse(Drive):
     def _own_max_frequency(self):
         return float(self.omega) + 4.0 / float(self.tau)
 
+    def _own_switched_on(self, t):
+        # the envelope, not A(t) (which may vanish by its carrier phase); past the centre: fully on
+        s = (float(t) - float(self.t0)) / float(self.tau)
+        return 1.0 if s >= 0 or float(self.amplitude) == 0 else float(np.exp(-0.5 * s * s))
+
 
 def SingleCyclePulse(peak_field, duration, center) -> GaussianPulse:
     """Single-cycle pulse A = A₀ e^{−(t−t₀)²/2τ²}: E(t) is exactly one cycle (kV/cm, ps, ps)."""
@@ -175,53 +191,83 @@ class Waveform(Drive):
     last (a waveform with ∫E dt ≠ 0 leaves a static A).  ``scale`` multiplies the field
     (fluence sweeps scale it by sqrt of the fluence ratio).
 
+    The highest significant frequency (for the check of the saved-time spacing) is judged by
+    the spectral content, not the sample spacing: the frequency below which
+    :data:`SPECTRAL_FRACTION` of the power of E lies, so an oversampled trace (1 fs samples
+    of a 0.5 THz pulse) does not force fs saved times.
+
     Internally: ``knots`` (internal time), ``coefficients`` of A in each interval
-    (powers 4..0 of t − knot, V·s/m), ``scale``.
+    (powers 4..0 of t − knot, V·s/m), ``scale``, ``spectral_limit`` (meV, static).
     """
 
     knots: Float[Array, " m"]
     coefficients: Float[Array, "5 m_minus_1"]
     scale: Float[Array, ""]
+    spectral_limit: float = eqx.field(static=True, default=0.0)
+
+    #: fraction of the spectral power of E below :attr:`spectral_limit`
+    SPECTRAL_FRACTION = 0.9999
 
     def __init__(self, times, field, scale=1.0):
         """``times`` in ps (strictly increasing, ≥ 4 samples), ``field`` in kV/cm."""
         from scipy.interpolate import CubicSpline
 
+        for name, value in (("times", times), ("field", field)):
+            try:
+                np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                raise fail(name, value, "a 1-D array of numbers (times in ps, field in kV/cm)") from None
         times = np.asarray(times, dtype=float)
         field = np.asarray(field, dtype=float)
         if times.ndim != 1 or times.shape != field.shape or times.size < 4:
-            raise ValueError(
+            raise InputError(
                 f"times/field shapes {times.shape}/{field.shape} are not allowed: give two 1-D arrays of equal "
                 "length ≥ 4"
             )
-        if not np.all(np.isfinite(times)) or not np.all(np.isfinite(field)):
-            raise ValueError("times/field contain NaN or inf: give finite samples (ps, kV/cm)")
+        for name, values, unit in (("times", times, "ps"), ("field", field, "kV/cm")):
+            if not np.all(np.isfinite(values)):
+                i = int(np.argmax(~np.isfinite(values)))
+                raise fail(f"{name}[{i}]", values[i], f"finite samples ({unit}), no NaN or inf", unit=unit)
         if np.any(np.diff(times) <= 0):
             i = int(np.argmax(np.diff(times) <= 0))
-            raise ValueError(
-                f"times[{i + 1}] = {times[i + 1]!r} ps is not allowed: waveform times must be strictly increasing"
-            )
+            raise fail(f"times[{i + 1}]", times[i + 1], "waveform times must be strictly increasing", unit="ps")
+        check(lambda x: x >= 0, "scale", scale, "a finite field scale ≥ 0")
         t_int = units.ps_to_internal(times)
-        spline = CubicSpline(t_int, units.field_to_internal(field))
+        e_int = units.field_to_internal(field)
+        spline = CubicSpline(t_int, e_int)
         a_poly = spline.antiderivative()
         # A = −∫E; antiderivative is zero at the first knot.
         self.knots = jnp.asarray(t_int)
         self.coefficients = -jnp.asarray(a_poly.c)
         self.scale = jnp.asarray(scale, dtype=float)
+        self.spectral_limit = _spectral_limit(spline, t_int, self.SPECTRAL_FRACTION)
 
     @classmethod
     def from_file(cls, path, scale=1.0) -> "Waveform":
         """Two columns (time in ps, electric field in kV/cm); '#' comments and commas allowed."""
         path = Path(path)
-        text = path.read_text().replace(",", " ")
-        try:
-            data = np.loadtxt(text.splitlines(), comments="#", ndmin=2)
-        except ValueError as err:
-            raise ValueError(f"waveform file {path}: could not read two numeric columns ({err})") from None
-        if data.shape[1] != 2:
-            raise ValueError(
-                f"waveform file {path} has {data.shape[1]} columns: expected 2 (time in ps, field in kV/cm)"
-            )
+        if not path.is_file():
+            raise FileNotFoundError(f"waveform file {path} does not exist" if not path.exists()
+                                    else f"waveform file {path} is not a file")
+        rows = []
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            text = line.split("#", 1)[0].replace(",", " ").split()
+            if not text:
+                continue
+            try:
+                values = [float(x) for x in text]
+            except ValueError:
+                values = None
+            if values is None or len(values) != 2 or not all(np.isfinite(values)):
+                raise InputError(
+                    f"waveform file {path}, line {number}: {line.strip()!r} is not allowed: two columns of finite "
+                    "numbers (time in ps, field in kV/cm; no NaN or inf)"
+                )
+            rows.append(values)
+        if len(rows) < 4:
+            raise InputError(f"waveform file {path} has {len(rows)} data line(s): at least 4 are needed (two columns: "
+                             "time in ps, field in kV/cm)")
+        data = np.asarray(rows)
         return cls(data[:, 0], data[:, 1], scale=scale)
 
     def vector_potential(self, t):
@@ -238,7 +284,34 @@ class Waveform(Drive):
         return float(self.knots[0]), float(self.knots[-1])
 
     def _own_max_frequency(self):
-        return float(np.pi / np.min(np.diff(np.asarray(self.knots))))
+        if self.spectral_limit > 0:
+            return float(self.spectral_limit)
+        return float(np.pi / np.min(np.diff(np.asarray(self.knots))))  # built without __init__
+
+    def _own_switched_on(self, t):
+        # the largest field sample before t, relative to the largest overall (E at the knots = −c₃)
+        knots = np.asarray(self.knots)
+        e = np.abs(np.asarray(self.coefficients)[3])
+        peak = float(np.max(e)) if e.size else 0.0
+        before = e[knots[:-1] < float(t)]
+        return 0.0 if peak == 0 or before.size == 0 else float(np.max(before)) / peak
+
+
+def _spectral_limit(spline, knots, fraction: float, max_points: int = 1 << 21) -> float:
+    """Angular frequency (meV) below which ``fraction`` of the power of the spline's E(t) lies."""
+    span = float(knots[-1] - knots[0])
+    step = max(float(np.min(np.diff(knots))), span / max_points)
+    n = int(span / step) + 1
+    t = np.linspace(knots[0], knots[-1], n)
+    e = spline(t)
+    power = np.abs(np.fft.rfft(e, n=2 * n)) ** 2
+    total = float(np.sum(power))
+    if not total > 0:
+        return 0.0
+    omega = 2 * np.pi * np.fft.rfftfreq(2 * n, d=t[1] - t[0])
+    cumulative = np.cumsum(power) / total
+    k = min(int(np.searchsorted(cumulative, fraction)), omega.size - 1)
+    return float(omega[k])
 
 
 class Quench(Drive):
@@ -258,9 +331,13 @@ class Quench(Drive):
 
     def __init__(self, final_gap=None, coupling_scale=None, time=0.0):
         if (final_gap is None) == (coupling_scale is None):
-            raise ValueError("Quench needs exactly one of final_gap (meV) or coupling_scale")
+            raise InputError("Quench needs exactly one of final_gap (meV) or coupling_scale")
         if final_gap is not None:
-            check(lambda x: x > 0, "final_gap", final_gap, "the final gap must be > 0 meV")
+            check(lambda x: x > 0, "final_gap", final_gap, "a finite final gap > 0 meV (and < ω_D)", unit="meV")
+        else:
+            check(lambda x: x > 0, "coupling_scale", coupling_scale,
+                  "finite factors > 0 (a zero or negative factor makes the pairing vanish or repulsive)")
+        check_finite("time", time, "ps")
         self.final_gap = None if final_gap is None else jnp.asarray(final_gap, dtype=float)
         self.coupling_scale = None if coupling_scale is None else jnp.asarray(coupling_scale, dtype=float)
         self.time = jnp.asarray(units.ps_to_internal(time), dtype=float)

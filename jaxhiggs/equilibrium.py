@@ -58,13 +58,51 @@ def couplings_from_gaps(target_gaps, v, pair_sums) -> Float[Array, "n_bands n_ba
     return v * u11 * (jnp.ones((n, n)) - jnp.eye(n)) + jnp.diag(diag)
 
 
-def check_couplings(couplings) -> None:
-    """Attractive, stable pairing needs U_ii > 0 and det U > 0 (§3.3)."""
+def _stable(u) -> bool:
+    u = np.asarray(u)
+    return bool(np.all(np.diag(u) > 0) and np.linalg.det(u) > 0)
+
+
+def largest_v(target_gaps, v, pair_sums) -> float:
+    """Largest |v| (same sign as ``v``) for which the couplings of these target gaps stay attractive and
+    stable (bisection on concrete values; 0 if even v = 0 fails)."""
+    sign = 1.0 if float(v) >= 0 else -1.0
+    gaps, kd = np.asarray(target_gaps, float), np.asarray(pair_sums, float) * np.asarray(target_gaps, float)
+    n = gaps.size
+
+    def ok(x):  # couplings_from_gaps in NumPy (no JAX dispatch in the loop)
+        vv = sign * x
+        u11 = gaps[0] / (kd[0] + vv * (kd.sum() - kd[0]))
+        diag = (gaps - vv * u11 * (kd.sum() - kd)) / kd
+        diag[0] = u11
+        return _stable(vv * u11 * (np.ones((n, n)) - np.eye(n)) + np.diag(diag))
+
+    lo, hi = 0.0, 1.0
+    if not ok(lo):
+        return 0.0
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if ok(mid) else (lo, mid)
+    return lo
+
+
+def check_couplings(couplings, target_gaps=None, v=None, pair_sums=None) -> None:
+    """Attractive, stable pairing needs U_ii > 0 and det U > 0 (§3.3); with the target gaps, v and pair
+    sums the message states the largest |v| allowed."""
     if not is_concrete(couplings):
         return
     u = np.asarray(couplings)
-    if np.any(np.diag(u) <= 0) or np.linalg.det(u) <= 0:
-        raise ValueError(
+    if not _stable(u):
+        from ._validate import InputError, show
+
+        if v is not None and is_concrete(target_gaps, v, pair_sums):
+            vmax = largest_v(target_gaps, v, pair_sums)
+            raise InputError(
+                f"v = {show(v)} is not allowed: with the target gaps {show(np.asarray(target_gaps))} meV the pairing "
+                f"matrix U = {u.tolist()} is not attractive and stable (U_ii > 0, det U > 0); the largest |v| "
+                f"allowed for these gaps is {vmax:.4g}"
+            )
+        raise InputError(
             f"the target gaps and v give the pairing matrix U = {u.tolist()}, which is not attractive and "
             "stable (need U_ii > 0 and det U > 0): lower |v| or make the gaps less unequal"
         )
@@ -82,9 +120,18 @@ def solve_gap_equation(couplings, xi, weights, temperature, initial_gaps) -> Flo
     if is_concrete(gaps, temperature):
         g = np.asarray(gaps)
         if not np.all(np.isfinite(g)) or np.max(np.abs(g)) < 1e-6 * np.max(np.abs(np.asarray(initial_gaps))):
-            raise ValueError(
-                f"temperature = {float(temperature):.6g} meV (k_B T) has no superconducting solution of the gap "
-                "equation: the temperature must be below T_c (see jaxhiggs.equilibrium.critical_temperature)"
+            from ._validate import InputError
+            from .units import mev_to_kelvin
+
+            t_k = float(mev_to_kelvin(float(temperature)))
+            try:
+                t_c = float(mev_to_kelvin(critical_temperature(couplings, xi, weights)))
+                limit = f"T must be below T_c = {t_c:.4g} K for this material (on this energy grid)"
+            except Exception:  # pragma: no cover - degenerate couplings
+                limit = "T must be below T_c (see jaxhiggs.equilibrium.critical_temperature)"
+            raise InputError(
+                f"temperature = {t_k:.6g} K is not allowed: the gap equation has no superconducting solution there; "
+                f"{limit}"
             )
     return gaps
 
@@ -125,7 +172,9 @@ def critical_temperature(couplings, xi, weights) -> float:
     n = u.shape[0]
 
     def det(t):
-        k = np.sum(w * np.tanh(xi / (2 * t)) / (2 * xi), axis=-1)
+        # tanh(ξ/2T)/(2ξ) → 1/(4T) at ξ = 0 (grids with a point at the Fermi level)
+        safe = np.where(xi == 0, 1.0, xi)
+        k = np.sum(w * np.where(xi == 0, 1.0 / (4 * t), np.tanh(xi / (2 * t)) / (2 * safe)), axis=-1)
         return np.linalg.det(np.eye(n) - u * k[None, :])
 
     lo, hi = 1e-6, float(np.max(np.abs(xi)))
@@ -160,12 +209,23 @@ def bcs_equilibrium(target_gaps, v, xi, weights, temperature) -> Equilibrium:
     fixed point of the dynamics that uses the same (ξ, W).
     """
     target_gaps = jnp.asarray(target_gaps, dtype=float)
-    u = couplings_from_gaps(target_gaps, v, pair_sum(target_gaps, xi, weights, 0.0))
-    check_couplings(u)
+    sums = pair_sum(target_gaps, xi, weights, 0.0)
+    u = couplings_from_gaps(target_gaps, v, sums)
+    check_couplings(u, target_gaps, v, sums)
     temperature = jnp.asarray(temperature, dtype=float)
     if is_concrete(temperature) and float(temperature) == 0.0:
         gaps = target_gaps
     else:
+        if is_concrete(u, xi, weights, temperature):  # refuse T ≥ T_c before compiling the Newton solve
+            t_c = critical_temperature(u, xi, weights)
+            if np.isfinite(t_c) and t_c > 2e-6 and float(temperature) >= t_c:
+                from ._validate import InputError
+                from .units import mev_to_kelvin
+
+                raise InputError(
+                    f"temperature = {float(mev_to_kelvin(float(temperature))):.6g} K is not allowed: T must be below "
+                    f"T_c = {float(mev_to_kelvin(t_c)):.4g} K for this material (on this energy grid)"
+                )
         gaps = solve_gap_equation(u, xi, weights, temperature, target_gaps)
     return Equilibrium(couplings=u, gaps=gaps, temperature=temperature)
 

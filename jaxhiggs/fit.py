@@ -85,6 +85,7 @@ import optax
 import optimistix as optx
 from jaxtyping import Array, ArrayLike, Float
 
+from ._validate import InputError, check, check_int, fail, show
 from . import fit_models
 from .fit_models import FitModel
 
@@ -255,15 +256,28 @@ def _components(curve, component):
 
 
 def _make_dataset(x, data, temperature, model_kind, component, uncertainty, weights, mask, window, index):
-    x = np.asarray(x, dtype=float)
-    data = np.asarray(data)
     tag = f"data set {index}: " if index is not None else ""
+    try:
+        x = np.asarray(x, dtype=float)
+        data = np.asarray(data)
+        if data.dtype.kind not in "biufc":
+            raise TypeError
+    except (TypeError, ValueError):
+        raise fail(f"{tag}x/data", x if not isinstance(x, np.ndarray) else data, "two 1-D arrays of numbers") from None
+    check(lambda t: t >= 0, f"{tag}temperature", temperature, "a finite temperature ≥ 0 K", unit="K")
     if x.ndim != 1 or data.shape != x.shape:
         raise ValueError(f"{tag}frequency/x has shape {x.shape} and the data {data.shape}: give two 1-D arrays "
                          "of equal length")
     if not np.all(np.isfinite(x)) or not np.all(np.isfinite(data)):
         bad = int(np.argmax(~(np.isfinite(x) & np.isfinite(data))))
-        raise ValueError(f"{tag}row {bad}: x = {x[bad]!r}, data = {data[bad]!r} is not finite (NaN/inf)")
+        raise InputError(f"{tag}row {bad}: x = {show(x[bad])}, data = {show(data[bad])} is not allowed: finite values "
+                         "(no NaN/inf)")
+    order = np.argsort(x, kind="stable")
+    same = np.flatnonzero(np.diff(x[order]) == 0)
+    if same.size:
+        j, k = sorted((int(order[same[0]]), int(order[same[0] + 1])))
+        raise InputError(f"{tag}x[{k}] = {show(x[k])} is not allowed: it repeats x[{j}]; the x values (frequencies or "
+                         "temperatures) must be distinct (average repeated measurements first)")
     if component is None:
         component = "complex" if np.iscomplexobj(data) else ("real" if model_kind == "real" else None)
         if component is None:
@@ -297,7 +311,8 @@ def _make_dataset(x, data, temperature, model_kind, component, uncertainty, weig
     if np.any(e[keep] <= 0):
         raise ValueError(f"{tag}uncertainties must be > 0 where data are fitted (weights must be > 0)")
     if keep.sum() == 0:
-        raise ValueError(f"{tag}no data points left after mask/window {window!r}")
+        raise InputError(f"{tag}window = {show(window)} is not allowed: no data points are left after the mask/window; "
+                         f"the data cover x in [{show(np.min(x))}, {show(np.max(x))}]")
     return _Dataset(x, np.asarray(d), float(temperature), keep, np.asarray(e, float), component, model_kind)
 
 
@@ -638,6 +653,11 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
     """
     if jacobian not in ("fwd", "rev"):
         raise ValueError(f"jacobian = {jacobian!r} is not allowed: 'fwd' or 'rev'")
+    check_int("n_starts", n_starts, 1, 64, "multi-start grid size per bounded parameter")
+    check_int("max_steps", max_steps, 1, what="optimiser iterations")
+    check(lambda v: v > 0, "tol", tol, "a finite tolerance > 0")
+    if isinstance(datasets, Mapping):
+        raise InputError("datasets = {...} is not allowed: give a list of data-set dicts, e.g. [{'x': ..., 'data': ...}]")
     if optimizer not in _OPTIMIZERS:
         raise ValueError(f"optimizer = {optimizer!r} is not allowed: one of {sorted(_OPTIMIZERS)}")
     model_options = dict(model_options or {})
@@ -682,6 +702,18 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
         unknown = set(d) - allowed
         if unknown:
             raise ValueError(f"unknown key(s) {sorted(unknown)} in data set {i}: allowed are {sorted(allowed)}")
+        if "x" not in d or "data" not in d:
+            raise InputError(f"data set {i} = {{{', '.join(map(repr, d))}}} is not allowed: give at least 'x' and 'data'")
+        try:
+            x_values = np.atleast_1d(np.asarray(d["x"], dtype=float))
+        except (TypeError, ValueError):
+            x_values = np.zeros(0)  # reported by _make_dataset
+        for label, low_ok, allowed in (("temperature", lambda v: v >= 0, "temperatures ≥ 0 K"),
+                                       ("frequency", lambda v: v > 0, "frequencies > 0 THz")):
+            if fm.x_label.startswith(label):
+                bad = np.flatnonzero(np.isfinite(x_values) & ~low_ok(x_values))
+                if bad.size:
+                    raise fail(f"data set {i}: x[{int(bad[0])}] ({label})", x_values[bad[0]], allowed)
         if kind == "auto":
             kind = "complex" if np.iscomplexobj(np.asarray(d["data"])) else "real"
         sets.append(_make_dataset(d["x"], d["data"], d.get("temperature", 0.0), kind, d.get("component"),

@@ -21,6 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float
 
+from ._validate import check, check_finite
 from . import units
 from .conductivity import mattis_bardeen, zimmermann
 from .equilibrium import couplings_from_gaps, pair_sum, solve_gap_equation
@@ -158,6 +159,9 @@ def higgs_inverse_susceptibility(omega: Complex[Array, "..."], gap, temperature_
     u ∈ [0, 2] (800 nodes: the pole at 2Δ cosh u = Re z has width ~η/(8Δ² sinh u cosh u) in u, so
     keep η ≳ 0.01Δ) ∪ [2, 12].
     """
+    check_finite("omega", omega, "meV")
+    check(lambda g: g > 0, "gap", gap, "a finite gap > 0 meV", unit="meV")
+    check(lambda t: t >= 0, "temperature_mev", temperature_mev, "a finite k_B T ≥ 0 meV", unit="meV")
     z = jnp.asarray(omega)
     zero_t = jnp.sqrt(4 * gap**2 - z**2) * jnp.arcsin(z / (2 * gap)) / z
     safe_t = jnp.where(temperature_mev > 0, temperature_mev, 1.0)

@@ -17,9 +17,11 @@ MIN_ENERGIES = 16
 
 
 def check_n_energies(n_energies) -> int:
+    from ._validate import show
+
     if not isinstance(n_energies, (int, np.integer)) or n_energies < MIN_ENERGIES:
         raise ValueError(
-            f"n_energies = {n_energies!r} is not allowed: the energy grid needs an integer "
+            f"n_energies = {show(n_energies)} is not allowed: the energy grid needs an integer "
             f"number of points ≥ {MIN_ENERGIES}"
         )
     return int(n_energies)
@@ -79,3 +81,20 @@ def endpoint_grid(omega_D, n_energies: int) -> tuple[Float[Array, " n"], Float[A
     h = 2.0 * omega_D / (n - 1)
     xi = -omega_D + jnp.arange(n) * h
     return xi, simpson_avg_weights(n, h)
+
+
+def check_grid_memory(model: str, n_energies, n_bands: int, bytes_per_energy: float, quadratic: bool = False) -> None:
+    """Refuse a grid whose estimated memory exceeds this machine's RAM, before allocating anything.
+
+    ``bytes_per_energy``: bytes per energy point per band (per N² element with ``quadratic``),
+    including the solver's copies of the state.
+    """
+    from ._validate import _ram_bytes, fail
+
+    n = check_n_energies(n_energies)
+    need = float(n) ** (2 if quadratic else 1) * n_bands * bytes_per_energy
+    ram = _ram_bytes()
+    if need > ram:
+        largest = int((ram / (n_bands * bytes_per_energy)) ** (0.5 if quadratic else 1.0))
+        raise fail("n_energies", n, f"{model} would need about {need / 1e9:.3g} GB of memory (estimate), more than "
+                   f"this machine's {ram / 1e9:.3g} GB: use n_energies ≤ {largest}")

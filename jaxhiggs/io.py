@@ -180,12 +180,12 @@ def read_spectrum(path) -> dict:
     x = table[:, 0]
     for r in range(1, len(x)):
         if x[r] == x[r - 1]:
-            raise ValueError(f"{path}, line {rows[r][0]}: duplicate {x_name} {x[r]!r} (also on line {rows[r - 1][0]})")
+            raise ValueError(f"{path}, line {rows[r][0]}: duplicate {x_name} {float(x[r])!r} (also on line {rows[r - 1][0]})")
         if x[r] < x[r - 1]:
-            raise ValueError(f"{path}, line {rows[r][0]}: {x_name} {x[r]!r} is smaller than {x[r - 1]!r} on line "
+            raise ValueError(f"{path}, line {rows[r][0]}: {x_name} {float(x[r])!r} is smaller than {float(x[r - 1])!r} on line "
                              f"{rows[r - 1][0]}: rows must be sorted by increasing {x_name}")
     if x_name == "frequency" and x[0] <= 0:
-        raise ValueError(f"{path}, line {rows[0][0]}: frequency {x[0]!r} must be > 0")
+        raise ValueError(f"{path}, line {rows[0][0]}: frequency {float(x[0])!r} must be > 0")
     col = {n: table[:, i] for i, n in enumerate(names)}
     out = {"x": _frequency_to_thz(x, x_unit) if x_name == "frequency" else x, "x_name": x_name,
            "x_unit": "THz" if x_name == "frequency" else "K", "sigma": None, "abs_sigma": col.get("abs_sigma"),

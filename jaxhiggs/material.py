@@ -16,7 +16,7 @@ import numpy as np
 from jaxtyping import Array, Float
 
 from . import units
-from ._validate import check
+from ._validate import InputError, check, check_type, show
 
 # ħ²/(2 m_e) in meV·nm² (for k_F and the free-electron density of states).
 _HBAR2_OVER_2ME_MEV_NM2 = (units.HBAR_SI**2 / (2 * units.ELECTRON_MASS)) / units.MEV_IN_J * 1e18
@@ -53,11 +53,11 @@ class Band(eqx.Module):
     gamma: Float[Array, ""]
 
     def __init__(self, gap, sign=1.0, mass=1.0, fermi_energy=1000.0, dos=None, gamma=0.0):
-        check(lambda x: x > 0, "gap", gap, "the T → 0 gap must be > 0 meV")
+        check(lambda x: x > 0, "gap", gap, "a finite T → 0 gap > 0 meV (and < ω_D)", unit="meV")
         check(lambda x: np.abs(np.abs(x) - 1) < 1e-12, "sign", sign, "+1 (electron-like) or -1 (hole-like)")
-        check(lambda x: x > 0, "mass", mass, "the band mass must be > 0 (in units of m_e)")
-        check(lambda x: x > 0, "fermi_energy", fermi_energy, "ε_F must be > 0 meV")
-        check(lambda x: x >= 0, "gamma", gamma, "the impurity rate γ must be ≥ 0 meV")
+        check(lambda x: x > 0, "mass", mass, "a finite band mass > 0 (in units of m_e)")
+        check(lambda x: x > 0, "fermi_energy", fermi_energy, "a finite ε_F > 0 meV", unit="meV")
+        check(lambda x: x >= 0, "gamma", gamma, "a finite impurity rate γ ≥ 0 meV", unit="meV")
         self.gap = jnp.asarray(gap, dtype=float)
         self.sign = jnp.asarray(sign, dtype=float)
         self.mass = jnp.asarray(mass, dtype=float)
@@ -65,7 +65,7 @@ class Band(eqx.Module):
         if dos is None:
             dos = free_electron_dos(self.mass, self.fermi_energy)
         else:
-            check(lambda x: x > 0, "dos", dos, "the density of states must be > 0")
+            check(lambda x: x > 0, "dos", dos, "a finite density of states > 0 (states per meV per nm³ per spin)")
         self.dos = jnp.asarray(dos, dtype=float)
         self.gamma = jnp.asarray(gamma, dtype=float)
 
@@ -86,18 +86,23 @@ class Superconductor(eqx.Module):
     temperature: Float[Array, ""]
 
     def __init__(self, bands: Sequence[Band], v=0.0, omega_D=50.0, temperature=0.0):
+        if isinstance(bands, (Band, str, bytes)) or not hasattr(bands, "__iter__"):
+            raise InputError(f"bands = {show(bands)} is not allowed: give a sequence of Band objects")
         bands = tuple(bands)
         if len(bands) == 0:
-            raise ValueError("bands = () is not allowed: give at least one Band")
-        check(lambda x: x > 0, "omega_D", omega_D, "the cut-off ω_D must be > 0 meV")
-        check(lambda x: x >= 0, "temperature", temperature, "the temperature must be ≥ 0 K")
-        check(lambda x: np.abs(x) < 1, "v", v, "the interband ratio must satisfy |v| < 1")
+            raise InputError("bands = () is not allowed: give at least one Band")
+        for i, band in enumerate(bands):
+            check_type(f"band {i + 1}", band, Band, "a jaxhiggs.material.Band")
+        check(lambda x: x > 0, "omega_D", omega_D, "a finite cut-off ω_D > 0 meV", unit="meV")
+        check(lambda x: x >= 0, "temperature", temperature, "a finite temperature ≥ 0 K", unit="K")
+        check(lambda x: np.abs(x) < 1, "v", v, "the interband ratio must satisfy |v| < 1 (finite)")
         for i, band in enumerate(bands):
             check(
                 lambda g: g < np.asarray(omega_D),
-                f"gap of band {i}",
+                f"gap of band {i + 1}",
                 band.gap,
-                f"0 < Δ < ω_D = {float(np.asarray(omega_D))} meV (the gap must lie inside the pairing window)",
+                f"0 < Δ < ω_D = {show(omega_D)} meV (the gap must lie inside the pairing window)",
+                unit="meV",
             )
         self.bands = bands
         self.v = jnp.asarray(v, dtype=float)
@@ -171,8 +176,8 @@ def two_band(gaps, v, omega_D, temperature=0.0, **bands) -> Superconductor:
     unknown = set(bands) - set(plural)
     if unknown:
         raise ValueError(f"unknown band parameter(s) {sorted(unknown)}: allowed are {list(plural)}")
-    if len(gaps) != 2:
-        raise ValueError(f"gaps = {tuple(gaps)!r} is not allowed: give exactly two gaps (meV)")
+    if isinstance(gaps, (str, bytes)) or not hasattr(gaps, "__len__") or len(gaps) != 2:
+        raise InputError(f"gaps = {show(gaps)} is not allowed: give exactly two gaps (meV)")
     per_band = [{}, {}]
     for key, values in bands.items():
         if len(values) != 2:

@@ -17,8 +17,8 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float
 
-from . import units
-from ._validate import is_concrete
+from . import divergence, units
+from ._validate import InputError, check, check_type, fail, is_concrete
 from .drive import Drive
 from .models.base import Model
 
@@ -57,6 +57,32 @@ class SolverOptions(eqx.Module):
         """Tolerances and step as arrays: one compiled solve serves every value of them."""
         return replace(self, rtol=jnp.asarray(self.rtol, dtype=float), atol=jnp.asarray(self.atol, dtype=float),
                        dt=None if self.dt is None else jnp.asarray(self.dt, dtype=float))
+
+    def __post_init__(self):
+        validate_options(self)
+
+
+def validate_options(opts) -> None:
+    """Check every solver option up front (before any compilation); tracers pass."""
+    if opts.solver is not None and not isinstance(opts.solver, diffrax.AbstractSolver):
+        raise InputError(f"solver = {opts.solver!r} is not allowed: give a diffrax solver instance, e.g. "
+                         "diffrax.Tsit5() or diffrax.Dopri8() (None: the model's default)")
+    if opts.rtol is not None and not eqx.is_array(opts.rtol):  # arrays: already checked, or traced
+        check(lambda x: x > 0, "rtol", opts.rtol, "a relative tolerance > 0 (finite), e.g. 1e-9")
+    if opts.atol is not None and not eqx.is_array(opts.atol):
+        check(lambda x: x > 0, "atol", opts.atol, "an absolute tolerance > 0 (finite), e.g. 1e-12")
+    if opts.dt is not None and not eqx.is_array(opts.dt):
+        check(lambda x: x > 0, "dt", opts.dt, "a fixed step > 0 ps (finite), or None for adaptive steps", unit="ps")
+    steps = opts.max_steps
+    if isinstance(steps, (float, np.floating)) and np.isfinite(steps) and float(steps).is_integer():
+        object.__setattr__(opts, "max_steps", int(steps))
+        steps = int(steps)
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise fail("max_steps", steps, "an integer ≥ 1 (the step budget of one solve)")
+    if not isinstance(opts.progress, (bool, np.bool_)):
+        raise fail("progress", opts.progress, "True or False")
+    check_type("adjoint", opts.adjoint, diffrax.AbstractAdjoint, "a diffrax adjoint, e.g. "
+               "diffrax.RecursiveCheckpointAdjoint()")
 
 
 class Result(eqx.Module):
@@ -122,13 +148,16 @@ def blockwise_rms_norm(tree) -> Array:
     return jnp.max(jnp.stack(leaves)) if leaves else jnp.asarray(0.0)
 
 
-def _controller(options: SolverOptions, jump_ts):
+def _controller(options: SolverOptions, jump_ts, span=None):
     if options.dt is not None:
         return diffrax.ConstantStepSize(), units.ps_to_internal(options.dt)
     pid = diffrax.PIDController(rtol=options.rtol, atol=options.atol, norm=blockwise_rms_norm)
     if jump_ts:
-        return diffrax.ClipStepSizeController(pid, jump_ts=jnp.stack([jnp.asarray(t) for t in jump_ts])), None
-    return pid, None
+        pid = diffrax.ClipStepSizeController(pid, jump_ts=jnp.stack([jnp.asarray(t) for t in jump_ts]))
+    if span is None:
+        return pid, None
+    # a rejected step proposing less than span/(1000 max_steps): the step size collapsed (divergence.py)
+    return divergence.CollapseGuard(pid, span / (1000.0 * options.max_steps)), None
 
 
 def _fast_stage_loop(solver):
@@ -147,44 +176,59 @@ def solve(model: Model, drive: Drive, times: Float[Array, " n_times"], options: 
     """Pure core of :func:`simulate`: integrate and return (observables, num_steps, success).
 
     ``times`` in internal units (ħ/meV); the initial state sits at ``times[0]``.  Safe
-    under ``jax.jit``, ``jax.vmap`` and ``jax.grad``; no input checks.
+    under ``jax.jit``, ``jax.vmap`` and ``jax.grad``; no input checks.  A diverging solve
+    stops early (see :mod:`jaxhiggs.divergence`); :func:`solve_status` also says why.
     """
+    return solve_status(model, drive, times, options)[:3]
+
+
+def solve_status(model: Model, drive: Drive, times: Float[Array, " n_times"], options: SolverOptions = SolverOptions()):
+    """As :func:`solve`, returning (observables, num_steps, success, status) with ``status`` one of
+    the codes of :mod:`jaxhiggs.divergence` (OK, MAX_STEPS, DIVERGED, COLLAPSED, FAILED)."""
     options = options.resolved(model)
     args = model.arguments(drive)
-    controller, dt0 = _controller(options, model.jump_times(drive))
+    controller, dt0 = _controller(options, model.jump_times(drive), times[-1] - times[0])
     solver = _fast_stage_loop(options.solver)
     meter = diffrax.TextProgressMeter() if options.progress else diffrax.NoProgressMeter()
+    y0 = model.initial_state()
+    backsolve = isinstance(options.adjoint, diffrax.BacksolveAdjoint)  # no events with backsolve
     sol = diffrax.diffeqsolve(
         model.ode_term(),
         solver,
         t0=times[0],
         t1=times[-1],
         dt0=dt0,
-        y0=model.initial_state(),
+        y0=y0,
         args=args,
         saveat=diffrax.SaveAt(ts=times, fn=model.observables),
         stepsize_controller=controller,
         adjoint=options.adjoint,
+        event=None if backsolve else divergence.event(model, y0),
         max_steps=options.max_steps,
         throw=False,
         progress_meter=meter,
     )
-    return sol.ys, sol.stats["num_steps"], sol.result == diffrax.RESULTS.successful
+    return sol.ys, sol.stats["num_steps"], sol.result == diffrax.RESULTS.successful, divergence.status_code(sol.result)
 
 
-_solve_jit = eqx.filter_jit(solve)
+_solve_jit = eqx.filter_jit(solve_status)
 
 
 def check_times(times_ps, drive: Drive) -> np.ndarray:
     """Validate the saved time grid (ps) against the drive and return it as NumPy."""
-    t = np.asarray(times_ps, dtype=float)
+    check_type("drive", drive, Drive, "a drive: GaussianPulse, Waveform, Quench, a sum of them (+), or NoDrive()")
+    try:
+        t = np.asarray(times_ps, dtype=float)
+    except (TypeError, ValueError):
+        raise fail("times", times_ps, "a 1-D array of at least 2 increasing times in ps") from None
     if t.ndim != 1 or t.size < 2:
-        raise ValueError(f"times has shape {t.shape}: give a 1-D array of at least 2 times in ps")
+        raise InputError(f"times has shape {t.shape}: give a 1-D array of at least 2 times in ps")
     if not np.all(np.isfinite(t)):
-        raise ValueError("times contains NaN or inf: give finite times in ps")
+        i = int(np.argmax(~np.isfinite(t)))
+        raise fail(f"times[{i}]", t[i], "finite times in ps (no NaN or inf)", unit="ps")
     if np.any(np.diff(t) <= 0):
         i = int(np.argmax(np.diff(t) <= 0))
-        raise ValueError(f"times[{i + 1}] = {t[i + 1]!r} ps is not allowed: times must be strictly increasing")
+        raise fail(f"times[{i + 1}]", t[i + 1], "times must be strictly increasing", unit="ps")
     if not is_concrete(drive):
         return t  # traced drive parameters (grad/vmap): checked by the caller on concrete values
     wmax = drive.max_frequency()
@@ -192,26 +236,48 @@ def check_times(times_ps, drive: Drive) -> np.ndarray:
         dt_max = units.internal_to_ps(np.pi / wmax)
         spacing = float(np.max(np.diff(t)))
         if spacing > dt_max:
-            raise ValueError(
-                f"times spacing = {spacing:.4g} ps does not resolve the drive: it must be ≤ {dt_max:.4g} ps "
+            raise InputError(
+                f"times spacing = {spacing:.4g} ps is not allowed: it must be ≤ {dt_max:.4g} ps, else it does not resolve the drive "
                 f"(Nyquist for its highest frequency {units.mev_to_thz(wmax) / 1:.3g} THz); use more time points"
             )
+    quench = drive.quench()
+    if quench is not None:
+        tq = float(units.internal_to_ps(quench.time))
+        if not t[0] <= tq < t[-1]:
+            raise fail("Quench time", tq, f"the quench must happen inside the time window [{t[0]:.6g}, {t[-1]:.6g}) ps "
+                       "(outside it, it would silently do nothing or act from the start)", unit="ps")
     span = drive.support()
     if span is not None:
         start, end = units.internal_to_ps(span[0]), units.internal_to_ps(span[1])
         if end <= t[0] or start >= t[-1]:
-            raise ValueError(
+            raise InputError(
                 f"the drive acts during [{start:.4g}, {end:.4g}] ps, outside the time window "
                 f"[{t[0]:.4g}, {t[-1]:.4g}] ps: move the pulse centre or the window"
             )
-        a_peak = float(jnp.max(jnp.abs(drive.vector_potential(jnp.linspace(span[0], span[1], 4001)))))
-        a_start = float(jnp.abs(drive.vector_potential(units.ps_to_internal(t[0]))))
-        if a_peak > 0 and a_start > 1e-4 * a_peak:
-            raise ValueError(
-                f"times[0] = {t[0]:.4g} ps is too late: the drive is already on there (|A| = {a_start / a_peak:.2e} of "
+        on = drive.switched_on(units.ps_to_internal(t[0]))
+        if on > 1e-3:  # the envelope above 0.1 % of its peak (a pulse 4τ before its centre is still off)
+            raise InputError(
+                f"times[0] = {t[0]:.4g} ps is too late: the drive is already on there (its envelope is {on:.2e} of "
                 f"its peak); start at or before {start:.4g} ps so the system begins in equilibrium"
             )
     return t
+
+
+def check_model_and_drive(model, drive: Drive) -> None:
+    """Types, and the drive's parameters that depend on the model's material (before compilation)."""
+    check_type("model", model, Model, "a model, e.g. jaxhiggs.models.CleanPseudospin(material, n_energies)")
+    check_type("drive", drive, Drive, "a drive: GaussianPulse, Waveform, Quench, a sum of them (+), or NoDrive()")
+    quench = drive.quench()
+    material = getattr(divergence.inner_model(model), "material", None)
+    if quench is None or material is None or quench.final_gap is None or not is_concrete(quench.final_gap):
+        return
+    final = np.atleast_1d(np.asarray(quench.final_gap, dtype=float))
+    if final.size not in (1, material.n_bands):
+        raise fail("final_gap", quench.final_gap, f"a scalar (band 1) or one gap per band ({material.n_bands}) in meV")
+    if is_concrete(material.omega_D):
+        wd = float(material.omega_D)
+        check(lambda g: g < wd, "final_gap", quench.final_gap,
+              f"0 < Δ_f < ω_D = {wd:g} meV (the gap must lie inside the pairing window)", unit="meV")
 
 
 def simulate(model: Model, drive: Drive, times, **options) -> Result:
@@ -233,38 +299,52 @@ def simulate(model: Model, drive: Drive, times, **options) -> Result:
     unknown = set(options) - set(SolverOptions.__dataclass_fields__)
     if unknown:
         raise TypeError(f"unknown option(s) {sorted(unknown)}: allowed are {sorted(SolverOptions.__dataclass_fields__)}")
-    opts = SolverOptions(**options).resolved(model)
+    opts = SolverOptions(**options)
+    check_model_and_drive(model, drive)
+    opts = opts.resolved(model)
     concrete = is_concrete(times)
     if concrete:
         times = check_times(times, drive)
+        check_step(opts, times)
         model.check_window(times)
     t_internal = units.ps_to_internal(jnp.asarray(times, dtype=float))
-    ys, num_steps, success = _solve_jit(model, drive, t_internal, opts.traced())
+    ys, num_steps, success, status = _solve_jit(model, drive, t_internal, opts.traced())
     meta = dict(model.metadata())
     meta.update(solver=type(opts.solver).__name__, rtol=opts.rtol, atol=opts.atol, dt=opts.dt)
     result = Result(times=jnp.asarray(times, dtype=float), observables=ys, num_steps=num_steps, success=success,
                     metadata=meta)
     if concrete and is_concrete(ys):
-        _raise_on_failure(result, opts)
+        _raise_on_failure(result, opts, model, status)
     return result
 
 
-def _raise_on_failure(result: Result, opts: SolverOptions) -> None:
-    finite = all(bool(jnp.all(jnp.isfinite(v))) for v in jax.tree_util.tree_leaves(result.observables))
-    if not bool(jnp.all(result.success)):
-        steps = int(jnp.max(result.num_steps))
-        if steps >= opts.max_steps:
-            raise RuntimeError(
-                f"the solver stopped after max_steps = {opts.max_steps} steps before reaching t = "
-                f"{float(result.times[-1]):.4g} ps: raise max_steps, loosen rtol/atol (now {opts.rtol:g}/{opts.atol:g}), "
-                "or shorten the time window"
-            )
-        raise RuntimeError(
-            "the solver failed" + ("" if finite else " with NaN in the state")
-            + f" after {steps} steps: check the drive amplitude and grid, or tighten rtol/atol"
-        )
-    if not finite:
-        raise RuntimeError(
-            "NaN or inf appeared in the observables: the drive is probably too strong for the step size; "
-            "tighten rtol/atol or reduce the field"
-        )
+def check_step(opts: SolverOptions, times_ps) -> None:
+    """A fixed step must fit the window (concrete times in ps)."""
+    if opts.dt is not None and is_concrete(opts.dt):
+        window = float(times_ps[-1] - times_ps[0])
+        check(lambda d: d <= window, "dt", opts.dt, f"0 < dt ≤ the time window {window:.6g} ps", unit="ps")
+
+
+def _raise_on_failure(result: Result, opts: SolverOptions, model=None, status=None) -> None:
+    """Raise a RuntimeError naming the model, the time (ps), the last good values and the likely cause."""
+    import warnings
+
+    obs = {k: np.asarray(v) for k, v in result.observables.items()}
+    times = np.asarray(result.times)
+    if obs and next(iter(obs.values())).shape[0] != times.shape[0]:  # batched results: report the first failure
+        ok = np.asarray(result.success).reshape(-1)
+        first = int(np.argmin(ok)) if not ok.all() else 0
+        obs = {k: v.reshape((-1,) + v.shape[-(v.ndim - np.asarray(result.success).ndim):])[first]
+               for k, v in obs.items()}
+    finite = all(bool(np.all(np.isfinite(v))) for v in obs.values())
+    code = int(np.max(np.asarray(status))) if status is not None else (
+        divergence.OK if bool(np.all(np.asarray(result.success))) else divergence.FAILED)
+    steps = int(np.max(np.asarray(result.num_steps)))
+    if code == divergence.FAILED and steps >= opts.max_steps:
+        code = divergence.MAX_STEPS
+    if code != divergence.OK or not finite:
+        raise RuntimeError(divergence.report(model, code, times, obs, steps, opts.max_steps, opts.rtol, opts.atol,
+                                             opts.dt))
+    note = divergence.validity_note(model, times, obs)
+    if note:
+        warnings.warn(note, stacklevel=3)

@@ -14,6 +14,7 @@ import numpy as np
 from jaxtyping import Array, Complex, Float
 
 from . import units
+from ._validate import InputError, check, fail, show
 
 _WINDOWS = ("none", "hann", "blackman")
 
@@ -29,11 +30,38 @@ def _window(name: str, n: int):
 
 
 def _uniform_step(times) -> float:
-    t = np.asarray(times, dtype=float)
+    try:
+        t = np.asarray(times, dtype=float)
+    except (TypeError, ValueError):
+        raise fail("times", times, "a uniform, increasing 1-D grid of at least 4 times in ps") from None
+    if t.ndim == 1 and not np.all(np.isfinite(t)):
+        i = int(np.argmax(~np.isfinite(t)))
+        raise fail(f"times[{i}]", t[i], "finite times in ps (no NaN or inf)", unit="ps")
     dt = np.diff(t)
     if t.ndim != 1 or t.size < 4 or np.any(dt <= 0) or np.ptp(dt) > 1e-6 * np.mean(dt):
-        raise ValueError("times must be a uniform, increasing 1-D grid of at least 4 points (ps)")
+        raise InputError(f"times (shape {t.shape}) is not allowed: a uniform, increasing 1-D grid of at least 4 points "
+                         "(ps)")
     return float(np.mean(dt))
+
+
+def _check_signal(times, signal, constant_ok: bool = True):
+    """A finite signal whose last axis matches ``times``; with ``constant_ok=False`` also not constant."""
+    try:
+        y = np.asarray(signal)
+        if y.dtype.kind not in "biufc":
+            raise TypeError
+    except (TypeError, ValueError):
+        raise fail("signal", signal, "an array of numbers sampled at times") from None
+    n = np.asarray(times).shape[-1] if np.ndim(times) else 0
+    if y.ndim == 0 or y.shape[-1] != n:
+        raise InputError(f"signal has shape {y.shape} is not allowed: its last axis must match times ({n} samples)")
+    if not np.all(np.isfinite(y)):
+        i = int(np.argmax(~np.isfinite(y.reshape(-1))))
+        raise fail(f"signal (flat index {i})", y.reshape(-1)[i], "finite samples (no NaN or inf)")
+    if not constant_ok and float(np.max(np.ptp(np.real(y), axis=-1)) + np.max(np.ptp(np.imag(y), axis=-1))) == 0.0:
+        raise InputError(f"signal = constant {show(y.reshape(-1)[0])} is not allowed: a constant signal has no "
+                         "spectral peak")
+    return y
 
 
 def fourier_transform(times, signal, window: str = "hann", subtract_mean: bool = True, pad_factor: int = 4,
@@ -70,6 +98,11 @@ def dominant_frequency(times, signal, fmin: float = 0.0, fmax: float | None = No
     The peak of |f(ν)| on the 4× padded grid is refined by a parabola through its
     three highest samples in log |f|.
     """
+    _uniform_step(times)
+    _check_signal(times, signal, constant_ok=False)
+    check(lambda f: f >= 0, "fmin", fmin, "a finite frequency ≥ 0 THz", unit="THz")
+    if fmax is not None:
+        check(lambda f: f > fmin, "fmax", fmax, f"a finite frequency > fmin = {show(fmin)} THz", unit="THz")
     freq, spec = fourier_transform(times, signal, window=window)
     freq = np.asarray(freq)
     mag = np.abs(np.asarray(spec))
@@ -128,8 +161,11 @@ def fit_damped_cosine(times, signal, start: float, stop: float, origin: float = 
     """
     from scipy.optimize import least_squares
 
+    _uniform_step(times)
     t = np.asarray(times, dtype=float)
-    y = np.asarray(signal, dtype=float)
+    y = np.asarray(_check_signal(times, signal), dtype=float)
+    for name, value in (("start", start), ("stop", stop), ("origin", origin)):
+        check(lambda v: np.isfinite(v), name, value, "a finite time in ps", unit="ps")
     if not (t[0] <= start < stop <= t[-1]) or start <= origin:
         raise ValueError(
             f"fit window [{start}, {stop}] ps is not allowed: it must lie inside [{t[0]}, {t[-1]}] ps and after "
@@ -267,14 +303,23 @@ def _batched_solve(model, drives, times_ps, **options):
     import equinox as eqx
     import jax
 
-    from .solve import SolverOptions, solve
+    from . import divergence
+    from .solve import SolverOptions, check_model_and_drive, check_times, solve_status
 
-    stacked = jax.tree.map(lambda *x: jnp.stack(x), *drives)
     opts = SolverOptions(**options)
+    times_ps = check_times(times_ps, drives[0])
+    for d in drives:
+        check_model_and_drive(model, d)
+    stacked = jax.tree.map(lambda *x: jnp.stack(x), *drives)
     t = units.ps_to_internal(jnp.asarray(times_ps, dtype=float))
-    ys, steps, ok = eqx.filter_jit(jax.vmap(lambda d: solve(model, d, t, opts)))(stacked)
-    if not bool(jnp.all(ok)):
-        raise RuntimeError("a batched solve failed: tighten rtol/atol or raise max_steps")
+    ys, steps, ok, status = eqx.filter_jit(jax.vmap(lambda d: solve_status(model, d, t, opts)))(stacked)
+    ok = np.asarray(ok)
+    if not ok.all():
+        i = int(np.argmin(ok))
+        one = {k: np.asarray(v)[i] for k, v in ys.items()}
+        raise RuntimeError(f"drive {i} of the batch: " + divergence.report(
+            model, int(np.asarray(status)[i]), times_ps, one, int(np.asarray(steps)[i]), opts.max_steps, opts.rtol,
+            opts.atol, opts.dt))
     return ys
 
 

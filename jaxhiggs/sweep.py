@@ -15,9 +15,13 @@ How a sweep runs
    the device count and sharded over a 1-D device mesh ``("points",)`` with ``jax.shard_map``: every device
    integrates its slice of the chunk.  One compilation serves all chunks.
 4. With ``store=path`` each finished chunk is written to a Zarr store
-   (:mod:`jaxhiggs.sweep_store`) and marked done; re-running the same call skips the
-   done chunks and recomputes an interrupted one.  A store from a different model,
-   drive, times, grid or solver setting is refused (fingerprint).
+   (:mod:`jaxhiggs.sweep_store`), read back, and marked done with a digest of its data.
+   Re-running the same call **resumes automatically**: it verifies every done chunk,
+   skips the intact ones and recomputes interrupted, missing or corrupt ones (naming
+   them).  A store from a different model, drive, times, grid or solver setting is
+   refused (fingerprint).  A path that is a file, a folder with anything in it that is
+   not a jaxhiggs store, or another Zarr store is refused and left untouched: a sweep
+   never deletes or overwrites anything it did not create.
 
 Lockstep
 --------
@@ -70,12 +74,13 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 from jaxtyping import ArrayLike, Float
 
-from . import __version__, sweep_store, units
+from . import __version__, divergence, sweep_store, units
+from ._validate import InputError, check, check_int
 from .drive import Drive
 from .io import UNITS as OBS_UNITS
 from .models.base import Model
-from .solve import SolverOptions, check_times, solve
-from .sweep_params import apply_point, unit_of, validate_axes
+from .solve import SolverOptions, check_model_and_drive, check_step, check_times, solve_status
+from .sweep_params import apply_point, canonical, unit_of, validate_axes
 
 log = logging.getLogger("jaxhiggs.sweep")
 AXIS = "points"
@@ -115,6 +120,21 @@ class _Precision(Model):
     def vector_field(self, t, y, args):
         return _cast(self.inner.vector_field(t, y, args), self.dtype)
 
+    def has_linear_part(self) -> bool:
+        return self.inner.has_linear_part()
+
+    def linear_part(self, args):
+        return _cast(self.inner.linear_part(args), self.dtype)
+
+    def nonlinear_part(self, t, y, args):
+        return _cast(self.inner.nonlinear_part(t, y, args), self.dtype)
+
+    def default_solver(self):
+        return self.inner.default_solver()
+
+    def default_tolerances(self):
+        return self.inner.default_tolerances()
+
     def observables(self, t, y, args):
         return _cast(self.inner.observables(t, y, args), self.dtype)
 
@@ -128,7 +148,7 @@ def _solve_point(model, drive, times, options, dtype, point):
     if dtype is not None:
         model = _Precision(_cast(model, dtype), str(jnp.dtype(dtype)))
         drive, times = _cast(drive, dtype), _cast(times, dtype)
-    return solve(model, drive, times, options)
+    return solve_status(model, drive, times, options)
 
 
 @eqx.filter_jit
@@ -173,8 +193,10 @@ def point_order(values: dict, sort_by) -> np.ndarray:
         if key.shape != (n,):
             raise ValueError(f"sort_by returned shape {key.shape}: it must return one key per point ({n},)")
         return np.argsort(key, kind="stable")
+    if not isinstance(sort_by, str):
+        raise InputError(f"sort_by = {sort_by!r} is not allowed: a grid axis name, '-name', or a function")
     descending = sort_by.startswith("-")
-    name = sort_by.lstrip("-")
+    name = canonical(sort_by.lstrip("-"))
     if name not in values:
         raise ValueError(f"sort_by = {sort_by!r} is not allowed: sort by one of the grid axes {list(values)}")
     key = -values[name] if descending else values[name]
@@ -315,16 +337,24 @@ def _refuse(path, stored: dict, new: dict):
 
 
 # -- the sweep --------------------------------------------------------------------------------
-def _failures(obs: dict, steps: np.ndarray, success: np.ndarray, max_steps: int):
+def _failures(obs: dict, steps: np.ndarray, success: np.ndarray, status: np.ndarray, opts: SolverOptions,
+              model=None, times_ps=None):
+    """(failed, reason) per point; the reason is the same report :func:`jaxhiggs.simulate` raises
+    (model, time in ps, last good values, likely cause)."""
     finite = np.ones(steps.shape, dtype=bool)
     for value in obs.values():
         finite &= np.all(np.isfinite(value.reshape(value.shape[0], -1)), axis=1)
+    failed = (~success) | (~finite)
     reason = np.full(steps.shape, "", dtype=object)
-    reason[~finite] = "non-finite (NaN/inf) observables"
-    reason[~success] = [f"solver failure after {s} steps" for s in steps[~success]]
-    # max_steps explains the unfilled (inf) observables of a truncated solve: report it.
-    reason[(~success) & (steps >= max_steps)] = f"max_steps = {max_steps} reached"
-    return (~success) | (~finite), reason.astype(str)
+    for p in np.flatnonzero(failed):
+        code = int(status[p])
+        if code == divergence.FAILED and steps[p] >= opts.max_steps:
+            code = divergence.MAX_STEPS
+        one = {k: v[p] for k, v in obs.items()}
+        text = divergence.report(model, code, times_ps, one, int(steps[p]), opts.max_steps, opts.rtol, opts.atol,
+                                 opts.dt) if times_ps is not None else ""
+        reason[p] = text or "non-finite (NaN/inf) observables"
+    return failed, reason.astype(str)
 
 
 class _Progress:
@@ -365,7 +395,11 @@ def sweep(
         grid: ``{name: 1-D values}``, names and units in :mod:`jaxhiggs.sweep_params`
             (``gamma`` meV, ``gap`` meV, ``v``, ``temperature`` K, ``peak_field`` kV/cm,
             ``fluence`` scale, ``frequency`` THz, ``delay`` ps, ``final_gap`` meV).
-        store: directory of a Zarr store for chunk-wise results and resuming (None: memory only).
+        store: directory of a Zarr store for chunk-wise results (None: memory only).  A new or
+            empty directory is created as a store; an existing store of the *same* sweep
+            (same fingerprint) is resumed automatically, recomputing only chunks that are not
+            done or fail verification; a store of another sweep, a file, or a folder with other
+            content is refused without touching it.
         chunk_size: points per chunk (default from device memory; a resumed store keeps its own).
         zip: zip the axes (equal lengths) instead of the Cartesian product.
         devices: number of devices or a list of devices (default: all of ``jax.devices()``).
@@ -383,10 +417,17 @@ def sweep(
             ``atol``, ``max_steps``).
 
     Returns:
-        ``xarray.Dataset`` with dims (*grid keys, ``time``, ``band``) (or (``point``, …) with
+        ``xarray.Dataset`` with dims (*grid axes, ``time``, ``band``) (or (``point``, …) with
         ``zip``): ``gap`` (complex meV) and the model's other observables, ``num_steps``,
-        ``failed``, ``reason``, ``computed``; coordinates carry ``units``; attributes hold the
-        full parameter record (``parameters``, JSON) and the fingerprint.
+        ``failed``, ``reason`` (for a failed point the same report :func:`jaxhiggs.simulate`
+        raises: model, time in ps, last good values, likely cause), ``computed``; coordinates
+        carry ``units``; attributes hold the full parameter record (``parameters``, JSON) and
+        the fingerprint.  A grid axis ``gap``/``gap_i`` (the material's T → 0 gap) is named
+        ``target_gap``/``target_gap_i`` in the result, so it never hides the observable ``gap``.
+
+    Raises:
+        ValueError (:class:`jaxhiggs._validate.InputError`, also a TypeError): any bad input,
+        before anything is compiled or written.
     """
     say = _Progress(progress)
     dt = options.pop("dt", dt)
@@ -395,18 +436,26 @@ def sweep(
         raise TypeError(f"unknown option(s) {sorted(unknown)}: allowed are {sorted(SolverOptions.__dataclass_fields__)}")
     opts = SolverOptions(**options, dt=dt)
     if dtype is not None and jnp.dtype(dtype) not in (jnp.dtype(jnp.float32), jnp.dtype(jnp.float64)):
-        raise ValueError(f"dtype = {dtype!r} is not allowed: float32 or float64")
+        raise InputError(f"dtype = {dtype!r} is not allowed: float32 or float64")
+    if vectorize not in ("auto", "vmap", "map"):
+        raise InputError(f"vectorize = {vectorize!r} is not allowed: 'auto', 'vmap' or 'map'")
+    if chunk_size is not None:
+        check_int("chunk_size", chunk_size, 1, what="points per chunk")
+    check(lambda f: (f > 0) & (f <= 1), "memory_fraction", memory_fraction, "a fraction in (0, 1]")
+    if on_chunk is not None and not callable(on_chunk):
+        raise InputError(f"on_chunk = {on_chunk!r} is not allowed: give a function of one dict, or None")
+    check_model_and_drive(model, drive)
     times_ps = check_times(times, drive)
+    check_step(opts, times_ps)
     model.check_window(times_ps)
     axes = validate_axes(grid, model, drive, zip, times_ps)
+    resumed = store is not None and sweep_store.check_target(store)  # refuses files and foreign folders
     values, index = grid_points(axes, zip)
     order = point_order(values, sort_by)
     values = {k: v[order] for k, v in values.items()}
     index = index[order]
     n_points = len(order)
     devs = _devices(devices)
-    if vectorize not in ("auto", "vmap", "map"):
-        raise ValueError(f"vectorize = {vectorize!r} is not allowed: 'auto', 'vmap' or 'map'")
     if vectorize == "auto":
         vectorize = "map" if devs[0].platform == "cpu" else "vmap"
     n_dev = len(devs)
@@ -416,7 +465,6 @@ def sweep(
         layout = {k: (d, s, "complex64" if t.startswith("complex") else "float32", u) for k, (d, s, t, u) in layout.items()}
     point_bytes = estimate_point_bytes(model, drive, len(times_ps))
 
-    resumed = store is not None and sweep_store.exists(store)
     if resumed:
         stored = sweep_store.read_record(store)
         if stored.get("fingerprint") != record["fingerprint"]:
@@ -427,8 +475,6 @@ def sweep(
         record = stored
     else:
         if chunk_size is not None:
-            if int(chunk_size) < 1:
-                raise ValueError(f"chunk_size = {chunk_size} is not allowed: give ≥ 1 points per chunk")
             chunk = int(chunk_size)
         else:
             chunk = choose_chunk_size(n_points, n_dev, point_bytes, min(_device_memory(d) for d in devs),
@@ -444,18 +490,28 @@ def sweep(
 
     n_chunks = -(-n_points // chunk)
     batch = -(-chunk // n_dev) * n_dev  # padded to a multiple of the device count
-    done = sweep_store.done_chunks(store) if store is not None else np.zeros(n_chunks, dtype=bool)
+    if resumed and jax.process_index() == 0:
+        sweep_store.remove_partial_files(store)  # temporaries of a write that was killed
+    done, damaged = sweep_store.verify(store) if resumed else (np.zeros(n_chunks, dtype=bool), [])
     mesh = Mesh(np.array(devs), (AXIS,))
     sharding = NamedSharding(mesh, P(AXIS))
     t_internal = jnp.asarray(units.ps_to_internal(times_ps))
     say(f"{n_points} points in {n_chunks} chunk(s) of {chunk} on {n_dev} {devs[0].platform} device(s) "
-        f"(~{point_bytes / 1e6:.2f} MB/point)" + (f"; {int(done.sum())} chunk(s) already in {store}" if resumed else ""))
+        f"(~{point_bytes / 1e6:.2f} MB/point)" + (f"; resuming {store}: {int(done.sum())}/{n_chunks} chunk(s) "
+                                                  "already done and verified" if resumed else ""))
+    if damaged:
+        message = (f"{len(damaged)} chunk(s) of {store} are missing or corrupt and will be recomputed: "
+                   f"{sweep_store.describe_damage(damaged)}")
+        log.warning(message)
+        say(message)
 
     memory = None if store is not None else {
         **{k: np.full((n_points,) + s, sweep_store._fill(t), dtype=t) for k, (_, s, t, _) in layout.items()},
         "num_steps": np.full(n_points, -1, dtype=np.int64), "failed": np.zeros(n_points, bool),
         "reason": np.full(n_points, "", dtype=object)}
+    flat_points = {**values, **{f"{k}_index": index[:, i] for i, k in enumerate(axes)}}
     todo = [c for c in range(n_chunks) if not done[c]]
+    n_done = int(done.sum())
     start_all, walls, failed_total = _time.perf_counter(), [], 0
     for count, c in enumerate(todo, 1):
         lo, hi = c * chunk, min((c + 1) * chunk, n_points)
@@ -463,26 +519,28 @@ def sweep(
         points = {k: jax.make_array_from_callback((batch,), sharding, lambda idx, v=v[take]: v[idx])
                   for k, v in values.items()}
         t0 = _time.perf_counter()
-        obs, steps, success = _run_batch(model, drive, t_internal, points, opts, dtype, sharding, vectorize)
+        obs, steps, success, status = _run_batch(model, drive, t_internal, points, opts, dtype, sharding, vectorize)
         obs = {k: _to_host(v)[: hi - lo] for k, v in obs.items()}
         steps = _to_host(steps)[: hi - lo].astype(np.int64)
         success = _to_host(success)[: hi - lo].astype(bool)
+        status = _to_host(status)[: hi - lo]
         wall = _time.perf_counter() - t0
-        failed, reason = _failures(obs, steps, success, opts.max_steps)
+        failed, reason = _failures(obs, steps, success, status, opts, model, times_ps)
         data = {**obs, "num_steps": steps, "failed": failed, "reason": reason}
         if store is not None:
             if jax.process_index() == 0:
-                sweep_store.write_chunk(store, c, lo, data)
+                sweep_store.write_chunk(store, c, lo, {**data, **{k: v[lo:hi] for k, v in flat_points.items()}})
         else:
             for k, v in data.items():
                 memory[k][lo:hi] = v
         walls.append(wall)
+        n_done += 1
         failed_total += int(failed.sum())
         steady = walls[1:] or walls  # the first chunk includes compilation
         eta = np.mean(steady) * (len(todo) - count)
         say(f"chunk {c + 1}/{n_chunks}: {hi - lo} points, {wall:.2f} s{' (incl. compilation)' if count == 1 else ''}, "
             f"steps max {steps.max()} mean {steps.mean():.0f}, {int(failed.sum())} failed | "
-            f"{count}/{len(todo)} to do, ETA {eta:.0f} s")
+            f"{n_done}/{n_chunks} chunks done, ETA {eta:.0f} s")
         if on_chunk is not None:
             on_chunk({"index": c, "points": hi - lo, "wall_s": wall, "steps": steps, "failures": int(failed.sum())})
     if todo:
@@ -516,6 +574,9 @@ def to_grid(flat, record: dict):
 
     names, axes = record["names"], {k: np.asarray(v) for k, v in record["axes"].items()}
     index = [np.asarray(flat[f"{k}_index"].values) for k in names]
+    sizes = [axes[k].size for k in names]
+    valid = np.all([(i >= 0) & (i < n) for i, n in zip(index, sizes)], axis=0)  # unreadable index chunks: skipped
+    index = [i[valid] for i in index]
     if record["zip"]:
         shape, dims = (axes[names[0]].size,), ("point",)
         position = index[0]
@@ -525,7 +586,7 @@ def to_grid(flat, record: dict):
         shape, dims = tuple(axes[k].size for k in names), tuple(names)
         position = np.ravel_multi_index(index, shape)
         coords = {k: (k, axes[k], {"units": record["axis_units"][k]}) for k in names}
-    chunk_of = np.arange(flat.sizes["point"]) // int(record["chunk_size"])
+    chunk_of = np.arange(flat.sizes["point"])[valid] // int(record["chunk_size"])
     computed = np.asarray(flat["chunk_done"].values, dtype=bool)[chunk_of]
     skip = set(names) | {f"{k}_index" for k in names} | {"chunk_done"}
     out = {}
@@ -537,7 +598,7 @@ def to_grid(flat, record: dict):
             values = values.astype(object)
         fill = "" if values.dtype == object else sweep_store._fill(values.dtype)
         grid = np.full(shape + values.shape[1:], fill, dtype=values.dtype)
-        grid.reshape((-1,) + values.shape[1:])[position] = values
+        grid.reshape((-1,) + values.shape[1:])[position] = values[valid]
         if values.dtype == object:
             grid = grid.astype(str)
         out[name] = (dims + tuple(var.dims[1:]), grid, dict(var.attrs))
@@ -553,9 +614,34 @@ def to_grid(flat, record: dict):
 
 
 def open_sweep(path):
-    """Open a sweep store as an ``xarray.Dataset`` with one dimension per grid axis (see :func:`sweep`)."""
+    """Open a sweep store as an ``xarray.Dataset`` with one dimension per grid axis (see :func:`sweep`).
+
+    Every chunk is verified against its recorded digest: a chunk whose files are missing or
+    corrupt counts as not computed (``computed`` False, data NaN) and is named, with its files,
+    in the attribute ``damaged_chunks`` and in a warning; ``sweep`` with the same arguments
+    recomputes exactly those chunks.
+    """
+    import warnings
+
+    import xarray as xr
+
     record = sweep_store.read_record(path)
-    return to_grid(sweep_store.open_flat(path), record)
+    arrays, attrs, done, damaged = sweep_store.read_flat(path)
+    data = {}
+    for name, values in arrays.items():
+        if name in ("time", "band"):
+            continue
+        dims, a = attrs[name]
+        data[name] = (dims, values, a)
+    data["chunk_done"] = ("chunk", done)
+    flat = xr.Dataset(data, coords={"time": ("time", arrays["time"], {"units": "ps"}),
+                                    "band": ("band", arrays["band"], {"units": "1 (band index)"})})
+    ds = to_grid(flat, record)
+    ds.attrs["damaged_chunks"] = sweep_store.describe_damage(damaged)
+    if damaged:
+        warnings.warn(f"sweep store {path}: {len(damaged)} chunk(s) missing or corrupt, shown as not computed: "
+                      f"{sweep_store.describe_damage(damaged)}; re-run the same sweep to recompute them", stacklevel=2)
+    return ds
 
 
 __all__ = ["choose_chunk_size", "estimate_point_bytes", "grid_points", "observable_layout", "open_sweep",

@@ -8,7 +8,9 @@ Names and units (band indices count from 1):
 
 =================  =========  ================================================================
 ``gamma``          meV        impurity rate γ of every band (``gamma_i``: band i only)
-``gap``            meV        T → 0 target gap of every band (``gap_i``: band i only)
+``target_gap``     meV        T → 0 target gap of every band (``target_gap_i``: band i only);
+                             ``gap``/``gap_i`` are accepted as aliases, but the result names
+                             the axis ``target_gap`` so it never hides the observable ``gap`` Δ(t)
 ``v``              –          interband coupling ratio (two or more bands)
 ``temperature``    K          temperature (the equilibrium gap follows from the gap equation)
 ``peak_field``     kV/cm      peak |E| of the pump (the first field component of the drive)
@@ -33,36 +35,53 @@ import numpy as np
 
 from . import units
 from .drive import Drive, DriveSum, GaussianPulse, NoDrive, Quench, Waveform, _peak_of_unit_field
+from ._validate import InputError, fail, show, strip_prefix
 from .material import Band, Superconductor
 
-MATERIAL_NAMES = ("gamma", "gap", "v", "temperature")
+MATERIAL_NAMES = ("gamma", "gap", "v", "temperature")  # internal kinds ("gap" = the material's target gap)
 DRIVE_NAMES = ("peak_field", "fluence", "frequency", "delay", "final_gap")
 
 #: Units of each parameter (coordinate attributes of the result).
-UNITS = {"gamma": "meV", "gap": "meV", "v": "1", "temperature": "K", "peak_field": "kV/cm",
+UNITS = {"gamma": "meV", "gap": "meV", "target_gap": "meV", "v": "1", "temperature": "K", "peak_field": "kV/cm",
          "fluence": "1 (relative fluence)", "frequency": "THz", "delay": "ps", "final_gap": "meV"}
 
-_NAME = re.compile(r"^(gamma|gap)_([1-9][0-9]*)$")
+_NAME = re.compile(r"^(gamma|gap|target_gap)_([1-9][0-9]*)$")
+#: names of the result that a grid axis may not take (dimensions and bookkeeping variables)
+RESERVED = ("time", "band", "point", "chunk", "num_steps", "failed", "reason", "computed", "chunk_done",
+            "chunk_digest")
+
+
+def canonical(name: str) -> str:
+    """The result's name of a grid axis: ``gap`` → ``target_gap``, ``gap_2`` → ``target_gap_2``."""
+    if isinstance(name, str) and (name == "gap" or re.match(r"^gap_[1-9][0-9]*$", name)):
+        return "target_" + name
+    return name
 
 
 def parse_name(name: str, n_bands: int) -> tuple[str, int | None]:
     """``"gap_2"`` → ("gap", 1) (zero-based band); ``"v"`` → ("v", None).  Raises on unknown names."""
+    if not isinstance(name, str):
+        raise InputError(f"grid parameter {name!r} is not allowed: parameter names are strings")
     match = _NAME.match(name)
     if match:
         band = int(match.group(2)) - 1
         if band >= n_bands:
-            raise ValueError(f"grid parameter {name!r} is not allowed: the material has {n_bands} band(s)")
-        return match.group(1), band
+            raise InputError(f"grid parameter {name!r} is not allowed: the material has {n_bands} band(s), numbered "
+                             f"from 1 (band {band + 1} does not exist)")
+        return ("gap" if match.group(1) == "target_gap" else match.group(1)), band
+    if name == "target_gap":
+        return "gap", None
     if name in MATERIAL_NAMES or name in DRIVE_NAMES:
         return name, None
-    raise ValueError(
-        f"unknown grid parameter {name!r}: allowed are {list(MATERIAL_NAMES + DRIVE_NAMES)} "
-        "and per-band gamma_i, gap_i (i = 1, 2, …)"
+    raise InputError(
+        f"unknown grid parameter {name!r}: allowed are {['gamma', 'target_gap', 'v', 'temperature', *DRIVE_NAMES]} "
+        "and per-band gamma_i, target_gap_i (i = 1, 2, …; 'gap', 'gap_i' are aliases of target_gap)"
     )
 
 
 def unit_of(name: str) -> str:
-    return UNITS[name.split("_")[0] if _NAME.match(name) else name]
+    match = _NAME.match(name)
+    return UNITS[match.group(1) if match else name]
 
 
 # -- applying a point (traced-safe) -----------------------------------------------------------
@@ -154,19 +173,31 @@ def validate_axes(grid: dict, model, drive: Drive, zip: bool, times_ps=None) -> 
     ``times_ps`` each drive value is also checked against the time window (Nyquist, support).
     """
     if not isinstance(grid, dict) or not grid:
-        raise ValueError("grid = {} is not allowed: give at least one parameter axis {name: 1-D array}")
+        raise InputError(f"grid = {show(grid)} is not allowed: give at least one parameter axis {{name: 1-D array}}")
     n_bands = model.material.n_bands
     axes = {}
     for name, values in grid.items():
         kind, _ = parse_name(name, n_bands)
-        arr = np.asarray(values, dtype=float)
+        unit = unit_of(name)
+        if isinstance(values, (str, bytes)):
+            raise fail(f"grid axis {name!r}", values, f"a non-empty 1-D array of numbers ({unit})")
+        try:
+            arr = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise fail(f"grid axis {name!r}", values, f"a non-empty 1-D array of numbers ({unit})") from None
         if arr.ndim != 1 or arr.size == 0:
-            raise ValueError(f"grid axis {name!r} has shape {arr.shape}: give a non-empty 1-D array of values")
+            raise InputError(f"grid axis {name!r} has shape {arr.shape}: give a non-empty 1-D array of values")
         if not np.all(np.isfinite(arr)):
-            raise ValueError(f"grid axis {name!r} contains NaN or inf: give finite values ({unit_of(name)})")
+            bad = arr[~np.isfinite(arr)][0]
+            raise fail(f"grid axis {name!r} value", bad, f"finite values ({unit})")
         if kind == "v" and n_bands < 2:
-            raise ValueError("grid parameter 'v' is not allowed: the material has one band")
-        axes[name] = arr
+            raise InputError("grid parameter 'v' is not allowed: the material has one band")
+        if canonical(name) in axes:
+            raise InputError(f"grid parameter {name!r} is not allowed: it repeats {canonical(name)!r}")
+        axes[canonical(name)] = arr
+    clash = set(axes) & (set(RESERVED) | set(_observable_names(model, drive)))
+    if clash:  # pragma: no cover - no parameter name equals an observable today
+        raise InputError(f"grid parameter(s) {sorted(clash)} would hide observables or dimensions of the result")
     kinds = [parse_name(n, n_bands)[0] for n in axes]
     if "peak_field" in kinds and "fluence" in kinds:
         raise ValueError("grid has both 'peak_field' and 'fluence': sweep one of them")
@@ -196,13 +227,27 @@ def _check_value(model, drive, name, value, times_ps):
             if kind == "final_gap" and value <= 0:
                 raise ValueError("the final gap must be > 0 meV")
             changed = apply_drive(drive, {name: value})
+            from .solve import check_model_and_drive
+
+            check_model_and_drive(model, changed)
             if times_ps is not None:
                 from .solve import check_times
 
                 check_times(times_ps, changed)
     except ValueError as err:
-        raise ValueError(f"grid value {label} is not allowed: {err}") from None
+        raise InputError(f"grid value {label} is not allowed: {strip_prefix(str(err))}") from None
 
 
-__all__ = ["DRIVE_NAMES", "MATERIAL_NAMES", "UNITS", "apply_drive", "apply_material", "apply_point", "parse_name",
+def _observable_names(model, drive) -> list[str]:
+    import jax
+
+    try:
+        y0 = jax.eval_shape(model.initial_state)
+        args = jax.eval_shape(model.arguments, drive)
+        return list(jax.eval_shape(model.observables, jax.ShapeDtypeStruct((), float), y0, args))
+    except Exception:  # the drive may not suit the model: reported by the solve
+        return []
+
+
+__all__ = ["DRIVE_NAMES", "MATERIAL_NAMES", "RESERVED", "UNITS", "apply_drive", "canonical", "apply_material", "apply_point", "parse_name",
            "unit_of", "validate_axes"]

@@ -37,7 +37,8 @@ import numpy as np
 from jax.scipy.signal import fftconvolve
 from jaxtyping import Array, Float
 
-from .._validate import check, is_concrete
+from .._validate import check, check_type, is_concrete
+from ..grid import check_grid_memory
 from ..bands import EnergyGrid
 from ..drive import Drive, NoDrive, Quench
 from ..equilibrium import pair_sum, solve_gap_equation
@@ -164,6 +165,9 @@ class DisorderedPseudospin(Model):
 
     def __init__(self, material: Superconductor, n_energies: int, magnetic_rate=0.0, potential_rate=0.0,
                  initial_state: str = "clean", precession_phase: bool = False):
+        check_type("material", material, Superconductor, "a one-band jaxhiggs Superconductor, e.g. "
+                   "jaxhiggs.materials.single_band(1.3, 20.0)")
+        check_grid_memory("DisorderedPseudospin", n_energies, 1, 8 * (3 * 24 + 40))
         if material.n_bands != 1:
             raise ValueError(f"material has n_bands = {material.n_bands}: DisorderedPseudospin is single-band")
         check(lambda t: t == 0, "temperature", material.temperature_mev, "the disordered model is T = 0 only (0 K)")

@@ -41,7 +41,8 @@ from jaxtyping import Array, Complex, Float
 
 from .. import units
 from ..equilibrium import Equilibrium, bcs_equilibrium
-from ..grid import check_n_energies, endpoint_grid, midpoint_grid
+from .._validate import check, check_type
+from ..grid import check_grid_memory, check_n_energies, endpoint_grid, midpoint_grid
 from ..material import Superconductor
 from ..solvers import ExponentialRK4, OuterSum
 from .base import Model
@@ -164,6 +165,10 @@ class MattisBardeen(Model):
     def __init__(self, material: Superconductor, n_energies: int,
                  equilibrium="grid", quadrature: str = "simpson", higgs_feedback: bool = True,
                  reference_amplitude: float = DEFAULT_REFERENCE_A, check_grid: bool = True, orders: int = 3):
+        check_type("material", material, Superconductor, "a jaxhiggs Superconductor, e.g. jaxhiggs.materials.nbn()")
+        # N×N blocks: 4 complex state blocks × ~12 solver copies + ~15 real kernels, per band
+        check_grid_memory("MattisBardeen", n_energies, material.n_bands, 16 * 4 * 12 + 8 * 15, quadratic=True)
+        check(lambda a: a > 0, "reference_amplitude", reference_amplitude, "a finite amplitude > 0 V·s/m")
         n = check_n_energies(n_energies)
         if orders not in (1, 2, 3):
             raise ValueError(f"orders = {orders!r} is not allowed: 1 (linear), 2 (+ δΔ) or 3 (+ cubic current)")

@@ -27,7 +27,8 @@ import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
-from .._validate import check
+from .._validate import check, check_type
+from ..grid import check_grid_memory
 from ..bands import EnergyGrid, TightBinding
 from ..drive import Drive
 from ..equilibrium import Equilibrium, bcs_equilibrium, pair_sum
@@ -69,6 +70,10 @@ class CleanPseudospin(Model):
 
     def __init__(self, material: Superconductor, n_energies: int | None = None, lattice: TightBinding | None = None,
                  diamagnetic_factor: float = 1.0):
+        check_type("material", material, Superconductor, "a jaxhiggs Superconductor, e.g. jaxhiggs.materials.nbn()")
+        if lattice is None and n_energies is not None:
+            # state (3 floats) × ~24 solver copies + grid arrays, per energy and band
+            check_grid_memory("CleanPseudospin", n_energies, material.n_bands, 8 * (3 * 24 + 8))
         if lattice is None:
             if n_energies is None:
                 raise ValueError("n_energies = None is not allowed: give the number of energy points (≥ 16)")

@@ -1,0 +1,229 @@
+"""Issue 9: every bad input through the Python API is rejected before any compilation, in well under a
+second, with one message naming the parameter, the value (plain Python, not ``np.float64(…)``) and the
+allowed range.  Each row: (id, call, regex the message must match).  The regexes name the parameter and
+the value; the allowed range is checked by the words after "is not allowed:" (or the equivalent).
+"""
+
+import math
+import re
+import time
+
+import diffrax
+import numpy as np
+import pytest
+
+import jaxhiggs as jh
+from jaxhiggs import fit, spectra
+from jaxhiggs._validate import InputError
+
+T = np.linspace(0.0, 3.0, 61)  # ps
+NBN = jh.materials.nbn()
+MODEL = jh.models.CleanPseudospin(NBN, 16)
+PULSE = jh.GaussianPulse(5.0, 1.0, 0.2, 1.0)
+WT = np.linspace(0.0, 2.0, 41)
+WF = np.exp(-((WT - 1.0) / 0.2) ** 2)
+
+
+def sim(**opts):
+    return lambda: jh.simulate(MODEL, PULSE, T, **opts)
+
+
+def waveform_file(tmp, text):
+    path = tmp / "trace.txt"
+    path.write_text(text)
+    return lambda: jh.Waveform.from_file(path)
+
+
+CASES = [
+    # materials and bands
+    ("gap-string", lambda: jh.materials.single_band("1.3", 20.0), r"gap = '1\.3' meV is not allowed: give a number"),
+    ("gap-nan", lambda: jh.materials.single_band(float("nan"), 20.0), r"gap = nan meV is not allowed: .*> 0 meV"),
+    ("gap-negative", lambda: jh.materials.single_band(-1.0, 20.0), r"gap = -1\.0 meV is not allowed: .*> 0"),
+    ("gap-above-omegaD", lambda: jh.materials.single_band(np.float64(25.0), 20.0),
+     r"gap of band 1 = 25\.0 meV is not allowed: 0 < Δ < ω_D = 20\.0 meV"),
+    ("omegaD-inf", lambda: jh.materials.single_band(1.3, math.inf), r"omega_D = inf meV is not allowed: a finite"),
+    ("omegaD-zero", lambda: jh.materials.single_band(1.3, 0.0), r"omega_D = 0\.0 meV is not allowed: .*> 0"),
+    ("temperature-negative", lambda: jh.materials.single_band(1.3, 20.0, -1.0), r"temperature = -1\.0 K is not allowed: .*≥ 0"),
+    ("temperature-inf", lambda: jh.materials.single_band(1.3, 20.0, math.inf), r"temperature = inf K is not allowed"),
+    ("gamma-negative", lambda: jh.materials.single_band(1.3, 20.0, gamma=-1.0), r"gamma = -1\.0 meV is not allowed: .*≥ 0"),
+    ("mass-zero", lambda: jh.materials.single_band(1.3, 20.0, mass=0.0), r"mass = 0\.0 is not allowed: .*> 0"),
+    ("fermi-nan", lambda: jh.materials.single_band(1.3, 20.0, fermi_energy=math.nan), r"fermi_energy = nan meV"),
+    ("sign-half", lambda: jh.materials.single_band(1.3, 20.0, sign=0.5), r"sign = 0\.5 is not allowed: \+1 .* or -1"),
+    ("dos-negative", lambda: jh.materials.single_band(1.3, 20.0, dos=-1.0), r"dos = -1\.0 is not allowed: .*> 0"),
+    ("v-too-large", lambda: jh.materials.two_band((7.0, 3.0), 1.5, 50.0), r"v = 1\.5 is not allowed: .*\|v\| < 1"),
+    ("v-nan", lambda: jh.materials.two_band((7.0, 3.0), math.nan, 50.0), r"v = nan is not allowed"),
+    ("gaps-scalar", lambda: jh.materials.two_band(7.0, 0.02, 50.0), r"gaps = 7\.0 is not allowed: give exactly two"),
+    ("bands-empty", lambda: jh.Superconductor([]), r"bands = \(\) is not allowed: give at least one Band"),
+    ("bands-number", lambda: jh.Superconductor([1.3]), r"band 1 = 1\.3 is not allowed: give a jaxhiggs.material.Band"),
+    ("T-above-Tc", lambda: jh.models.CleanPseudospin(jh.materials.nbn(temperature=50.0), 16),
+     r"temperature = 50 K is not allowed: T must be below T_c = \d+\.\d+ K for this material"),
+    ("v-unstable", lambda: jh.models.CleanPseudospin(jh.materials.two_band((7.0, 1.0), 0.9, 50.0), 16),
+     r"v = 0\.9 is not allowed: .*the largest \|v\| allowed for these gaps is 0\.14"),
+    # models
+    ("n-energies-small", lambda: jh.models.CleanPseudospin(NBN, 8), r"n_energies = 8 is not allowed: .*≥ 16"),
+    ("n-energies-float", lambda: jh.models.CleanPseudospin(NBN, 16.5), r"n_energies = 16\.5 is not allowed: .*integer"),
+    ("n-energies-huge", lambda: jh.models.CleanPseudospin(NBN, 10**9),
+     r"n_energies = 1000000000 is not allowed: CleanPseudospin would need about [\d.]+ GB .*n_energies ≤ \d+"),
+    ("n-energies-missing", lambda: jh.models.CleanPseudospin(NBN), r"n_energies = None is not allowed"),
+    ("model-drive-as-material", lambda: jh.models.CleanPseudospin(PULSE, 16),
+     r"material = GaussianPulse.* is not allowed: give a jaxhiggs Superconductor"),
+    ("mb-huge", lambda: jh.models.MattisBardeen(jh.materials.nbn(gamma=0.5), 10**6),
+     r"n_energies = 1000000 is not allowed: MattisBardeen would need about .* GB"),
+    ("mb-gamma-zero", lambda: jh.models.MattisBardeen(NBN, 16), r"gamma = \[0\.0\] meV is not allowed: .*gamma > 0"),
+    ("mb-frame", lambda: jh.models.MattisBardeen(jh.materials.nbn(gamma=0.5), 16, frame="x"), r"frame = 'x' is not allowed"),
+    ("mb-reference-amplitude", lambda: jh.models.MattisBardeen(jh.materials.nbn(gamma=0.5), 16, reference_amplitude=-1.0),
+     r"reference_amplitude = -1\.0 is not allowed: a finite amplitude > 0"),
+    ("disordered-rate", lambda: jh.models.DisorderedPseudospin(NBN, 16, magnetic_rate=-1.0),
+     r"magnetic_rate = -1\.0 is not allowed: a scattering rate"),
+    ("disordered-rate-nan", lambda: jh.models.DisorderedPseudospin(NBN, 16, potential_rate=math.nan),
+     r"potential_rate = nan is not allowed"),
+    ("disordered-two-band", lambda: jh.models.DisorderedPseudospin(jh.materials.mgb2(), 16), r"n_bands = 2"),
+    # drives
+    ("peak-nan", lambda: jh.GaussianPulse(math.nan, 1.0, 0.2, 1.0), r"peak_field = nan kV/cm is not allowed: .*≥ 0"),
+    ("peak-inf", lambda: jh.GaussianPulse(math.inf, 1.0, 0.2, 1.0), r"peak_field = inf kV/cm is not allowed"),
+    ("peak-string", lambda: jh.GaussianPulse("5", 1.0, 0.2, 1.0), r"peak_field = '5' kV/cm is not allowed: give a number"),
+    ("frequency-negative", lambda: jh.GaussianPulse(5.0, -1.0, 0.2, 1.0), r"frequency = -1\.0 THz is not allowed: .*≥ 0"),
+    ("duration-zero", lambda: jh.GaussianPulse(5.0, 1.0, 0.0, 1.0), r"duration = 0\.0 ps is not allowed: .*> 0"),
+    ("center-nan", lambda: jh.GaussianPulse(5.0, 1.0, 0.2, math.nan), r"center = nan ps is not allowed: a finite number"),
+    ("center-inf", lambda: jh.GaussianPulse(5.0, 1.0, 0.2, math.inf), r"center = inf ps is not allowed: a finite number"),
+    ("phase-nan", lambda: jh.GaussianPulse(5.0, 1.0, 0.2, 1.0, phase=math.nan), r"phase = nan rad is not allowed"),
+    ("quench-none", lambda: jh.Quench(), r"exactly one of final_gap"),
+    ("quench-gap-negative", lambda: jh.Quench(final_gap=-1.0), r"final_gap = -1\.0 meV is not allowed: .*> 0"),
+    ("quench-gap-nan", lambda: jh.Quench(final_gap=math.nan), r"final_gap = nan meV is not allowed"),
+    ("quench-scale-negative", lambda: jh.Quench(coupling_scale=-0.5), r"coupling_scale = -0\.5 is not allowed: .*> 0"),
+    ("quench-scale-nan", lambda: jh.Quench(coupling_scale=math.nan), r"coupling_scale = nan is not allowed"),
+    ("quench-time-nan", lambda: jh.Quench(final_gap=1.2, time=math.nan), r"time = nan ps is not allowed: a finite"),
+    ("waveform-short", lambda: jh.Waveform([0.0, 1.0, 2.0], [1.0, 2.0, 3.0]), r"shapes \(3,\)/\(3,\) are not allowed"),
+    ("waveform-nan", lambda: jh.Waveform(WT, np.where(WT == WT[5], np.nan, WF)), r"field\[5\] = nan kV/cm is not allowed"),
+    ("waveform-order", lambda: jh.Waveform(WT[::-1], WF), r"times\[1\] = 1\.95\d* ps is not allowed: .*increasing"),
+    ("waveform-scale", lambda: jh.Waveform(WT, WF, scale=-1.0), r"scale = -1\.0 is not allowed: .*≥ 0"),
+    ("waveform-empty-file", "empty", r"waveform file .*trace\.txt has 0 data line\(s\): at least 4"),
+    ("waveform-nan-file", "nan-line", r"waveform file .*trace\.txt, line 3: '0\.2 nan' is not allowed: two columns of finite"),
+    # simulate: options
+    ("rtol-negative", sim(rtol=-1.0), r"rtol = -1\.0 is not allowed: a relative tolerance > 0"),
+    ("rtol-nan", sim(rtol=math.nan), r"rtol = nan is not allowed"),
+    ("atol-zero", sim(atol=0.0), r"atol = 0\.0 is not allowed: an absolute tolerance > 0"),
+    ("dt-zero", sim(dt=0.0), r"dt = 0\.0 ps is not allowed: a fixed step > 0 ps"),
+    ("dt-negative", sim(dt=-0.01), r"dt = -0\.01 ps is not allowed"),
+    ("dt-nan", sim(dt=math.nan), r"dt = nan ps is not allowed"),
+    ("dt-above-window", sim(dt=5.0), r"dt = 5\.0 ps is not allowed: 0 < dt ≤ the time window 3 ps"),
+    ("max-steps-zero", sim(max_steps=0), r"max_steps = 0 is not allowed: an integer ≥ 1"),
+    ("max-steps-fraction", sim(max_steps=2.5), r"max_steps = 2\.5 is not allowed: an integer ≥ 1"),
+    ("solver-string", sim(solver="dopri8"), r"solver = 'dopri8' is not allowed: give a diffrax solver instance"),
+    ("solver-class", sim(solver=diffrax.Dopri8), r"solver = .*Dopri8.* is not allowed: give a diffrax solver instance"),
+    ("adjoint-string", sim(adjoint="backsolve"), r"adjoint = 'backsolve' is not allowed: give a diffrax adjoint"),
+    ("progress-string", sim(progress="yes"), r"progress = 'yes' is not allowed: True or False"),
+    ("unknown-option", sim(tolerance=1e-9), r"unknown option\(s\) \['tolerance'\]"),
+    # simulate: times, model, drive
+    ("times-short", lambda: jh.simulate(MODEL, PULSE, [0.0]), r"times has shape \(1,\)"),
+    ("times-nan", lambda: jh.simulate(MODEL, PULSE, np.where(T == T[7], np.nan, T)), r"times\[7\] = nan ps is not allowed"),
+    ("times-decreasing", lambda: jh.simulate(MODEL, PULSE, T[::-1]), r"times\[1\] = 2\.95 ps is not allowed: .*increasing"),
+    ("times-string", lambda: jh.simulate(MODEL, PULSE, "0 to 3"), r"times = '0 to 3' is not allowed"),
+    ("times-coarse", lambda: jh.simulate(MODEL, PULSE, np.linspace(0, 3, 7)), r"times spacing = 0\.5 ps is not allowed: .*≤"),
+    ("model-is-material", lambda: jh.simulate(NBN, PULSE, T), r"model = Superconductor.* is not allowed: give a model"),
+    ("drive-is-number", lambda: jh.simulate(MODEL, 5.0, T), r"drive = 5\.0 is not allowed: give a drive"),
+    ("drive-is-material", lambda: jh.simulate(MODEL, NBN, T), r"drive = Superconductor.* is not allowed: give a drive"),
+    ("quench-above-omegaD", lambda: jh.simulate(MODEL, jh.Quench(final_gap=25.0), T),
+     r"final_gap = 25\.0 meV is not allowed: 0 < Δ_f < ω_D = 20 meV"),
+    ("quench-outside-window", lambda: jh.simulate(MODEL, jh.Quench(final_gap=1.2, time=10.0), T),
+     r"Quench time = 10\.0 ps is not allowed: the quench must happen inside the time window \[0, 3\) ps"),
+    ("pulse-outside-window", lambda: jh.simulate(MODEL, jh.GaussianPulse(5.0, 1.0, 0.2, 10.0), T),
+     r"the drive acts during \[8\.7, 11\.3\] ps, outside the time window"),
+    ("pulse-on-at-start-phase", lambda: jh.simulate(MODEL, jh.GaussianPulse(5.0, 1.0, 0.5, 0.0, phase=math.pi / 2), T),
+     r"times\[0\] = 0 ps is too late: the drive is already on there"),
+    # sweeps
+    ("sweep-string-axis", lambda: jh.sweep(MODEL, jh.Quench(final_gap=1.2), T, {"final_gap": "many"}, progress=False),
+     r"grid axis 'final_gap' = 'many' is not allowed: a non-empty 1-D array of numbers \(meV\)"),
+    ("sweep-nan-axis", lambda: jh.sweep(MODEL, jh.Quench(final_gap=1.2), T, {"final_gap": [1.1, math.nan]}, progress=False),
+     r"grid axis 'final_gap' value = nan is not allowed: finite values \(meV\)"),
+    ("sweep-gamma-negative", lambda: jh.sweep(MODEL, PULSE, T, {"gamma": [0.1, -1.0]}, progress=False),
+     r"^grid value gamma = -1\.0 meV is not allowed: a finite impurity rate γ ≥ 0 meV$"),
+    ("sweep-final-gap-above-omegaD", lambda: jh.sweep(MODEL, jh.Quench(final_gap=1.2), T, {"final_gap": [1.1, 30.0]},
+                                                      progress=False), r"final_gap = 30\.0 meV is not allowed: .*ω_D = 20"),
+    ("sweep-band-3", lambda: jh.sweep(MODEL, PULSE, T, {"gap_3": [1.0]}, progress=False),
+     r"grid parameter 'gap_3' is not allowed: the material has 1 band\(s\), numbered from 1"),
+    ("sweep-chunk-size", lambda: jh.sweep(MODEL, PULSE, T, {"peak_field": [1.0]}, chunk_size=0, progress=False),
+     r"chunk_size = 0 is not allowed: an integer ≥ 1"),
+    ("sweep-memory-fraction", lambda: jh.sweep(MODEL, PULSE, T, {"peak_field": [1.0]}, memory_fraction=2.0, progress=False),
+     r"memory_fraction = 2\.0 is not allowed: a fraction in \(0, 1\]"),
+    ("sweep-sort-by", lambda: jh.sweep(MODEL, PULSE, T, {"peak_field": [1.0]}, sort_by="mass", progress=False),
+     r"sort_by = 'mass' is not allowed: sort by one of the grid axes"),
+    ("sweep-rtol", lambda: jh.sweep(MODEL, PULSE, T, {"peak_field": [1.0]}, rtol=-1.0, progress=False),
+     r"rtol = -1\.0 is not allowed"),
+    ("sweep-store-file", "store-file", r"store = '.*not-a-dir' is not allowed: it is an existing file"),
+    # fits and spectra
+    ("fit-temperature-negative", lambda: fit.fit_conductivity(np.linspace(0.2, 2, 10), np.ones(10) + 1j, "mattis-bardeen",
+                                                              {"gap": 1.0, "sigma_n": 1.0}, temperature=-5.0),
+     r"temperature = -5\.0 K is not allowed: a finite temperature ≥ 0 K"),
+    ("fit-n-starts-zero", lambda: fit.fit_conductivity(np.linspace(0.2, 2, 10), np.ones(10) + 1j, "mattis-bardeen",
+                                                       {"gap": 1.0, "sigma_n": 1.0}, n_starts=0),
+     r"n_starts = 0 is not allowed: an integer ≥ 1"),
+    ("fit-duplicate-frequency", lambda: fit.fit_conductivity([0.2, 0.5, 0.5, 1.0], np.ones(4) + 1j, "mattis-bardeen",
+                                                             {"gap": 1.0, "sigma_n": 1.0}),
+     r"x\[2\] = 0\.5 is not allowed: it repeats x\[1\]"),
+    ("fit-nan-frequency", lambda: fit.fit_conductivity([0.2, math.nan, 1.0, 1.5], np.ones(4) + 1j, "mattis-bardeen",
+                                                       {"gap": 1.0, "sigma_n": 1.0}),
+     r"row 1: x = nan, data = \(1\+1j\) is not allowed: finite values"),
+    ("fit-negative-frequency", lambda: fit.fit_conductivity([-0.2, 0.5, 1.0, 1.5], np.ones(4) + 1j, "mattis-bardeen",
+                                                            {"gap": 1.0, "sigma_n": 1.0}),
+     r"data set 0: x\[0\] \(frequency\) = -0\.2 is not allowed: frequencies > 0 THz"),
+    ("fit-empty-window", lambda: fit.fit_global([{"x": np.linspace(0.2, 2, 10), "data": np.ones(10) + 1j,
+                                                  "window": (5.0, 6.0)}], "mattis-bardeen", {"gap": 1.0, "sigma_n": 1.0}),
+     r"window = \(5\.0, 6\.0\) is not allowed: no data points .* the data cover x in \[0\.2, 2\.0\]"),
+    ("chi-nan-frequency", lambda: jh.fit_models.higgs_inverse_susceptibility(np.array([1.0, math.nan]) + 0.1j, 1.0, 0.0),
+     r"omega = \[\(1\+0\.1j\), \(nan\+0\.1j\)\] meV is not allowed: a finite number"),
+    ("dominant-constant", lambda: spectra.dominant_frequency(T, np.ones_like(T)),
+     r"signal = constant 1\.0 is not allowed: a constant signal has no spectral peak"),
+    ("dominant-nan", lambda: spectra.dominant_frequency(T, np.where(T == T[3], np.nan, np.sin(T))),
+     r"signal \(flat index 3\) = nan is not allowed: finite samples"),
+    ("damped-cosine-window", lambda: spectra.fit_damped_cosine(T, np.sin(9 * T), 5.0, 6.0),
+     r"fit window \[5\.0, 6\.0\] ps is not allowed: it must lie inside \[0\.0, 3\.0\] ps"),
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_up():
+    """JAX's one-time backend start-up is not part of a rejection's cost."""
+    jh.models.CleanPseudospin(jh.materials.nbn(temperature=1.0), 16)
+    jh.models.CleanPseudospin(jh.materials.two_band((7.0, 3.0), 0.02, 50.0), 16)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_rejected_fast_and_clearly(case, tmp_path):
+    name, call, pattern = case
+    if call == "empty":
+        call = waveform_file(tmp_path, "# time (ps), field (kV/cm)\n\n")
+    elif call == "nan-line":
+        call = waveform_file(tmp_path, "0.0 0.0\n0.1 1.0\n0.2 nan\n0.3 0.0\n0.4 0.0\n")
+    elif call == "store-file":
+        path = tmp_path / "not-a-dir"
+        path.write_bytes(b"precious")
+        call = lambda: jh.sweep(MODEL, PULSE, T, {"peak_field": [1.0]}, store=path, progress=False)  # noqa: E731
+    start = time.perf_counter()
+    with pytest.raises((ValueError, TypeError, FileNotFoundError)) as info:
+        call()
+    wall = time.perf_counter() - start
+    message = str(info.value)
+    assert re.search(pattern, message), message
+    assert "np.float" not in message and "Array(" not in message, message  # plain Python values
+    assert message.count("is not allowed") <= 1, message  # one phrase, not doubled
+    assert wall < 1.0, f"{name}: {wall:.2f} s"
+    if call is not None and name == "sweep-store-file":
+        assert (tmp_path / "not-a-dir").read_bytes() == b"precious"
+
+
+def test_at_least_sixty_cases_and_all_are_input_errors():
+    assert len(CASES) >= 60
+    # every rejection raised by our validation is an InputError (a ValueError and a TypeError)
+    with pytest.raises(InputError):
+        jh.GaussianPulse(math.nan, 1.0, 0.2, 1.0)
+
+
+def test_valid_edge_inputs_still_accepted():
+    """The checks do not refuse what is allowed: quench at the first saved time, T = 0, dt = window."""
+    from jaxhiggs.solve import check_times, validate_options, SolverOptions
+
+    check_times(T, jh.Quench(final_gap=1.2, time=0.0))
+    check_times(T, jh.GaussianPulse(5.0, 1.0, 0.2, 1.5))
+    validate_options(SolverOptions(dt=3.0, max_steps=1e6, solver=None))
+    assert SolverOptions(max_steps=1e6).max_steps == 1_000_000
