@@ -30,6 +30,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n-energies", type=int, default=600)
     ap.add_argument("--orders", type=int, default=2, choices=(2, 3))
+    ap.add_argument("--solver", choices=("default", "ExponentialRK4", "Tsit5"), default="default")
     ap.add_argument("--quick", action="store_true", help="N_e = 40, 4 γ values, 3 ps window")
     ap.add_argument("--write", action="store_true")
     a = ap.parse_args()
@@ -54,9 +55,13 @@ def main():
     t_int = units.ps_to_internal(jnp.asarray(times))
     options = model.options() | {"orders": a.orders}
 
+    import diffrax
+
+    solver = dict(default=None, ExponentialRK4=jh.solvers.ExponentialRK4(), Tsit5=diffrax.Tsit5())[a.solver]
+
     def one(gamma):
         mat = jh.material.single_band(1.3, 20.0, 4.0, mass=0.78, fermi_energy=1000.0, gamma=gamma)
-        ys, steps, ok = solve(MattisBardeen(mat, **options), pulse, t_int, SolverOptions())
+        ys, steps, ok = solve(MattisBardeen(mat, **options), pulse, t_int, SolverOptions(solver=solver))
         return ys["delta_gap"][:, 0], steps, ok
 
     batched = jax.jit(jax.vmap(one))
@@ -69,7 +74,7 @@ def main():
     gap_t, steps, ok = (np.asarray(x) for x in out)
     late = times > (3.0 if not a.quick else times[len(times) // 2])
     amplitude = np.ptp(gap_t[:, late].real, axis=1)
-    rec = dict(n_energies=n, orders=a.orders, n_gamma=len(xs), n_times=int(times.size), wall_s=wall,
+    rec = dict(solver=a.solver, n_energies=n, orders=a.orders, n_gamma=len(xs), n_times=int(times.size), wall_s=wall,
                compile_s=max(first - wall, 0.0), steps=steps.tolist(), all_succeeded=bool(ok.all()),
                higgs_amplitude_meV=amplitude.tolist(), gamma_over_2delta=list(xs), peak_rss_mb=peak_rss_mb())
     # one batched right-hand side: time and bytes (reads f, r; writes every block)
@@ -90,7 +95,7 @@ def main():
     print(f"{len(xs)} gammas, N_e = {n}: {wall:.2f} s (+ {rec['compile_s']:.1f} s compile), max steps {steps.max()}, "
           f"RHS {sec * 1e3:.3f} ms at {moved / sec / 1e9:.0f} GB/s; device {environment()['device']}")
     if a.write:
-        write("fig1_sweep", dict(case=__doc__.split("\n\n")[1], record=rec))
+        write(f"fig1_sweep_{a.solver}", dict(case=__doc__.split("\n\n")[1], record=rec))
 
 
 if __name__ == "__main__":

@@ -27,9 +27,9 @@ class SolverOptions(eqx.Module):
     """How to integrate.
 
     Attributes:
-        solver: a diffrax solver; None (default) takes the model's ``default_solver()``: the
-            exponential integrator :class:`~jaxhiggs.solvers.ExponentialRK4` for the Mattis–Bardeen
-            model, Tsit5 (5th order adaptive) for the others.
+        solver: a diffrax solver; None (default) takes the model's ``default_solver()``: Tsit5 (5th
+            order adaptive), except Mattis–Bardeen on a GPU: :class:`~jaxhiggs.solvers.ExponentialRK4`
+            (the fastest measured per platform, benchmarks/README.md).
         rtol, atol: tolerances of the PID step-size controller (ignored with ``dt``); None takes
             the model's ``default_tolerances()``.
         dt: fixed step in ps instead of adaptive stepping (None: adaptive).

@@ -70,7 +70,7 @@ CASES = [
     ("mb-huge", lambda: jh.models.MattisBardeen(jh.materials.nbn(gamma=0.5), 10**6),
      r"n_energies = 1000000 is not allowed: MattisBardeen would need about .* GB"),
     ("mb-gamma-zero", lambda: jh.models.MattisBardeen(NBN, 16), r"gamma = \[0\.0\] meV is not allowed: .*gamma > 0"),
-    ("mb-frame", lambda: jh.models.MattisBardeen(jh.materials.nbn(gamma=0.5), 16, frame="x"), r"frame = 'x' is not allowed"),
+    ("mb-quadrature", lambda: jh.models.MattisBardeen(jh.materials.nbn(gamma=0.5), 16, quadrature="x"), r"quadrature = .x. is not allowed"),
     ("mb-reference-amplitude", lambda: jh.models.MattisBardeen(jh.materials.nbn(gamma=0.5), 16, reference_amplitude=-1.0),
      r"reference_amplitude = -1\.0 is not allowed: a finite amplitude > 0"),
     ("disordered-rate", lambda: jh.models.DisorderedPseudospin(NBN, 16, magnetic_rate=-1.0),
