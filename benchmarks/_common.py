@@ -51,6 +51,14 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def add_arguments(parser):
+    """The options every benchmark takes: ``--quick`` (a smoke-test size) and ``--write`` (results
+    files are written only when asked; without it the results are printed)."""
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test of the script")
+    parser.add_argument("--write", action="store_true", help="write results/<name>_<platform>.json")
+    return parser
+
+
 def write(name: str, payload: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     tag = jax.devices()[0].platform

@@ -17,6 +17,8 @@ import time
 import diffrax
 import equinox as eqx
 import jax
+
+from _common import add_arguments
 import jax.numpy as jnp
 
 import jaxhiggs as jh
@@ -39,7 +41,10 @@ def main():
     parser.add_argument("--n", type=int, default=15024)
     parser.add_argument("--t-max", type=float, default=40.0, help="in 1/Δ1 (ħ/meV with Δ1 = 1 meV)")
     parser.add_argument("--dt", type=float, default=0.02, help="fixed step in 1/Δ1")
+    add_arguments(parser)
     args = parser.parse_args()
+    if args.quick:
+        args.n, args.t_max = 500, 4.0
     mat = jh.materials.single_band(1.0025, 20.0)  # spec §8 proposal: ω_D = 20Δ1, Δ0/Δ1 = 1.0025
     times = jnp.linspace(0.0, args.t_max, int(10 * args.t_max) + 1)
     opts = SolverOptions(dt=args.dt * units.HBAR_MEV_PS, solver=diffrax.Tsit5())
@@ -69,9 +74,10 @@ def main():
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "note": "machine shared with other jobs during the run (load ~6 on 2 cores): timings are upper bounds",
     }
-    out = pathlib.Path(__file__).parent / "results" / "disordered_cpu.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
+    if args.write:
+        out = pathlib.Path(__file__).parent / "results" / f"disordered_{jax.devices()[0].platform}.json"
+        out.write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

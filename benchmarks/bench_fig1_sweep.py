@@ -31,8 +31,9 @@ def main():
     ap.add_argument("--n-energies", type=int, default=600)
     ap.add_argument("--orders", type=int, default=2, choices=(2, 3))
     ap.add_argument("--solver", choices=("default", "ExponentialRK4", "Tsit5"), default="default")
-    ap.add_argument("--quick", action="store_true", help="N_e = 40, 4 γ values, 3 ps window")
-    ap.add_argument("--write", action="store_true")
+    from _common import add_arguments
+
+    add_arguments(ap)  # --quick: N_e = 40, 4 γ values, a 3 ps window
     a = ap.parse_args()
 
     import jax

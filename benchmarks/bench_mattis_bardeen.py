@@ -158,8 +158,9 @@ def main():
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 200, 400, 600], help="energy grid sizes N_e")
     ap.add_argument("--bands", type=int, default=1, choices=(1, 2), help="one band (NbN) or two (MgB2-like)")
     ap.add_argument("--ref-max", type=int, default=200, help="largest N_e for which the NumPy reference runs fully")
-    ap.add_argument("--quick", action="store_true", help="N_e = 40, 60 and a window of 7 ps (smoke test)")
-    ap.add_argument("--write", action="store_true", help="write results/mattis_bardeen_<platform>.json")
+    from _common import add_arguments
+
+    add_arguments(ap)  # --quick: N_e = 40, 60 and a window of 7 ps
     ap.add_argument("--solvers", nargs="+", default=["ExponentialRK4", "Tsit5", "Dopri8"],
                     help="solvers of the work-precision sweep")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)

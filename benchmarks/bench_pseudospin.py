@@ -6,7 +6,7 @@ against a tight JAX run (rtol = 1e-12).  Batches: 16 quench strengths in one com
 jaxhiggs (vmapped on accelerators, lax.map on CPU as in jaxhiggs.sweep), a loop of solve_ivp calls for the reference (measured for N_e = 1000, estimated as
 16 × single for larger N_e and marked so).  Compile time is reported separately.
 
-Usage: python benchmarks/bench_pseudospin.py [--sizes 1000 4000 15024] [--quick]
+Usage: python benchmarks/bench_pseudospin.py [--sizes 1000 4000 15024] [--quick] [--write]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import diffrax
 import jax
 import jax.numpy as jnp
 import numpy as np
-from _common import peak_rss_mb, timed, write
+from _common import add_arguments, peak_rss_mb, timed, write
 
 import jaxhiggs as jh
 from jaxhiggs.reference import pseudospin as reference
@@ -46,7 +46,7 @@ def jax_batch(n, final_gaps, rtol):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000, 15024])
-    parser.add_argument("--quick", action="store_true")
+    add_arguments(parser)
     args = parser.parse_args()
     sizes = [1000] if args.quick else args.sizes
     rows = []
@@ -79,7 +79,8 @@ def main():
             }
             rows.append(row)
             print({k: (float(f"{v:.4g}") if isinstance(v, float) else v) for k, v in row.items()}, flush=True)
-    write("pseudospin", {"description": __doc__.split("\n\n")[1], "rows": rows})
+    if args.write:
+        write("pseudospin", {"description": __doc__.split("\n\n")[1], "rows": rows})
 
 
 if __name__ == "__main__":

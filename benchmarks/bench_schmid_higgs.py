@@ -12,6 +12,8 @@ import platform
 import time
 
 import jax
+
+from _common import add_arguments
 import jax.numpy as jnp
 import numpy as np
 import scipy
@@ -25,8 +27,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n-omega", type=int, default=500)
     ap.add_argument("--n-ref", type=int, default=8)
-    ap.add_argument("--out", default="benchmarks/results/schmid_higgs_cpu.json")
+    ap.add_argument("--out", default=None, help="results file (default results/schmid_higgs_<platform>.json)")
+    add_arguments(ap)
     args = ap.parse_args()
+    if args.quick:
+        args.n_omega, args.n_ref = 50, 2
     gap, zetas = 1.0, (0.1, 0.3, 1.3)
     w = jnp.linspace(0.01, 4.0, args.n_omega)
     t0 = time.perf_counter()
@@ -57,10 +62,11 @@ def main():
         "speedup_per_omega": (ref_s / args.n_ref) / (after / args.n_omega),
         "max_abs_diff_jax_vs_reference": float(np.max(np.abs(jx - ref))),
     }
-    out = pathlib.Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(res, indent=2))
     print(json.dumps(res, indent=2))
+    if args.write:
+        out = pathlib.Path(args.out or pathlib.Path(__file__).parent / "results" / f"schmid_higgs_{jax.devices()[0].platform}.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(res, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Sweep benchmark: throughput vs batch size and N_e, compile time, forced host devices,
 float32 vs float64, fixed-step vs adaptive lockstep (sorted and unsorted).
 
-Run: ``PYTHONPATH=. python benchmarks/bench_sweep.py`` (≈ 5–10 min on 2 CPU cores);
-writes ``benchmarks/results/sweep_cpu.json``.  Model: two-band clean pseudospins
+Run: ``PYTHONPATH=. python benchmarks/bench_sweep.py [--quick] [--write]`` (≈ 5–10 min on 2 CPU
+cores); ``--write`` writes ``benchmarks/results/sweep_<platform>.json``.  Model: two-band clean pseudospins
 (Δ = 7, 3 meV, ω_D = 50 meV), a 1.9 THz pump, 3 ps window.
 """
 
@@ -142,6 +142,16 @@ def devices():
 
 
 def main():
+    import argparse
+
+    from _common import add_arguments
+
+    parser = add_arguments(argparse.ArgumentParser(description=__doc__.split("\n")[0]))
+    args = parser.parse_args()
+    if args.quick:
+        print("--quick: the forced-host-devices part only (seconds)")
+        print(json.dumps(devices(), indent=2))
+        return
     start = time.perf_counter()
     result = {
         "benchmark": "jaxhiggs.sweep (two-band clean pseudospins, 3 ps, 61 saved times)",
@@ -157,9 +167,11 @@ def main():
         "lockstep": lockstep(),
     }
     result["total_runtime_s"] = time.perf_counter() - start
-    path = ROOT / "benchmarks" / "results" / "sweep_cpu.json"
-    path.write_text(json.dumps(result, indent=2))
-    print(f"wrote {path} ({result['total_runtime_s']:.0f} s)")
+    print(json.dumps(result, indent=2))
+    if args.write:
+        path = ROOT / "benchmarks" / "results" / f"sweep_{jax.devices()[0].platform}.json"
+        path.write_text(json.dumps(result, indent=2))
+        print(f"wrote {path} ({result['total_runtime_s']:.0f} s)")
 
 
 if __name__ == "__main__":
