@@ -128,7 +128,7 @@ def solve(model: Model, drive: Drive, times: Float[Array, " n_times"], options: 
     args = model.arguments(drive)
     controller, dt0 = _controller(options, model.jump_times(drive))
     solver = _fast_stage_loop(options.solver)
-    meter = diffrax.TextProgressMeter() if options.progress else diffrax.NoProgressMeter()
+    meter = diffrax.TqdmProgressMeter() if options.progress else diffrax.NoProgressMeter()  # tqdm: bar with ETA
     sol = diffrax.diffeqsolve(
         diffrax.ODETerm(model.vector_field),
         solver,

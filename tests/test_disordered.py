@@ -60,6 +60,7 @@ def _cross_frequency(t, g, lo, hi):
     return np.pi / np.mean(np.diff(c))
 
 
+@pytest.mark.slow  # two long runs (~20 s on 2 cores)
 def test_fig3_magnetic_persistent_and_potential_decaying():
     """C10 / Fig. 3: clean initial state, Δ0/Δ1 = 1.0204, ω_D = 10Δ1, N = 2000.
 

@@ -1,6 +1,6 @@
 """Mattis–Bardeen k–k′ density-matrix model to third order in A (Haenel et al. 2021, seed 000).
 
-Implements /work/shared/physics/mattis-bardeen-density-matrix.md ("the spec"): disorder enters only
+Implements the project's Mattis–Bardeen spec ("the spec", docs/models/mattis-bardeen.md): disorder enters only
 through the angle-averaged current matrix element, a unit-area Lorentzian W(ε−ε′) of width γ_i (§1.1).
 Per band i the state holds (spec §3.1)
 
