@@ -18,6 +18,14 @@ Where the cache goes, in order of precedence:
 
 If JAX's own ``JAX_COMPILATION_CACHE_DIR`` is set (and no path/``JAXHIGGS_CACHE_DIR`` is
 given) that directory is kept.  The cache is safe to delete at any time.
+
+Runtime error checks: JAX does not write programs that contain host callbacks to the cache,
+and equinox's runtime checks (``eqx.error_if``, used inside every diffrax solve) are host
+callbacks in their default mode ``EQX_ON_ERROR=raise``.  Unless you set ``EQX_ON_ERROR``
+yourself, :func:`enable_compilation_cache` therefore switches them to ``nan``: an invalid solve
+then yields NaN, which :func:`jaxhiggs.simulate` reports as a failure, instead of raising
+inside the compiled program.  jaxhiggs checks its inputs before solving, so in practice
+nothing changes except that the solves become cacheable.
 """
 
 from __future__ import annotations
@@ -34,6 +42,20 @@ def default_cache_dir() -> Path:
     return Path(root) / "jaxhiggs" / "jax"
 
 
+def _cacheable_error_checks() -> None:
+    """equinox runtime checks as NaN instead of host callbacks (see the module docstring)."""
+    if "EQX_ON_ERROR" in os.environ:
+        return  # the user's choice
+    os.environ["EQX_ON_ERROR"] = "nan"  # for equinox imported later (and child processes)
+    try:  # equinox is already imported (jaxhiggs imports it): its checks read this at trace time
+        from equinox import _errors
+
+        if getattr(_errors, "EQX_ON_ERROR", "raise") == "raise":
+            _errors.EQX_ON_ERROR = "nan"
+    except ImportError:  # pragma: no cover
+        pass
+
+
 def enable_compilation_cache(path=None, min_compile_time: float = 0.5) -> Path | None:
     """Turn on JAX's persistent compilation cache; returns the directory, or None if disabled.
 
@@ -44,8 +66,7 @@ def enable_compilation_cache(path=None, min_compile_time: float = 0.5) -> Path |
         min_compile_time: only programs that took at least this many seconds to compile
             are written (JAX's own default is 1 s).
 
-    Call it before the first computation of the process: JAX initialises the cache with
-    the first compilation and ignores later changes of the directory.
+    Programs compiled before the call are not written; call it early in a script.
     """
     import jax
 
@@ -67,7 +88,14 @@ def enable_compilation_cache(path=None, min_compile_time: float = 0.5) -> Path |
 
         warnings.warn(f"jaxhiggs: compilation cache disabled, cannot create {path}: {err}", stacklevel=2)
         return None
+    _cacheable_error_checks()
     jax.config.update("jax_compilation_cache_dir", str(path))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", float(min_compile_time))
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    try:  # JAX fixes the cache at the first compilation of the process: start over with the new directory
+        from jax.experimental.compilation_cache import compilation_cache
+
+        compilation_cache.reset_cache()
+    except (ImportError, AttributeError):  # pragma: no cover - older JAX: effective before the first compilation
+        pass
     return path
