@@ -94,7 +94,9 @@ def _describe_drive(drive) -> str:
 
             parts.append(f"pulse {float(c.peak_field):.3g} kV/cm, {float(units.mev_to_thz(c.omega)):.3g} THz")
         elif name == "Quench":
-            parts.append("quench" + (f" → {float(c.final_gap):.4g} meV" if getattr(c, "final_gap", None) is not None else ""))
+            final = getattr(c, "final_gap", None)
+            parts.append("quench" + ("" if final is None else
+                                     " → " + ", ".join(f"{g:.4g}" for g in np.ravel(np.asarray(final))) + " meV"))
         else:
             parts.append(name)
     return " + ".join(parts) or "no drive"

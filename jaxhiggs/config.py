@@ -169,8 +169,8 @@ gamma = 5.0                     # impurity scattering rate γ in meV (> 0 requir
 
 [model]
 name = "mattis-bardeen"
-n_energies = 80                 # N_e; cost and memory grow as N_e², the recurrence time 2πħ/δε as N_e
-                                # (δε = 2ω_D/(N_e-1); here 16 ps > the window; production: 400-800)
+n_energies = 140                # N_e; cost and memory grow as N_e², the recurrence time as N_e: the
+                                # coherences revive after ≈ πħ/δε, δε = 2ω_D/(N_e-1) (here 15 ps > the window)
 orders = 3                      # 1: linear current only; 2: + δΔ; 3: + cubic current j3
 frame = "lab"                   # or "rotating" (integrating factor)
 
