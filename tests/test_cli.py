@@ -18,6 +18,7 @@ from jaxhiggs import __version__, cli, config, sweep_store
 QUICK = {
     "mattis-bardeen": [("n_energies = 140 ", "n_energies = 48 "), ("omega_D = 10.0 ", "omega_D = 5.0 "),
                        ("stop = 9.0\n", "stop = 4.0\n"), ("gamma = 5.0 ", "gamma = 2.5 "), ("count = 1401", "count = 901")],
+    "schmid-higgs": [("count = 64", "count = 24"), ("count = 801", "count = 201")],
     "disordered-pseudospin": [("n_energies = 2000", "n_energies = 400"), ("stop = 40.0", "stop = 10.0"),
                               ("count = 801", "count = 201")],
 }

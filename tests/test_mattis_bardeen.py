@@ -202,6 +202,7 @@ def test_exact_homogeneity_in_amplitude():
     np.testing.assert_allclose(np.asarray(r2.current(3)), 27 * np.asarray(r1.current(3)), rtol=1e-9, atol=1e-300)
 
 
+@pytest.mark.slow  # a second frame compiles the model again (~20 s on 2 cores)
 def test_rotating_and_lab_frames_agree():
     model = MattisBardeen(nbn_like(2.0), 16, frame="lab", check_grid=False)
     times = np.linspace(-5.0, -1.0, 41)
