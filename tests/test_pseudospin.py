@@ -209,6 +209,7 @@ def test_lattice_pulse_excites_higgs_mode_at_twice_the_gap():
 
 
 # -- agreement with the NumPy reference ---------------------------------------------------------
+@pytest.mark.slow  # the SciPy reference at rtol 1e-11 (~17 s on 2 cores); MB vs the authors' code stays default
 def test_agrees_with_numpy_reference():
     """Same equations, independent code: Δ_i(t) to 1e-6 relative (two bands, quench + pulse)."""
     material = mgb2_like(0.05)
@@ -228,6 +229,7 @@ def test_agrees_with_numpy_reference():
 
 
 # -- gradients --------------------------------------------------------------------------------
+@pytest.mark.slow  # reverse mode through 300 steps (~25 s on 2 cores); test_fit checks jax.grad through simulate by default
 def test_gradients_match_finite_differences():
     """jax.grad of a scalar observable w.r.t. pulse amplitude, v and Δ_i vs central differences (1e-5)."""
     times = np.linspace(0.0, 3.0, 61)
