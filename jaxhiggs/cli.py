@@ -78,7 +78,7 @@ def demo(out: Path, n_energies: int = 4000, final_gap: float = 1.17, progress: b
 
 def _describe_material(material) -> str:
     gaps = ", ".join(f"{float(g):.4g}" for g in np.ravel(np.asarray(material.gaps)))
-    text = f"Δ = {gaps} meV, T = {float(material.temperature):.3g} K"
+    text = f"Δ(T→0) = {gaps} meV, T = {float(material.temperature):.3g} K"
     gammas = np.ravel(np.asarray(material.gammas))
     if np.any(gammas > 0):
         text += ", γ = " + ", ".join(f"{g:.3g}" for g in gammas) + " meV"
