@@ -18,8 +18,12 @@ def parse(description):
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--out", default="examples/output")
     ap.add_argument("--quick", action="store_true", help="small grids for smoke testing")
+    ap.add_argument("--no-cache", action="store_true",
+                    help="do not use the persistent compilation cache (~/.cache/jaxhiggs/jax, $JAXHIGGS_CACHE_DIR)")
     a = ap.parse_args()
     Path(a.out).mkdir(parents=True, exist_ok=True)
+    if not a.no_cache:
+        jh.enable_compilation_cache()  # a second run of the script skips most of the compilation
     return a
 
 

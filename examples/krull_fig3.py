@@ -40,7 +40,8 @@ for k in range(vs.size):
 freq = units.thz_to_mev(np.asarray(f))
 fig, ax = plt.subplots(figsize=(7, 4.5))
 sel = freq < 9
-ax.pcolormesh(vs, freq[sel], np.log(np.array(spectra)[:, sel].T + 1e-12), shading="nearest", cmap="YlOrRd")
+mesh = ax.pcolormesh(vs, freq[sel], np.log(np.array(spectra)[:, sel].T + 1e-12), shading="nearest", cmap="YlOrRd")
+fig.colorbar(mesh, ax=ax, label="ln |FT φ_L| (arb. units)")
 ax.plot(vs, w_l, "o", mfc="none", color="C0", label="non-equilibrium ω_L (peak)")
 vv = np.linspace(0.002, 0.3, 80)
 ax.plot(vv, [leggett_equation_2(x, n) for x in vv], "b-", label="Krull eq. (2)")

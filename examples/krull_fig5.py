@@ -23,7 +23,7 @@ fig, ax = plt.subplots(1, 3, figsize=(13, 4))
 d_inf = np.abs(gaps[:, after, :]).mean(axis=1)
 ax[0].plot(intensity, d_inf[:, 0], "o-", label="|Δ1|∞")
 ax[0].plot(intensity, d_inf[:, 1], "s-", label="|Δ2|∞")
-ax[0].set(xlabel="|A0|²τ (10⁻¹⁶ J²s²/C²m² · ps)", ylabel="meV")
+ax[0].set(xlabel="|A0|²τ (10⁻¹⁶ J²s²/C²m² · ps)", ylabel="asymptotic gap (meV)")
 ax[0].legend()
 for j, (label, series) in enumerate(
     [("|Δ2|", np.abs(gaps[:, :, 1])), ("φ_L", np.unwrap(np.angle(gaps[:, :, 0] * np.conj(gaps[:, :, 1])), axis=1))]
@@ -34,10 +34,11 @@ for j, (label, series) in enumerate(
         spec.append(np.abs(np.asarray(s)))
     freq = units.thz_to_mev(np.asarray(f))
     sel = freq < 10
-    ax[j + 1].pcolormesh(intensity, freq[sel], np.log(np.array(spec)[:, sel].T + 1e-12), shading="nearest",
-                         cmap="YlOrRd")
+    mesh = ax[j + 1].pcolormesh(intensity, freq[sel], np.log(np.array(spec)[:, sel].T + 1e-12), shading="nearest",
+                                cmap="YlOrRd")
+    fig.colorbar(mesh, ax=ax[j + 1], label=f"ln |FT {label}| (arb. units)")
     ax[j + 1].plot(intensity, 2 * d_inf[:, 1], "k--", lw=0.8, label="2|Δ2|∞")
-    ax[j + 1].set(xlabel="|A0|²τ", ylabel="ħω (meV)", title=f"spectrum of {label}")
+    ax[j + 1].set(xlabel="|A0|²τ (10⁻¹⁶ J²s²/C²m² · ps)", ylabel="ħω (meV)", title=f"spectrum of {label}")
     ax[j + 1].legend(fontsize=8)
 fig.suptitle("Krull et al. Fig. 5 analogue: fluence tuning (v = 0.05)")
 fig.tight_layout()

@@ -1,7 +1,9 @@
 """Two-band MgB2 (spec Table B): Leggett phase φ_L(t) = Im δΔ1/Δ1 − Im δΔ2/Δ2 and its spectrum for v = 0, 0.02.
 
 Δ = (7, 3) meV, ω_D = 50 meV, γ = 100 meV, T ≈ 0, single-cycle drive; orders 1–2 (the phase channel
-is driven by A² and γ-independent, spec §3.6).  N_e = 500 (quick: 80).
+is driven by A² and γ-independent, spec §3.6).  N_e = 500.  Quick: N_e = 200 on a 20 meV window
+(instead of 50 meV) so that the first revival of the grid (≈ πħ/δε = 10 ps after the pulse) stays outside
+the window — the couplings follow from the same gaps, and the Leggett frequency moves by a few per cent.
 """
 
 import matplotlib.pyplot as plt
@@ -14,12 +16,13 @@ from jaxhiggs.models.mattis_bardeen import MattisBardeen
 from jaxhiggs.spectra import fourier_transform
 
 a = parse(__doc__)
-n, t_end = (80, 10.0) if a.quick else (500, 40.0)
+n, t_end, omega_D = (200, 10.0, 20.0) if a.quick else (500, 40.0, 50.0)
 times = np.arange(-4.3, t_end, 0.01)  # the pulse (τ = 0.66 ps at t = 0) must be off at the start
 drive = jh.GaussianPulse.from_vector_potential(1e-9, units.mev_to_thz(2.0), units.internal_to_ps(1.0), 0.0)
 fig, ax = plt.subplots(1, 2, figsize=(10, 4))
 for v in (0.0, 0.02):
-    model = MattisBardeen(jh.material.mgb2(v=v, temperature=0.01, gammas=(100.0, 100.0)), n, orders=2, check_grid=False)
+    model = MattisBardeen(jh.material.mgb2(v=v, temperature=0.01, omega_D=omega_D, gammas=(100.0, 100.0)), n, orders=2,
+                          check_grid=False)
     res = jh.simulate(model, drive, times, rtol=1e-7, atol=1e-12)
     dd = np.asarray(res["delta_gap"])
     phi = dd[:, 0].imag / float(model.gaps[0]) - dd[:, 1].imag / float(model.gaps[1])
@@ -30,8 +33,10 @@ for v in (0.0, 0.02):
     if v > 0:
         nu = jh.spectra.dominant_frequency(times[sel], phi[sel], fmin=units.mev_to_thz(0.5), fmax=units.mev_to_thz(5.9))
         print(f"v = {v}: φ_L spectral peak {units.thz_to_mev(nu):.4f} meV")
-ax[0].set(xlabel="t (ps)", ylabel="φ_L (rad)")
-ax[1].set(xlabel="ħω (meV)", xlim=(0, 16))
+ax[0].set(xlabel="t (ps)", ylabel="φ_L = Im δΔ1/Δ1 − Im δΔ2/Δ2 (rad)", title="Leggett phase after the pulse")
+ax[1].set(xlabel="ħω (meV)", ylabel="|FT φ_L| (arb. units)", xlim=(0, 16), title="spectrum (t > 3 ps)")
 ax[1].legend()
+fig.suptitle(f"MgB₂ Mattis–Bardeen, Δ = (7, 3) meV, γ = 100 meV, ω_D = {omega_D:g} meV, N_e = {n}"
+             + (" (quick)" if a.quick else ""))
 fig.tight_layout()
 fig.savefig(f"{a.out}/seed000_mgb2_leggett.png", dpi=120)

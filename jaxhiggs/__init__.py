@@ -2,6 +2,11 @@
 
 Units at the API edge: energies meV, times ps, frequencies THz, temperatures K,
 fields kV/cm, vector potentials V·s/m.  See :mod:`jaxhiggs.units`.
+
+Every documented namespace is reachable from ``import jaxhiggs as jh``: ``jh.models``,
+``jh.materials``, ``jh.spectra``, ``jh.equilibrium``, ... are imported at once; the heavier
+``jh.fit``, ``jh.fit_models``, ``jh.fit_config``, ``jh.response``, ``jh.pair_breaking``,
+``jh.conductivity``, ``jh.config``, ``jh.reference`` and ``jh.cli`` on first use.
 """
 
 import jax as _jax
@@ -19,9 +24,28 @@ from .material import Band, Superconductor  # noqa: E402
 from .solve import Result, SolverOptions, simulate, solve as solve_raw  # noqa: E402
 from . import sweep_params, sweep_store  # noqa: E402
 from .sweep import open_sweep, sweep  # noqa: E402  (jaxhiggs.sweep is the function; the module stays importable)
+from .cache import enable_compilation_cache  # noqa: E402
+
+#: Submodules imported on first attribute access (optimistix/optax and large jit tables load only when used).
+_LAZY = ("cli", "conductivity", "config", "fit", "fit_config", "fit_models", "pair_breaking", "reference", "response")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'jaxhiggs' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "Band", "DriveSum", "EnergyGrid", "GaussianPulse", "NoDrive", "Quench", "Result", "SingleCyclePulse",
     "SolverOptions", "Superconductor", "TightBinding", "Waveform", "bands", "drive", "equilibrium", "grid",
     "material", "materials", "models", "open_sweep", "simulate", "solve", "solve_raw", "solvers", "spectra", "sweep", "units",
+    "enable_compilation_cache", "io", "plot", "sweep_params", "sweep_store", *_LAZY,
 ]

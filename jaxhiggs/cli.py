@@ -1,4 +1,18 @@
-"""The ``jaxhiggs`` command: ``demo``, ``run CONFIG.toml``, ``sweep CONFIG.toml`` and ``show STORE``."""
+"""The ``jaxhiggs`` command.
+
+Subcommands:
+  demo     NbN Higgs oscillations after an interaction quench (CPU, ~15 s); writes .npz and .png
+  run      run a TOML configuration of any model (clean-pseudospin, mattis-bardeen,
+           disordered-pseudospin, schmid-higgs); writes .npz and .png
+  config   print a commented example configuration of a model (``jaxhiggs config mattis-bardeen``)
+  sweep    run the [grid] of a configuration into a resumable Zarr store (resumes automatically)
+  show     summarise a sweep store and plot Δ∞ and the Higgs amplitude
+  fit      fit measured σ(ω) or THG data from a TOML fit configuration
+
+Compiled programs are kept in JAX's persistent cache (~/.cache/jaxhiggs/jax; set
+JAXHIGGS_CACHE_DIR to move it, JAXHIGGS_CACHE_DIR="" or --no-cache to switch it off), so a second
+run of the same configuration skips most of the compilation.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +40,7 @@ def _summarise(result, fit_start_ps: float, origin_ps: float, band: int = 0) -> 
     }
 
 
-def demo(out: Path, n_energies: int = 4000, final_gap: float = 1.17) -> dict:
+def demo(out: Path, n_energies: int = 4000, final_gap: float = 1.17, progress: bool = False) -> dict:
     """NbN (Δ = 1.3 meV, ω_D = 20 meV) after an interaction quench to the couplings of Δ_f.
 
     An idealised ultrafast pump: the pairing interaction drops suddenly at t = 0 and
@@ -44,7 +58,7 @@ def demo(out: Path, n_energies: int = 4000, final_gap: float = 1.17) -> dict:
     times = np.linspace(0.0, 30.0, 3001)  # ps
     quench = jh.Quench(final_gap=final_gap)
     start = time.perf_counter()
-    result = jh.simulate(model, quench, times, solver=diffrax.Dopri8(), rtol=1e-8, atol=1e-11)
+    result = jh.simulate(model, quench, times, solver=diffrax.Dopri8(), rtol=1e-8, atol=1e-11, progress=progress)
     elapsed = time.perf_counter() - start
     summary = _summarise(result, fit_start_ps=5.0, origin_ps=0.0)
     params = {"material": "NbN (seed 000)", "gap_meV": 1.3, "omega_D_meV": 20.0, "temperature_K": 0.0,
@@ -62,43 +76,145 @@ def demo(out: Path, n_energies: int = 4000, final_gap: float = 1.17) -> dict:
     return summary
 
 
-def run(config_path: Path, out: Path | None = None) -> Path:
-    """Run a TOML configuration (see :mod:`jaxhiggs.config`); writes .npz and .png."""
-    import jaxhiggs as jh
+def _describe_material(material) -> str:
+    gaps = ", ".join(f"{float(g):.4g}" for g in np.ravel(np.asarray(material.gaps)))
+    text = f"Δ(T→0) = {gaps} meV, T = {float(material.temperature):.3g} K"
+    gammas = np.ravel(np.asarray(material.gammas))
+    if np.any(gammas > 0):
+        text += ", γ = " + ", ".join(f"{g:.3g}" for g in gammas) + " meV"
+    return text
 
-    from . import config, io, plot
+
+def _describe_drive(drive) -> str:
+    parts = []
+    for c in drive.components():
+        name = type(c).__name__
+        if name == "GaussianPulse":
+            from . import units
+
+            parts.append(f"pulse {float(c.peak_field):.3g} kV/cm, {float(units.mev_to_thz(c.omega)):.3g} THz")
+        elif name == "Quench":
+            final = getattr(c, "final_gap", None)
+            parts.append("quench" + ("" if final is None else
+                                     " → " + ", ".join(f"{g:.4g}" for g in np.ravel(np.asarray(final))) + " meV"))
+        else:
+            parts.append(name)
+    return " + ".join(parts) or "no drive"
+
+
+def _title(cfg, config_path) -> str:
+    meta = cfg["model"].metadata()
+    size = meta.get("n_points") or meta.get("n_energies") or ""
+    return (f"{cfg['name']} (N_e = {size}), {_describe_material(cfg['material'])}\n"
+            f"{_describe_drive(cfg['drive'])}  [{Path(config_path).name}]")
+
+
+def run(config_path: Path, out: Path | None = None, progress: bool = True) -> Path:
+    """Run a TOML configuration of any model (see :mod:`jaxhiggs.config`); writes .npz and .png."""
+    from . import config
 
     cfg = config.load(config_path)
     out = Path(out or cfg["output"])
+    if cfg["kind"] == "response":
+        return _run_response(cfg, config_path, out)
+    import jaxhiggs as jh
+
+    from . import io, plot
+
     start = time.perf_counter()
-    result = jh.simulate(cfg["model"], cfg["drive"], cfg["times"], **cfg["options"])
+    result = jh.simulate(cfg["model"], cfg["drive"], cfg["times"], progress=progress, **cfg["options"])
     elapsed = time.perf_counter() - start
     path = io.save_result(out.with_suffix(".npz"), result, cfg["raw"])
-    plot.gap_dynamics(result, title=str(config_path), path=out.with_suffix(".png"))
+    plot.gap_dynamics(result, title=_title(cfg, config_path), path=out.with_suffix(".png"))
     gap = np.abs(np.asarray(result.gap))
-    print(f"jaxhiggs run {config_path}: {elapsed:.1f} s, {int(np.max(result.num_steps))} steps")
+    print(f"jaxhiggs run {config_path}: {cfg['name']}, {elapsed:.1f} s (compilation included), "
+          f"{int(np.max(result.num_steps))} steps")
     for i in range(gap.shape[-1]):
-        print(f"  band {i + 1}: |Δ| from {gap[0, i]:.4f} to {gap[-1, i]:.4f} meV (min {gap[:, i].min():.4f}, "
-              f"max {gap[:, i].max():.4f})")
+        print(f"  band {i + 1}: |Δ| from {gap[0, i]:.6g} to {gap[-1, i]:.6g} meV (min {gap[:, i].min():.6g}, "
+              f"max {gap[:, i].max():.6g})")
+    if "current_1" in result.observables:
+        j1 = np.asarray(result["current_1"])
+        j3 = np.asarray(result["current_3"])
+        print(f"  currents: max |j1| = {np.max(np.abs(j1)):.4g} A/m², max |j3| = {np.max(np.abs(j3)):.4g} A/m²")
+    print(f"  wrote {path} and {out.with_suffix('.png')}")
+    return path
+
+
+def _run_response(cfg, config_path, out: Path) -> Path:
+    """The Schmid–Higgs configuration: χ⁻¹(ω), the resonance, and χ(t) if [times] is given."""
+    import json
+
+    from . import pair_breaking, units
+    from .plot import _pyplot
+    from .response import schmid_higgs as sh
+
+    start = time.perf_counter()
+    ag = pair_breaking.abrikosov_gorkov(cfg["clean_gap"], cfg["pair_breaking"])
+    gap, gamma = float(ag.gap), cfg["pair_breaking"]
+    omega = cfg["omega"]
+    chi_inv = np.asarray(sh.schmid_higgs_susceptibility(omega, gap, gamma, 0.0, n_nodes=cfg["n_nodes"]))
+    w_res = sh.resonance_frequency(gap, gamma, n_nodes=cfg["n_nodes"])[0] if gamma > 0 else 2 * gap
+    arrays = {"omega_meV": omega, "chi_inverse": chi_inv}
+    if cfg["times"] is not None:
+        arrays["times"] = cfg["times"]
+        arrays["chi_t"] = sh.susceptibility_time_domain(cfg["times"], gap, gamma)
+    elapsed = time.perf_counter() - start
+    meta = {"model": "schmid-higgs", "clean_gap_meV": cfg["clean_gap"], "pair_breaking_meV": gamma, "gap_meV": gap,
+            "threshold_meV": float(ag.threshold), "resonance_meV": w_res, "parameters": cfg["raw"],
+            "units": {"omega_meV": "meV", "chi_inverse": "dimensionless", "times": "ps", "chi_t": "meV/ħ"}}
+    path = out.with_suffix(".npz")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, metadata=json.dumps(meta), **arrays)
+    plt = _pyplot()
+    n = 2 if "chi_t" in arrays else 1
+    fig, axes = plt.subplots(1, n, figsize=(5.2 * n, 3.8), squeeze=False)
+    ax = axes[0, 0]
+    ax.plot(omega / gap, chi_inv.real, label="Re χ⁻¹")
+    ax.plot(omega / gap, chi_inv.imag, label="Im χ⁻¹")
+    ax.axvline(2 * float(ag.threshold) / gap, color="k", lw=0.6, ls=":", label="2ε_g")
+    ax.axvline(w_res / gap, color="C3", lw=0.6, ls="--", label="ω_res")
+    ax.set_xlabel("ħω / Δ")
+    ax.set_ylabel("χ⁻¹(ω) (dimensionless)")
+    ax.legend(fontsize=8)
+    if n == 2:
+        axes[0, 1].plot(arrays["times"], arrays["chi_t"], lw=1.0)
+        axes[0, 1].set_xlabel("time (ps)")
+        axes[0, 1].set_ylabel("χ(t) (meV/ħ)")
+    fig.suptitle(f"Schmid–Higgs susceptibility: Δ00 = {cfg['clean_gap']:g} meV, Γ = {gamma:g} meV "
+                 f"(ζ = {float(ag.zeta):.3g}, Δ = {gap:.4g} meV)  [{Path(config_path).name}]", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out.with_suffix(".png"), dpi=120)
+    print(f"jaxhiggs run {config_path}: schmid-higgs, {elapsed:.1f} s")
+    print(f"  Δ = {gap:.6g} meV (Δ00 = {cfg['clean_gap']:g} meV, Γ = {gamma:g} meV, ζ = {float(ag.zeta):.4g})")
+    print(f"  2ε_g = {2 * float(ag.threshold):.6g} meV, resonance ω_res = {w_res:.6g} meV = {w_res / gap:.5g} Δ "
+          f"({float(units.mev_to_thz(w_res)):.4g} THz)")
     print(f"  wrote {path} and {out.with_suffix('.png')}")
     return path
 
 
 def sweep(config_path: Path, store: Path | None = None, resume: bool = False, devices: int | None = None,
-          chunk_size: int | None = None) -> Path:
-    """Run the ``[grid]`` of a TOML configuration into a Zarr store (``output``.zarr by default)."""
+          chunk_size: int | None = None, progress: bool = True) -> Path:
+    """Run the ``[grid]`` of a TOML configuration into a Zarr store (``output``.zarr by default).
+
+    An existing store of the same sweep (same fingerprint: model, drive, times, grid, solver)
+    is resumed automatically: finished chunks are skipped.  A store of a different sweep, or
+    a folder that is not a jaxhiggs store, is refused.  ``resume`` is accepted for
+    compatibility and changes nothing.
+    """
     import jaxhiggs as jh
 
     from . import config, sweep_store
 
     cfg = config.load(config_path)
+    if cfg["kind"] != "dynamics":
+        raise ValueError(f"{config_path}: model {cfg['name']!r} cannot be swept (only time-stepped models)")
     if not cfg["grid"]:
         raise ValueError(f"{config_path} has no [grid] table: add parameter axes to sweep (see jaxhiggs/config.py)")
     store = Path(store or f"{cfg['output']}.zarr")
-    if sweep_store.exists(store) and not resume:
-        raise ValueError(f"the store {store} exists: pass --resume to continue it, or remove it")
+    if sweep_store.exists(store):
+        print(f"jaxhiggs sweep: {store} exists: resuming it if it holds this sweep (finished chunks are skipped)")
     jh.sweep(cfg["model"], cfg["drive"], cfg["times"], cfg["grid"], store=store, chunk_size=chunk_size,
-             devices=devices, **cfg["sweep"], **cfg["options"])
+             devices=devices, progress=progress, **cfg["sweep"], **cfg["options"])
     print(f"jaxhiggs sweep {config_path}: wrote {store}  (inspect with: jaxhiggs show {store})")
     return store
 
@@ -186,35 +302,86 @@ def fit(config_path: Path, out: Path | None = None):
     return result
 
 
+def print_config(model: str, out: Path | None = None) -> str:
+    """Print (or write to ``out``) the commented example configuration of ``model``."""
+    from . import config
+
+    text = config.example(model)
+    if out is None:
+        print(text, end="")
+    else:
+        Path(out).write_text(text)
+        print(f"wrote {out}  (run it with: jaxhiggs run {out})")
+    return text
+
+
+def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+    from .config import MODELS
+
+    parser = argparse.ArgumentParser(prog="jaxhiggs", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"jaxhiggs {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--no-cache", action="store_true",
+                        help="do not use the persistent compilation cache (also: JAXHIGGS_CACHE_DIR=\"\")")
+    progress = argparse.ArgumentParser(add_help=False)
+    progress.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("demo", parents=[common, progress], help="NbN Higgs oscillations after a quench (CPU, < 1 min)",
+                       description="NbN (Δ = 1.3 meV, ω_D = 20 meV) after an interaction quench to Δ_f = 1.17 meV: "
+                                   "clean pseudospins, 30 ps; prints Δ∞ and the Higgs frequency.")
+    p.add_argument("--out", type=Path, default=Path("jaxhiggs-demo"), help="output stem: writes STEM.npz and STEM.png")
+    p.add_argument("--n-energies", type=int, default=4000, help="energy grid points (default 4000)")
+    p = sub.add_parser("run", parents=[common, progress], help="run a TOML configuration of any model",
+                       description="Run a TOML configuration (models: " + ", ".join(MODELS) + "); writes .npz and .png. "
+                                   "Start from `jaxhiggs config MODEL`.")
+    p.add_argument("config", type=Path, help="TOML configuration file")
+    p.add_argument("--out", type=Path, default=None, help="output stem (default: the configuration's `output`)")
+    p = sub.add_parser("config", help="print a commented example configuration of a model",
+                       description="Print a commented, runnable example configuration: "
+                                   "jaxhiggs config mattis-bardeen > mb.toml && jaxhiggs run mb.toml")
+    p.add_argument("model", choices=MODELS, help="model name")
+    p.add_argument("--out", type=Path, default=None, help="write to this file instead of printing")
+    p = sub.add_parser("sweep", parents=[common, progress], help="run the [grid] of a configuration into a Zarr store",
+                       description="Run the [grid] table of a configuration point by point into a Zarr store. "
+                                   "An existing store of the same sweep is resumed automatically (finished chunks "
+                                   "are skipped); a store of another sweep is refused.")
+    p.add_argument("config", type=Path, help="TOML configuration file with a [grid] table")
+    p.add_argument("--store", type=Path, default=None, help="Zarr directory (default: <output>.zarr)")
+    p.add_argument("--resume", action="store_true",
+                   help="accepted for compatibility: an existing store of the same sweep is always resumed")
+    p.add_argument("--devices", type=int, default=None, help="number of devices (default: all)")
+    p.add_argument("--chunk-size", type=int, default=None, help="points per chunk (default: from memory)")
+    p = sub.add_parser("show", help="summarise a sweep store and plot Δ∞ and the Higgs amplitude",
+                       description="Print dimensions, completion and parameters of a sweep store; plot Δ∞ and the "
+                                   "Higgs amplitude against the first swept parameter.")
+    p.add_argument("store", type=Path, help="Zarr store written by `jaxhiggs sweep`")
+    p.add_argument("--out", type=Path, default=None, help="PNG path (default: <store>.png)")
+    p = sub.add_parser("fit", parents=[common], help="fit measured σ(ω) or THG data (TOML fit configuration)",
+                       description="Fit σ(ω) or THG data from a TOML fit configuration (see fitting/README.md); "
+                                   "writes the report, .json and .png.")
+    p.add_argument("config", type=Path, help="TOML fit configuration")
+    p.add_argument("--out", type=Path, default=None, help="output stem (.json, .png)")
+    return parser
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="jaxhiggs", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    p_demo = sub.add_parser("demo", help="NbN Higgs oscillations after a quench (CPU, < 1 min)")
-    p_demo.add_argument("--out", type=Path, default=Path("jaxhiggs-demo"), help="output stem (.npz, .png)")
-    p_demo.add_argument("--n-energies", type=int, default=4000)
-    p_run = sub.add_parser("run", help="run a TOML configuration")
-    p_run.add_argument("config", type=Path)
-    p_run.add_argument("--out", type=Path, default=None)
-    p_sweep = sub.add_parser("sweep", help="run the [grid] of a TOML configuration into a Zarr store")
-    p_sweep.add_argument("config", type=Path)
-    p_sweep.add_argument("--store", type=Path, default=None, help="Zarr directory (default: <output>.zarr)")
-    p_sweep.add_argument("--resume", action="store_true", help="continue an existing store")
-    p_sweep.add_argument("--devices", type=int, default=None, help="number of devices (default: all)")
-    p_sweep.add_argument("--chunk-size", type=int, default=None, help="points per chunk (default: from memory)")
-    p_show = sub.add_parser("show", help="summarise a sweep store and plot Δ∞ and the Higgs amplitude")
-    p_show.add_argument("store", type=Path)
-    p_show.add_argument("--out", type=Path, default=None, help="PNG path (default: <store>.png)")
-    p_fit = sub.add_parser("fit", help="fit measured σ(ω) or THG data (TOML fit configuration)")
-    p_fit.add_argument("config", type=Path)
-    p_fit.add_argument("--out", type=Path, default=None, help="output stem (.json, .png)")
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
+    if args.command in ("demo", "run", "sweep", "fit") and not args.no_cache:
+        from .cache import enable_compilation_cache
+
+        enable_compilation_cache()
+    show_progress = not getattr(args, "no_progress", True)
     try:
         if args.command == "demo":
-            demo(args.out, args.n_energies)
+            demo(args.out, args.n_energies, progress=show_progress)
         elif args.command == "run":
-            run(args.config, args.out)
+            run(args.config, args.out, progress=show_progress)
+        elif args.command == "config":
+            print_config(args.model, args.out)
         elif args.command == "sweep":
-            sweep(args.config, args.store, args.resume, args.devices, args.chunk_size)
+            sweep(args.config, args.store, args.resume, args.devices, args.chunk_size, progress=show_progress)
         elif args.command == "show":
             show(args.store, args.out)
         elif args.command == "fit":

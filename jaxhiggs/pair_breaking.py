@@ -1,6 +1,6 @@
 """Abrikosov–Gor'kov (AG) equilibrium of a superconductor with pair breaking, in JAX.
 
-Physics (spec: ``shared/physics/analytic-checks.md`` C7 and §S.2).  A pair-breaking
+Physics (docs/models/schmid-higgs.md; analytic checks C7 and §S.2).  A pair-breaking
 energy Γ (magnetic impurities in the dirty limit, in-plane field in a thin film)
 enters the quasiclassical retarded function g^R = G τ3 + F iτ2, G² − F² = 1, through
 

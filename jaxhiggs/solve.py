@@ -189,7 +189,7 @@ def solve_status(model: Model, drive: Drive, times: Float[Array, " n_times"], op
     args = model.arguments(drive)
     controller, dt0 = _controller(options, model.jump_times(drive), times[-1] - times[0])
     solver = _fast_stage_loop(options.solver)
-    meter = diffrax.TextProgressMeter() if options.progress else diffrax.NoProgressMeter()
+    meter = diffrax.TqdmProgressMeter() if options.progress else diffrax.NoProgressMeter()  # tqdm: bar with ETA
     y0 = model.initial_state()
     backsolve = isinstance(options.adjoint, diffrax.BacksolveAdjoint)  # no events with backsolve
     sol = diffrax.diffeqsolve(

@@ -1,4 +1,11 @@
+import os
+
 import pytest
+
+# Hermetic tests: in-process `jaxhiggs` CLI calls must neither write to the user's compilation cache nor
+# switch equinox's error checks for the rest of the session (tests/test_public_api.py tests the cache in
+# child processes with their own JAXHIGGS_CACHE_DIR).
+os.environ["JAXHIGGS_CACHE_DIR"] = ""
 
 
 def pytest_addoption(parser):

@@ -60,6 +60,7 @@ def _cross_frequency(t, g, lo, hi):
     return np.pi / np.mean(np.diff(c))
 
 
+@pytest.mark.slow  # two long runs (~20 s on 2 cores)
 def test_fig3_magnetic_persistent_and_potential_decaying():
     """C10 / Fig. 3: clean initial state, Δ0/Δ1 = 1.0204, ω_D = 10Δ1, N = 2000.
 
@@ -116,6 +117,7 @@ def test_small_quench_matches_linear_response():
     assert np.max(np.abs(delta[m] - predicted)) < 2e-3 * d
 
 
+@pytest.mark.slow  # reverse-mode through a long solve (~20 s on 2 cores); the clean-model gradient test stays default
 def test_mean_gap_gradient_wrt_rate():
     mat = jh.materials.single_band(1.05, 10.0)
     times = jnp.linspace(0.0, 20.0, 81)

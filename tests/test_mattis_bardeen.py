@@ -19,7 +19,7 @@ from jaxhiggs.spectra import conductivity
 
 pytestmark = pytest.mark.filterwarnings("ignore:Complex dtype support in Diffrax")
 
-REF = Path("/work/shared/reference-data/haenel2021")
+REF = Path(__file__).parent / "data" / "haenel2021"  # provenance: tests/data/README.md
 E0 = 10.0  # the reference code's energy unit in meV
 
 

@@ -34,6 +34,11 @@ print(json.dumps({
 """
 
 
+import pytest  # noqa: E402
+
+
+@pytest.mark.slow  # a separate JAX process (~40 s on 2 cores): CI runs it as its own job (.ci/run)
+@pytest.mark.sharded
 def test_sharded_sweep_on_four_cpu_devices_equals_single_device():
     env = dict(os.environ)
     env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=4").strip()

@@ -1,6 +1,6 @@
 """Disordered Anderson pseudospins: Dzero, PRB 109, L100503 (2024), eqs. (9)–(10).
 
-Spec: ``shared/physics/pseudospin-disordered.md`` (§ numbers below refer to it).  One band,
+Spec: the project's disordered-pseudospin spec, docs/models/disordered-pseudospin.md (§ numbers refer to it).  One band,
 constant DOS ν on the midpoint grid ε_p ∈ [−ω_D, ω_D], T = 0, ħ = 1.  In the convention of
 the clean model (S = 2s, ds/dt = b × s, b = (−2 Re Δ, 2 Im Δ, 2ε)) eq. (9) reads (§3)
 

@@ -1,7 +1,7 @@
 """Mattis–Bardeen k–k′ density-matrix model to third order in A (Haenel et al. 2021, seed 000).
 
-Implements the model of Haenel, Froese, Manske and Schwarz, Phys. Rev. B 104, 134504 (2021); "spec §"
-refers to the project's restatement of its equations (the documentation).  Disorder enters only
+Implements the model of Haenel, Froese, Manske and Schwarz, Phys. Rev. B 104, 134504 (2021), as restated
+in the project's Mattis–Bardeen page ("the spec", docs/models/mattis-bardeen.md).  Disorder enters only
 through the angle-averaged current matrix element, a unit-area Lorentzian W(ε−ε′) of width γ_i (§1.1).
 Per band i the state holds (spec §3.1)
 

@@ -1,0 +1,178 @@
+"""The ``jaxhiggs`` command: every model runs from a configuration, ``config MODEL`` round-trips
+through ``run``, help on every argument, ``--version``, strict configuration errors that name the
+file, and ``sweep`` resuming automatically (with ``--resume`` still accepted)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+import pytest
+import zarr
+
+from jaxhiggs import __version__, cli, config, sweep_store
+
+# The default run shrinks the two costly examples (Mattis–Bardeen compiles N_e² blocks, the disordered
+# model integrates 40 ps); test_every_example_runs_as_written runs all four unchanged (--runslow).
+QUICK = {
+    "mattis-bardeen": [("n_energies = 140 ", "n_energies = 48 "), ("omega_D = 10.0 ", "omega_D = 5.0 "),
+                       ("stop = 9.0\n", "stop = 4.0\n"), ("gamma = 5.0 ", "gamma = 2.5 "), ("count = 1401", "count = 901"),
+                       ("orders = 3 ", "orders = 1 ")],  # third order (and j3) runs in the --runslow test
+    "schmid-higgs": [("count = 64", "count = 24"),  # and no χ(t) (its spectral quadrature dominates the cost)
+                     ("[times]                         # χ(t), ps (optional)\nstart = 0.0\nstop = 40.0\ncount = 801\n", "")],
+    "disordered-pseudospin": [("n_energies = 2000", "n_energies = 400"), ("stop = 40.0", "stop = 10.0"),
+                              ("count = 801", "count = 201")],
+}
+EXPECTED = {  # arrays every model's .npz must hold
+    "clean-pseudospin": {"times", "gap", "metadata"},
+    "mattis-bardeen": {"times", "gap", "delta_gap", "current_1", "current_3", "vector_potential", "metadata"},
+    "disordered-pseudospin": {"times", "gap", "metadata"},
+    "schmid-higgs": {"omega_meV", "chi_inverse", "metadata"},  # + times, chi_t when [times] is given
+}
+
+
+@pytest.fixture(autouse=True)
+def no_cache(monkeypatch):
+    """In-process CLI calls must not touch the user's cache (tests/test_public_api.py tests the cache)."""
+    monkeypatch.setenv("JAXHIGGS_CACHE_DIR", "")
+
+
+def _run_example(model, tmp_path, replacements=()):
+    path = tmp_path / f"{model}.toml"
+    assert cli.main(["config", model, "--out", str(path)]) == 0
+    text = path.read_text()
+    for old, new in replacements:
+        assert old in text, (model, old)
+        text = text.replace(old, new)
+    path.write_text(text)
+    out = tmp_path / model
+    assert cli.main(["run", str(path), "--out", str(out), "--no-progress"]) == 0
+    data = np.load(out.with_suffix(".npz"), allow_pickle=False)
+    assert EXPECTED[model] <= set(data.files), (model, data.files)
+    assert out.with_suffix(".png").stat().st_size > 10_000
+    meta = json.loads(str(data["metadata"]))
+    return data, meta
+
+
+@pytest.mark.parametrize("model", config.MODELS)
+def test_config_example_round_trips_through_run(model, tmp_path, capsys, recwarn):
+    data, meta = _run_example(model, tmp_path, QUICK.get(model, ()))
+    if model == "mattis-bardeen":
+        assert meta["parameters"]["model"]["orders"] == 1
+    printed = capsys.readouterr().out
+    assert f"jaxhiggs run {tmp_path / model}.toml" in printed and "wrote" in printed
+    # no validity warning of the package (recurrence, grid resolution, ...) from its own examples
+    ours = [str(w.message) for w in recwarn if issubclass(w.category, UserWarning)
+            and "Complex dtype support in Diffrax" not in str(w.message)]  # silenced by the package itself
+    assert not ours, ours
+    if model == "schmid-higgs":
+        assert meta["gap_meV"] < meta["clean_gap_meV"]  # AG suppression
+        assert 2 * meta["threshold_meV"] < meta["resonance_meV"] < 2 * meta["gap_meV"]  # peak between 2ε_g and 2Δ
+        assert "chi_t" not in data.files or np.all(np.isfinite(data["chi_t"]))
+        return
+    gap = np.abs(data["gap"][:, 0])
+    assert np.all(np.isfinite(gap))
+    assert np.ptp(gap) > 1e-4 or model == "mattis-bardeen"  # something happened (MB at orders = 1: δΔ = 0)
+    if model == "mattis-bardeen":
+        assert np.max(np.abs(data["current_1"])) > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", config.MODELS)
+def test_every_example_runs_as_written(model, tmp_path):
+    data, _ = _run_example(model, tmp_path)
+    if model == "schmid-higgs":
+        assert {"times", "chi_t"} <= set(data.files) and np.all(np.isfinite(data["chi_t"]))
+    if model == "mattis-bardeen":  # all three orders: gap correction and cubic current
+        assert np.max(np.abs(data["current_3"])) > 0 and np.max(np.abs(data["delta_gap"])) > 0
+
+
+def test_help_lists_every_subcommand_and_documents_every_argument(capsys):
+    parser = cli._parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(sub.choices) == {"demo", "run", "config", "sweep", "show", "fit"}
+    for name, p in sub.choices.items():
+        assert f"  {name} " in parser.description, f"the description does not list {name}"
+        for action in p._actions:
+            if not isinstance(action, argparse._HelpAction):
+                assert action.help, f"jaxhiggs {name} {action.dest}: no help text"
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0 and __version__ in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(["config", "no-such-model"])
+
+
+def test_config_prints_a_commented_example(capsys):
+    assert cli.main(["config", "clean-pseudospin"]) == 0
+    text = capsys.readouterr().out
+    assert text == config.EXAMPLES["clean-pseudospin"]
+    assert text.count("#") > 10 and "[model]" in text and 'name = "clean-pseudospin"' in text
+
+
+MINIMAL = ('[material]\ngap = 1.3\nomega_D = 20.0\n[model]\nname = "clean-pseudospin"\nn_energies = 64\n'
+           '[[drive]]\ntype = "quench"\nfinal_gap = 1.2\n[times]\nstop = 2.0\ncount = 41\n[solver]\ndt = 0.005\n')
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[material\ngap = 1.3", ["invalid TOML"]),
+    (MINIMAL.replace("count = 41", "count = 2.7"), ["times.count = 2.7", "integer"]),
+    (MINIMAL.replace("count = 41", 'count = "many"'), ["times.count = 'many'", "integer"]),
+    (MINIMAL.replace("count = 41", "count = 41.0"), ["times.count = 41.0", "write 41"]),
+    (MINIMAL + "[grid]\nfinal_gap = {start = 1.1, stop = 1.2}\n", ["grid.final_gap", "missing count"]),
+    (MINIMAL + "[grid]\nfinal_gap = {start = 1.1, stop = 1.2, count = 2.5}\n", ["grid.final_gap.count = 2.5"]),
+    (MINIMAL + '[grid]\nfinal_gap = [1.1, "x"]\n', ["grid.final_gap[1]"]),
+    (MINIMAL.replace("n_energies = 64", "n_energies = 64.5"), ["model.n_energies = 64.5"]),
+    (MINIMAL.replace("n_energies = 64", "n_energis = 64"), ["unknown key", "n_energis"]),
+    (MINIMAL.replace('name = "clean-pseudospin"', 'name = "clean"'), ["model.name = 'clean'", "mattis-bardeen"]),
+    (MINIMAL.replace("dt = 0.005", "max_steps = 1e5"), ["solver.max_steps"]),
+])
+def test_bad_configuration_is_an_error_naming_the_file(text, words, tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ValueError) as err:
+        config.load(path)
+    message = str(err.value)
+    assert message.startswith(str(path)), message
+    for word in words:
+        assert word in message, (word, message)
+    assert cli.main(["run", str(path), "--no-progress"]) == 2  # the command says it and exits 2
+    assert str(path) in capsys.readouterr().err
+
+
+def test_missing_configuration_file(tmp_path, capsys):
+    assert cli.main(["run", str(tmp_path / "nope.toml")]) == 2
+    assert "nope.toml" in capsys.readouterr().err
+
+
+def test_sweep_resumes_automatically_and_refuses_another_sweep(tmp_path, capsys):
+    cfg = tmp_path / "sweep.toml"
+    cfg.write_text(MINIMAL + "[grid]\nfinal_gap = [1.1, 1.2]\n")
+    store = tmp_path / "s.zarr"
+    assert cli.main(["sweep", str(cfg), "--store", str(store), "--chunk-size", "1", "--no-progress"]) == 0
+    assert sweep_store.done_chunks(store).tolist() == [True, True]
+    first = np.asarray(zarr.open_group(str(store), mode="r")["gap"][:])
+    # an interrupted run: the second chunk never finished
+    zarr.open_group(str(store), mode="r+")["chunk_done"][1] = False
+    capsys.readouterr()
+    assert cli.main(["sweep", str(cfg), "--store", str(store)]) == 0  # no --resume needed
+    captured = capsys.readouterr()
+    assert "resuming" in captured.out and "1 chunk(s) already" in captured.err  # sweep progress goes to stderr
+    assert sweep_store.done_chunks(store).tolist() == [True, True]
+    np.testing.assert_array_equal(np.asarray(zarr.open_group(str(store), mode="r")["gap"][:]), first)
+    # --resume is still accepted (compatibility): nothing left to do
+    assert cli.main(["sweep", str(cfg), "--store", str(store), "--resume", "--no-progress"]) == 0
+    # a different sweep in the same store is refused, naming what differs
+    other = tmp_path / "other.toml"
+    other.write_text(MINIMAL + "[grid]\nfinal_gap = [1.1, 1.15]\n")
+    capsys.readouterr()
+    assert cli.main(["sweep", str(other), "--store", str(store), "--no-progress"]) == 2
+    assert "different sweep" in capsys.readouterr().err
+    # and so is a folder that is not a jaxhiggs store
+    foreign = tmp_path / "foreign.zarr"
+    zarr.open_group(str(foreign), mode="w").attrs["something"] = 1
+    assert cli.main(["sweep", str(cfg), "--store", str(foreign), "--no-progress"]) == 2
+    # show works on the store
+    assert cli.main(["show", str(store), "--out", str(tmp_path / "show.png")]) == 0
+    assert (tmp_path / "show.png").exists()
