@@ -158,7 +158,7 @@ def test_sweep_resumes_automatically_and_refuses_another_sweep(tmp_path, capsys)
     capsys.readouterr()
     assert cli.main(["sweep", str(cfg), "--store", str(store)]) == 0  # no --resume needed
     captured = capsys.readouterr()
-    assert "resuming" in captured.out and "1 chunk(s) already" in captured.err  # sweep progress goes to stderr
+    assert "resuming" in captured.out and "1/2 chunk(s) already done" in captured.err  # sweep progress: stderr
     assert sweep_store.done_chunks(store).tolist() == [True, True]
     np.testing.assert_array_equal(np.asarray(zarr.open_group(str(store), mode="r")["gap"][:]), first)
     # --resume is still accepted (compatibility): nothing left to do
