@@ -63,6 +63,7 @@ def test_linear_response_matches_zimmermann_fine_grid(gamma):
     assert np.max(np.abs(s.imag - z.imag) / np.abs(z.imag)) < 0.03
 
 
+@pytest.mark.slow  # N_e = 120 over 20 ps (~30 s on 2 cores); the closed-form σ vs Zimmermann check stays default
 def test_time_domain_conductivity_matches_frequency_domain_model():
     """The solver + FFT pipeline (spectra.conductivity) reproduces the model's closed-form σ(ω)."""
     mat = jh.material.single_band(1.0, 10.0, 0.0, mass=1.0, fermi_energy=1000.0, gamma=2.0)
