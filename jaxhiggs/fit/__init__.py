@@ -9,6 +9,17 @@ Entry points
   temperature at fixed Ω (``"higgs-thg-temperature"``), free overall amplitude ``scale``.
 * :func:`fit_global` — several data sets (e.g. temperatures) sharing parameters; parameters
   listed in ``local`` get one copy per data set, named ``name[i]``.
+* :func:`fit_transmission` — the measured complex THz transmission t(ω) of a thin film on a
+  substrate (:mod:`jaxhiggs.thz`), fitted directly with a σ model (no inversion); ``sigma_n`` in S/m.
+* :func:`fit_temperature_series` — t(ω) at several temperatures with shared Δ(0), γ, σ_n (film
+  thickness, ΔL on request), Δ(T) from the package's BCS gap equation (one or two bands).
+* :func:`profile_likelihood` — profile-likelihood intervals, the profile grid optimised with ``vmap``.
+
+Module layout: :mod:`~jaxhiggs.fit.parameters` (bounds and transforms), :mod:`~jaxhiggs.fit.data`
+(data sets), :mod:`~jaxhiggs.fit.optimizers`, :mod:`~jaxhiggs.fit.least_squares` (residuals,
+covariance), :mod:`~jaxhiggs.fit.result` (report, plots), :mod:`~jaxhiggs.fit.entry` (σ and THG fits),
+:mod:`~jaxhiggs.fit.transmission` (THz transmission fits), :mod:`~jaxhiggs.fit.profile`,
+:mod:`~jaxhiggs.fit.models` (= ``jaxhiggs.fit_models``), :mod:`~jaxhiggs.fit.config` (= ``jaxhiggs.fit_config``).
 
 Parameters
 ----------
@@ -74,6 +85,9 @@ from . import config, models
 from .entry import fit_conductivity, fit_thg
 from .least_squares import fit_global
 from .parameters import Parameters
+from .profile import Profile, profile_likelihood
 from .result import FitResult
+from .transmission import fit_temperature_series, fit_transmission, plot_conductivity, transmission_model
 
-__all__ = ["FitResult", "Parameters", "config", "fit_conductivity", "fit_global", "fit_thg", "models"]
+__all__ = ["FitResult", "Parameters", "Profile", "config", "fit_conductivity", "fit_global", "fit_temperature_series",
+           "fit_thg", "fit_transmission", "models", "plot_conductivity", "profile_likelihood", "transmission_model"]

@@ -5,6 +5,7 @@ See :mod:`jaxhiggs.fit` for the conventions (bounds, residuals, uncertainties, a
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Mapping, Sequence
 
@@ -42,14 +43,25 @@ def _residual_functions(fm: FitModel, params: Parameters, sets, local, jacobian:
     if key in _RESIDUALS:
         return _RESIDUALS[key]
     comps = [(ds.component, np.flatnonzero(ds.keep)) for ds in sets]
+    # Data sets on one grid (a temperature series): the model is vmapped over them, so the compiled
+    # graph holds one copy of the model instead of one per data set (compile time ∝ graph size).
+    stacked = len(sets) > 1 and len({(ds.component, ds.x.shape, ds.keep.tobytes()) for ds in sets}) == 1
+
+    def curves_of(full, data):
+        if stacked:
+            per = {name: jnp.stack([jnp.asarray(_per_set(fm, local, full, i)[name], dtype=float)
+                                    for i in range(len(data))]) for name in fm.parameters}
+            xs = jnp.stack([x for x, _, _, _ in data])
+            temps = jnp.stack([temp for _, temp, _, _ in data])
+            out = jax.vmap(lambda p, x, t: fm(p, x, t))(per, xs, temps)
+            return [out[i] for i in range(len(data))]
+        return [fm(_per_set(fm, local, full, i), x, temp) for i, (x, temp, _, _) in enumerate(data)]
 
     def residual_physical(p_free, args):
         held, data = args
-        full = params.full(p_free, held)
-        parts = []
-        for i, ((comp, idx), (x, temp, d, e)) in enumerate(zip(comps, data)):
-            curve = fm(_per_set(fm, local, full, i), x, temp)
-            parts.append((_components(curve, comp)[idx] - d) / e)
+        curves = curves_of(params.full(p_free, held), data)
+        parts = [(_components(curve, comp)[idx] - d) / e
+                 for curve, (comp, idx), (_, _, d, e) in zip(curves, comps, data)]
         return jnp.concatenate(parts)
 
     def residual_raw(u, args):
@@ -78,8 +90,7 @@ def _residual_functions(fm: FitModel, params: Parameters, sets, local, jacobian:
         # one compiled function for everything evaluated at the optimum (compiles dominate)
         p = params.to_physical(u)
         full = params.full(p, args[0])
-        curves = [fm(_per_set(fm, local, full, i), x, temp) for i, (x, temp, _, _) in enumerate(args[1])]
-        return p, full, jacobian_of(residual_physical)(p, args), curves
+        return p, full, jacobian_of(residual_physical)(p, args), curves_of(full, args[1])
 
     _RESIDUALS[key] = (residual_u, chi2, final)
     return _RESIDUALS[key]
@@ -88,8 +99,8 @@ def _residual_functions(fm: FitModel, params: Parameters, sets, local, jacobian:
 def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Mapping | None = None,
                fixed: Sequence[str] = (), ties: Mapping | None = None, local: Sequence[str] = (),
                optimizer: str = "lm", n_starts: int = 1, max_steps: int = 400, tol: float = 1e-10,
-               scale_covar: bool = True, jacobian: str = "fwd", drive_frequency: float | None = None, model_options: Mapping | None = None
-               ) -> FitResult:
+               scale_covar: bool = True, jacobian: str = "fwd", drive_frequency: float | None = None, model_options: Mapping | None = None,
+               progress: bool | None = None) -> FitResult:
     """Fit one model to several data sets at once, sharing all parameters except ``local`` ones.
 
     Args:
@@ -109,6 +120,7 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
         jacobian: ``"fwd"`` (``jax.jacfwd``, default) or ``"rev"`` (``jax.jacrev``) for the
             Jacobian of the residuals; use ``"rev"`` for simulation models integrated with
             diffrax's ``RecursiveCheckpointAdjoint`` (it supports reverse mode only).
+        progress: show a tqdm bar over the starts (default: when there is more than one start).
 
     Returns:
         :class:`FitResult`.
@@ -129,7 +141,7 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
     if fm.kind == "auto" or not fm.required:
         names = tuple(fm.required) or tuple(_base(k) for k in initial)
         names = tuple(dict.fromkeys(names + tuple(_base(k) for k in initial)))
-        fm = FitModel(fm.name, fm.function, names, fm.defaults, fm.kind, fm.x_label)
+        fm = dataclasses.replace(fm, required=names)
     nset = len(datasets)
     if nset == 0:
         raise ValueError("datasets is empty: give at least one data set")
@@ -181,7 +193,7 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
         sets.append(_make_dataset(d["x"], d["data"], d.get("temperature", 0.0), kind, d.get("component"),
                                   d.get("uncertainty"), d.get("weights"), d.get("mask"), d.get("window"),
                                   i if nset > 1 else None))
-    fm = FitModel(fm.name, fm.function, fm.required, fm.defaults, kind, fm.x_label)
+    fm = dataclasses.replace(fm, kind=kind)
 
     residual_u, chi2_fn, final_fn = _residual_functions(fm, params, sets, local, jacobian)
     args = ([jnp.asarray(params.values[n], dtype=float) for n in params.held],
@@ -191,7 +203,10 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
     run = _OPTIMIZERS[optimizer]
     best = None
     starts = _start_grid(params, u0, n_starts)
-    for start in starts:
+    from tqdm.auto import tqdm
+
+    show_bar = len(starts) > 1 if progress is None else bool(progress)
+    for start in tqdm(starts, desc="fit starts", disable=not show_bar, leave=False):
         u, ok, msg = run(residual_u, args, start, max_steps, tol)
         chi2 = float(chi2_fn(u, args))
         if not math.isfinite(chi2):
@@ -229,6 +244,50 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
                       < 1e-6 * max(1.0, abs(values[n])))
     curves = [np.asarray(c) for c in curves]
     units_map = {n: _UNITS.get(n, "") for n in fm.parameters}
+    # information criteria (lmfit's convention, Gaussian likelihood with the noise scale profiled out)
+    aic = n_data * math.log(max(chi2, 1e-300) / n_data) + 2 * n_free
+    bic = n_data * math.log(max(chi2, 1e-300) / n_data) + math.log(n_data) * n_free
+    notes = _warnings(params, values, stderr, corr, at_bounds, jtj, ok, msg)
+    problem = _Problem(residual_u, params, args, np.asarray(u), scale_covar, redchi, chi2)
     return FitResult(values, stderr, corr, cov, params.free, chi2, redchi, n_data, n_free, ok, msg, fm, optimizer,
-                     len(starts), at_bounds, sets, curves, units_map)
+                     len(starts), at_bounds, sets, curves, units_map, aic, bic, notes, problem)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Problem:
+    """What a profile likelihood needs to re-optimise: the compiled residual, parameters, data, optimum."""
+
+    residual_u: object
+    params: Parameters
+    args: tuple
+    u_best: np.ndarray
+    scale_covar: bool
+    redchi: float
+    chi2: float
+
+
+def _warnings(params, values, stderr, corr, at_bounds, jtj, ok, msg) -> tuple:
+    """Plain-language warnings: not converged, at a bound, unconstrained, degenerate pairs."""
+    out = []
+    if not ok:
+        out.append(f"the optimiser did not converge ({msg}): values and errors are not at an optimum")
+    for name in at_bounds:
+        out.append(f"{name} = {values[name]:.6g} ended on a bound ({params.lower[name]:g}, {params.upper[name]:g}): "
+                   "its error is not meaningful; widen the bound or fix the parameter")
+    scale = np.sqrt(np.clip(np.diag(jtj), 1e-300, None))
+    eig = np.linalg.eigvalsh(jtj / np.outer(scale, scale)) if jtj.size else np.ones(1)
+    if eig.min() < 1e-12 * max(eig.max(), 1e-300):
+        out.append("JᵀJ is (numerically) singular: some combination of parameters is not constrained by the data")
+    for name in params.free:
+        err, val = stderr[name], values[name]
+        if not math.isfinite(err) or (val != 0 and err >= abs(val)) or (val == 0 and err > 0 and err > 1e6):
+            out.append(f"{name} is unconstrained by the data: {name} = {val:.6g} ± {err:.3g} (relative error ≥ 100 %); "
+                       "fix it or add data that depend on it")
+    free = params.free
+    for i in range(len(free)):
+        for j in range(i + 1, len(free)):
+            if abs(corr[i, j]) > 0.98:
+                out.append(f"C({free[i]}, {free[j]}) = {corr[i, j]:+.3f}: the data constrain (nearly) only a combination "
+                           "of the two; fix one of them or add data that separate them")
+    return tuple(out)
 

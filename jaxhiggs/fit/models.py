@@ -13,6 +13,7 @@ Units: gaps, scattering rates, broadenings in meV; frequencies in THz (converted
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -38,6 +39,8 @@ class FitModel:
         defaults: optional parameters and the values they are *fixed* at when not given.
         kind: ``"complex"`` (σ = σ₁ + iσ₂) or ``"real"``.
         x_label: axis label of ``x`` for plots/reports (``"frequency (THz)"``, ``"temperature (K)"``).
+        y_labels: labels of the real and imaginary parts in plots (``("σ₁", "σ₂")``, ``("Re t", "Im t")``).
+        meta: extra information for plots and reports (e.g. the σ model behind a transmission model).
     """
 
     name: str
@@ -46,6 +49,8 @@ class FitModel:
     defaults: dict = field(default_factory=dict)
     kind: str = "complex"
     x_label: str = "frequency (THz)"
+    y_labels: tuple = ("σ₁", "σ₂")
+    meta: dict = field(default_factory=dict, compare=False)
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -118,6 +123,7 @@ def band_gaps(zero_gaps: Float[Array, " n_bands"], v, temperature_k, omega_d: fl
     return solve_gap_equation(u, xi, weights, jnp.maximum(t, 1e-9), zero_gaps)
 
 
+@functools.lru_cache(maxsize=32)  # one model object per options: refits reuse the compiled residuals
 def make_two_band_zimmermann(omega_d: float = 50.0, dos: tuple = (1.0, 1.0)) -> FitModel:
     """Two-band σ(ω; T) = σ_ref Σ_i c_i σ_Z(ω; Δ_i(T), γ_i, T)/σ₀,i  (weighted per-band Zimmermann).
 
@@ -142,6 +148,47 @@ def make_two_band_zimmermann(omega_d: float = 50.0, dos: tuple = (1.0, 1.0)) -> 
 
     return FitModel("two-band-zimmermann", fn, ("gap_1", "gap_2", "v", "gamma_1", "gamma_2", "weight_1"),
                     {"sigma_n": 1.0, "shift": 0.0})
+
+
+@functools.lru_cache(maxsize=32)
+def make_bcs_conductivity(base: str = "zimmermann", omega_d: float = 50.0) -> FitModel:
+    """σ(ω; T) of one BCS band whose gap Δ(T) follows from the package's gap equation (temperature series).
+
+    The parameter ``gap`` is Δ(0) (meV); at each data set's temperature Δ(T) comes from
+    :func:`band_gaps` (one band, cut-off ``omega_d`` meV; weak coupling gives Δ(0) ≈ 1.764 k_B T_c, and
+    :func:`critical_temperature_k` returns the T_c of a given Δ(0)), and σ is the ``base`` model
+    (``"zimmermann"``: parameters ``gamma`` meV and ``sigma_n``; ``"mattis-bardeen"``: ``sigma_n``) at
+    that gap.  Above T_c (e.g. for trial values of Δ(0)) the gap is floored at 10⁻³Δ(0), the normal-state
+    limit.  Name: ``"zimmermann-bcs"`` / ``"mattis-bardeen-bcs"``.
+    """
+    inner = {"zimmermann": zimmermann_sigma, "mattis-bardeen": mattis_bardeen_sigma}
+    if base not in inner:
+        raise ValueError(f"base = {base!r} is not allowed: 'zimmermann' or 'mattis-bardeen'")
+
+    def fn(params, frequency_thz, temperature=0.0):
+        gap_t = band_gaps(jnp.stack([params["gap"]]), 0.0, temperature, omega_d)[0]
+        # above T_c (possible for trial values of Δ(0) during a fit) the Newton solve returns Δ = 0, where the
+        # closed forms are singular: a floor of 10⁻³Δ(0) gives the normal-state (Drude) limit instead
+        floor = 1e-3 * params["gap"]
+        gap_t = jnp.where(gap_t > floor, gap_t, floor)
+        return inner[base](dict(params, gap=gap_t), frequency_thz, temperature)
+
+    required = ("gap", "gamma") if base == "zimmermann" else ("gap",)
+    return FitModel(f"{base}-bcs", fn, required, {"sigma_n": 1.0, "shift": 0.0},
+                    meta={"gap_is": "Δ(0) (meV); Δ(T) from the BCS gap equation"})
+
+
+def critical_temperature_k(zero_gaps, v: float = 0.0, omega_d: float = 50.0, dos: tuple = (1.0, 1.0)) -> float:
+    """T_c in K of the (one- or two-band) gap equation of :func:`band_gaps` for T → 0 gaps ``zero_gaps`` (meV)."""
+    from ..equilibrium import critical_temperature
+
+    zero_gaps = jnp.atleast_1d(jnp.asarray(zero_gaps, dtype=float))
+    nb = zero_gaps.shape[0]
+    xi1, w1 = _xi_grid(omega_d)
+    xi = jnp.broadcast_to(xi1, (nb, xi1.shape[0]))
+    weights = jnp.asarray(dos[:nb], dtype=float)[:, None] * w1[None, :]
+    u = couplings_from_gaps(zero_gaps, v, pair_sum(zero_gaps, xi, weights, 0.0))
+    return float(units.mev_to_kelvin(critical_temperature(u, xi, weights)))
 
 
 # --------------------------------------------------------------------------- Higgs THG
@@ -273,6 +320,7 @@ def quench_trace_model(n_energies: int = 48, omega_d: float = 10.0, dt_ps: float
 
 def resolve(model, drive_frequency: float | None = None, **options) -> FitModel:
     """A :class:`FitModel` from a name (``"mattis-bardeen"``, ``"zimmermann"``, ``"two-band-zimmermann"``,
+    ``"zimmermann-bcs"``, ``"mattis-bardeen-bcs"`` (Δ(T) from the gap equation, ``gap`` = Δ(0)),
     ``"higgs-thg"``, ``"higgs-thg-temperature"``) or a :class:`FitModel` itself."""
     if isinstance(model, FitModel):
         return model
@@ -282,6 +330,8 @@ def resolve(model, drive_frequency: float | None = None, **options) -> FitModel:
         "mattis-bardeen": lambda: MATTIS_BARDEEN,
         "zimmermann": lambda: ZIMMERMANN,
         "two-band-zimmermann": lambda: make_two_band_zimmermann(**options),
+        "zimmermann-bcs": lambda: make_bcs_conductivity("zimmermann", **options),
+        "mattis-bardeen-bcs": lambda: make_bcs_conductivity("mattis-bardeen", **options),
         "higgs-thg": lambda: HIGGS_THG,
         "higgs-thg-temperature": lambda: make_higgs_thg_temperature(drive_frequency, **options),
     }
@@ -293,7 +343,8 @@ def resolve(model, drive_frequency: float | None = None, **options) -> FitModel:
 
 
 __all__ = [
-    "FitModel", "HIGGS_THG", "MATTIS_BARDEEN", "ZIMMERMANN", "band_gaps", "callable_model", "higgs_inverse_susceptibility",
+    "FitModel", "HIGGS_THG", "MATTIS_BARDEEN", "ZIMMERMANN", "band_gaps", "callable_model", "critical_temperature_k",
+    "make_bcs_conductivity", "higgs_inverse_susceptibility",
     "higgs_thg_frequency", "make_higgs_thg_temperature", "make_two_band_zimmermann", "mattis_bardeen_sigma",
     "quench_trace_model", "resolve", "zimmermann_sigma",
 ]

@@ -32,6 +32,11 @@ class FitResult:
         chi2, redchi: χ² and reduced χ²; n_data, n_free as counted in χ²_red.
         success: the optimiser converged; message: its verdict.
         model: the :class:`~jaxhiggs.fit_models.FitModel`.
+        aic, bic: Akaike and Bayesian information criteria, n ln(χ²/n) + 2k and n ln(χ²/n) + k ln n
+            (lmfit's convention; compare models fitted to the same data: lower is better).
+        warnings: plain-language problems (not converged, parameter at a bound, unconstrained
+            parameter, |correlation| > 0.98, singular JᵀJ); also printed by :meth:`report`.
+        problem: the compiled residual, data and optimum (used by :func:`jaxhiggs.fit.profile_likelihood`).
     """
 
     values: dict
@@ -52,6 +57,10 @@ class FitResult:
     datasets: list = field(default_factory=list, repr=False)
     curves: list = field(default_factory=list, repr=False)
     units: dict = field(default_factory=dict)
+    aic: float = math.nan
+    bic: float = math.nan
+    warnings: tuple = ()
+    problem: object = field(default=None, repr=False)
 
     def report(self) -> str:
         """lmfit-style text: statistics, values ± errors (relative), correlations |r| > 0.1."""
@@ -62,6 +71,8 @@ class FitResult:
                  f"    # variables        = {self.n_free}",
                  f"    chi-square         = {self.chi2:.6g}",
                  f"    reduced chi-square = {self.redchi:.6g}",
+                 f"    Akaike info crit   = {self.aic:.6g}",
+                 f"    Bayesian info crit = {self.bic:.6g}",
                  "[[Variables]]"]
         width = max(len(n) for n in self.values)
         for name, val in self.values.items():
@@ -83,6 +94,9 @@ class FitResult:
             lines.append("[[Correlations]] (unreported correlations are < 0.100)")
             for _, a, b, r in sorted(pairs, reverse=True):
                 lines.append(f"    C({a}, {b}) = {r:+.4f}")
+        if self.warnings:
+            lines.append("[[Warnings]]")
+            lines.extend(f"    {w}" for w in self.warnings)
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -96,6 +110,7 @@ class FitResult:
             "correlation": np.asarray(self.correlation).tolist(),
             "chi2": self.chi2, "redchi": self.redchi, "n_data": self.n_data, "n_free": self.n_free,
             "at_bounds": list(self.at_bounds), "units": {k: v for k, v in self.units.items()},
+            "aic": self.aic, "bic": self.bic, "warnings": list(self.warnings),
             "covariance_convention": "C = redchi * inv(J^T J), J = d(residual)/d(physical free parameters)",
         }
 
@@ -118,8 +133,8 @@ class FitResult:
         for k, ds in enumerate(self.datasets):
             curve = np.asarray(self.curves[k])
             if ds.component == "complex":
-                columns.append((k, "σ₁", curve.real, ds, 0))
-                columns.append((k, "σ₂", curve.imag, ds, 1))
+                columns.append((k, self.model.y_labels[0], curve.real, ds, 0))
+                columns.append((k, self.model.y_labels[1], curve.imag, ds, 1))
             else:
                 columns.append((k, {"sigma1": "σ₁", "sigma2": "σ₂", "abs": "|σ|"}.get(ds.component, "signal"),
                                 np.real(_components(jnp.asarray(curve), ds.component)), ds, 0))
@@ -155,6 +170,6 @@ class FitResult:
         return fig
 
 
-_UNITS = {"gap": "meV", "gap_1": "meV", "gap_2": "meV", "gamma": "meV", "gamma_1": "meV", "gamma_2": "meV",
+_UNITS = {"thickness": "nm", "mismatch": "µm", "gap": "meV", "gap_1": "meV", "gap_2": "meV", "gamma": "meV", "gamma_1": "meV", "gamma_2": "meV",
           "eta": "meV", "shift": "THz", "v": "", "weight_1": "", "final_gap": "meV"}
 
