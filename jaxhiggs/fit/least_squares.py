@@ -223,34 +223,54 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
     dof = max(n_data - n_free, 1)
     redchi = chi2 / dof
     jtj = jac.T @ jac
-    try:
-        cov = np.linalg.inv(jtj)
-    except np.linalg.LinAlgError:
-        cov = np.linalg.pinv(jtj)
-        msg += "; JᵀJ singular (parameters not identifiable): pseudo-inverse used"
+    cov, unconstrained = _covariance(jtj)
+    if unconstrained:
+        msg += f"; JᵀJ singular: {', '.join(params.free[i] for i in unconstrained)} not identifiable"
     if scale_covar:
         cov = cov * redchi
     err = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    err[list(unconstrained)] = np.inf
     denom = np.outer(err, err)
-    corr = np.divide(cov, denom, out=np.zeros_like(cov), where=denom > 0)
+    corr = np.divide(cov, denom, out=np.zeros_like(cov), where=np.isfinite(denom) & (denom > 0))
     full = {k: float(v) for k, v in full.items()}
     values = {n: full[n] for n in params.names}
     stderr = {n: 0.0 for n in params.names}
     stderr.update({n: float(e) for n, e in zip(params.free, err)})
     for n, (src, factor) in params.ties.items():
         stderr[n] = abs(factor) * stderr[src]
-    at_bounds = tuple(n for n in params.free
-                      if min(abs(values[n] - params.lower[n]), abs(values[n] - params.upper[n]))
-                      < 1e-6 * max(1.0, abs(values[n])))
+    at_bounds = tuple(n for n in params.free if _at_bound(values[n], params.lower[n], params.upper[n]))
     curves = [np.asarray(c) for c in curves]
     units_map = {n: _UNITS.get(n, "") for n in fm.parameters}
     # information criteria (lmfit's convention, Gaussian likelihood with the noise scale profiled out)
     aic = n_data * math.log(max(chi2, 1e-300) / n_data) + 2 * n_free
     bic = n_data * math.log(max(chi2, 1e-300) / n_data) + math.log(n_data) * n_free
-    notes = _warnings(params, values, stderr, corr, at_bounds, jtj, ok, msg)
+    notes = _warnings(params, values, stderr, corr, at_bounds, [params.free[i] for i in unconstrained], ok, msg)
     problem = _Problem(residual_u, params, args, np.asarray(u), scale_covar, redchi, chi2)
     return FitResult(values, stderr, corr, cov, params.free, chi2, redchi, n_data, n_free, ok, msg, fm, optimizer,
                      len(starts), at_bounds, sets, curves, units_map, aic, bic, notes, problem)
+
+
+def _at_bound(value: float, lower: float, upper: float) -> bool:
+    """Within 10⁻⁴ of the bounded interval's width (the sigmoid transform approaches a bound only
+    asymptotically), or 10⁻⁶ relative for a one-sided bound."""
+    tol = 1e-4 * (upper - lower) if math.isfinite(upper - lower) else 1e-6 * max(1.0, abs(value))
+    return min(abs(value - lower), abs(value - upper)) < tol
+
+
+def _covariance(jtj: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """(JᵀJ)⁻¹ by an eigen-decomposition of the column-scaled JᵀJ, and the free parameters it cannot fix.
+
+    Directions with eigenvalue < 10⁻¹² × the largest (after scaling each parameter to unit sensitivity) are
+    not constrained by the data: they are left out of the (pseudo-)inverse, and every parameter with a
+    weight > 0.1 in such a direction is reported (its standard error is then ∞).
+    """
+    scale = np.sqrt(np.clip(np.diag(jtj), 1e-300, None))
+    w, v = np.linalg.eigh(jtj / np.outer(scale, scale))
+    null = w < 1e-12 * max(float(w.max()), 1e-300)
+    keep = ~null
+    inv = (v[:, keep] / w[keep]) @ v[:, keep].T
+    involved = tuple(int(i) for i in np.flatnonzero(np.any(np.abs(v[:, null]) > 0.1, axis=1))) if null.any() else ()
+    return inv / np.outer(scale, scale), involved
 
 
 @dataclasses.dataclass(frozen=True)
@@ -266,7 +286,7 @@ class _Problem:
     chi2: float
 
 
-def _warnings(params, values, stderr, corr, at_bounds, jtj, ok, msg) -> tuple:
+def _warnings(params, values, stderr, corr, at_bounds, degenerate, ok, msg) -> tuple:
     """Plain-language warnings: not converged, at a bound, unconstrained, degenerate pairs."""
     out = []
     if not ok:
@@ -274,12 +294,13 @@ def _warnings(params, values, stderr, corr, at_bounds, jtj, ok, msg) -> tuple:
     for name in at_bounds:
         out.append(f"{name} = {values[name]:.6g} ended on a bound ({params.lower[name]:g}, {params.upper[name]:g}): "
                    "its error is not meaningful; widen the bound or fix the parameter")
-    scale = np.sqrt(np.clip(np.diag(jtj), 1e-300, None))
-    eig = np.linalg.eigvalsh(jtj / np.outer(scale, scale)) if jtj.size else np.ones(1)
-    if eig.min() < 1e-12 * max(eig.max(), 1e-300):
-        out.append("JᵀJ is (numerically) singular: some combination of parameters is not constrained by the data")
+    if degenerate:
+        out.append(f"JᵀJ is singular: the data constrain only a combination of {', '.join(degenerate)} "
+                   "(their errors are infinite); fix all but one of them or add data that separate them")
     for name in params.free:
         err, val = stderr[name], values[name]
+        if name in degenerate:
+            continue
         if not math.isfinite(err) or (val != 0 and err >= abs(val)) or (val == 0 and err > 0 and err > 1e6):
             out.append(f"{name} is unconstrained by the data: {name} = {val:.6g} ± {err:.3g} (relative error ≥ 100 %); "
                        "fix it or add data that depend on it")
