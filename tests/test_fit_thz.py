@@ -106,7 +106,7 @@ def _series_fit(clean, seed):
     for k, sample in enumerate(clean):  # a fresh reference scan at every temperature
         s = thz.add_noise(sample, 0.01, 100 * seed + k)
         r = thz.add_noise(REF, 0.01, 100 * seed + 50 + k)
-        nu, t, dt = thz.transmission_uncertainty(TIMES, s, TIMES, r, noise="auto", frequency_range=(0.2, 2.5))
+        nu, t, dt = thz.transmission_noise(TIMES, s, TIMES, r, noise="auto", frequency_range=(0.2, 2.5))
         nus.append(nu), ts.append(t), errs.append(dt)
     return fit.fit_temperature_series(SERIES_T, nus[0], ts, "zimmermann-bcs",
                                       {"gap": 1.5, "gamma": 10.0, "sigma_n": 3e5},

@@ -18,6 +18,8 @@ class _Dataset:
     err: np.ndarray
     component: str
     kind: str
+    #: (a, b) per x for a noise model whose variance depends on the model: e² = (a + b|model|²)/2 per part
+    err_model: tuple | None = None
 
 
 
@@ -70,6 +72,16 @@ def _make_dataset(x, data, temperature, model_kind, component, uncertainty, weig
     if window is not None:
         lo, hi = window
         keep &= (x >= (-np.inf if lo is None else lo)) & (x <= (np.inf if hi is None else hi))
+    err_model = None
+    if hasattr(uncertainty, "sample") and hasattr(uncertainty, "reference"):  # jaxhiggs.thz.TransmissionNoise
+        if component != "complex":
+            raise InputError(f"{tag}a transmission noise model needs complex data (t = E_s/E_r)")
+        a = np.broadcast_to(np.asarray(uncertainty.sample, float), x.shape)
+        b = np.broadcast_to(np.asarray(uncertainty.reference, float), x.shape)
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b)) and np.all(a > 0) and np.all(b >= 0)):
+            raise InputError(f"{tag}the transmission noise model has non-finite or non-positive variances")
+        err_model = (a, b)
+        uncertainty = uncertainty.uncertainty(data)  # at the data: for plots and as a placeholder
     if component == "complex":
         d = np.concatenate([data.real, data.imag])
         keep = np.concatenate([keep, keep])
@@ -91,5 +103,5 @@ def _make_dataset(x, data, temperature, model_kind, component, uncertainty, weig
     if keep.sum() == 0:
         raise InputError(f"{tag}window = {show(window)} is not allowed: no data points are left after the mask/window; "
                          f"the data cover x in [{show(np.min(x))}, {show(np.max(x))}]")
-    return _Dataset(x, np.asarray(d), float(temperature), keep, np.asarray(e, float), component, model_kind)
+    return _Dataset(x, np.asarray(d), float(temperature), keep, np.asarray(e, float), component, model_kind, err_model)
 

@@ -39,10 +39,10 @@ def _residual_functions(fm: FitModel, params: Parameters, sets, local, jacobian:
     noise seeds, other temperatures) reuse the compiled optimiser.
     """
     key = (fm.name, fm.function, fm.parameters, params.key(), tuple(local), jacobian,
-           tuple((ds.component, ds.x.shape, ds.keep.tobytes()) for ds in sets))
+           tuple((ds.component, ds.x.shape, ds.keep.tobytes(), ds.err_model is None) for ds in sets))
     if key in _RESIDUALS:
         return _RESIDUALS[key]
-    comps = [(ds.component, np.flatnonzero(ds.keep)) for ds in sets]
+    comps = [(ds.component, np.flatnonzero(ds.keep), np.flatnonzero(ds.keep[:ds.x.size])) for ds in sets]
     # Data sets on one grid (a temperature series): the model is vmapped over them, so the compiled
     # graph holds one copy of the model instead of one per data set (compile time ∝ graph size).
     stacked = len(sets) > 1 and len({(ds.component, ds.x.shape, ds.keep.tobytes()) for ds in sets}) == 1
@@ -51,17 +51,21 @@ def _residual_functions(fm: FitModel, params: Parameters, sets, local, jacobian:
         if stacked:
             per = {name: jnp.stack([jnp.asarray(_per_set(fm, local, full, i)[name], dtype=float)
                                     for i in range(len(data))]) for name in fm.parameters}
-            xs = jnp.stack([x for x, _, _, _ in data])
-            temps = jnp.stack([temp for _, temp, _, _ in data])
+            xs = jnp.stack([item[0] for item in data])
+            temps = jnp.stack([item[1] for item in data])
             out = jax.vmap(lambda p, x, t: fm(p, x, t))(per, xs, temps)
             return [out[i] for i in range(len(data))]
-        return [fm(_per_set(fm, local, full, i), x, temp) for i, (x, temp, _, _) in enumerate(data)]
+        return [fm(_per_set(fm, local, full, i), item[0], item[1]) for i, item in enumerate(data)]
 
     def residual_physical(p_free, args):
         held, data = args
         curves = curves_of(params.full(p_free, held), data)
-        parts = [(_components(curve, comp)[idx] - d) / e
-                 for curve, (comp, idx), (_, _, d, e) in zip(curves, comps, data)]
+        parts = []
+        for curve, (comp, idx, idx_x), (_, _, d, e, ab) in zip(curves, comps, data):
+            if ab is not None:  # errors from a noise model evaluated at the model (errors in variables)
+                half = jnp.sqrt(0.5 * (ab[0] + ab[1] * jnp.abs(curve[idx_x]) ** 2))
+                e = jnp.concatenate([half, half])
+            parts.append((_components(curve, comp)[idx] - d) / e)
         return jnp.concatenate(parts)
 
     def residual_raw(u, args):
@@ -198,7 +202,9 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
     residual_u, chi2_fn, final_fn = _residual_functions(fm, params, sets, local, jacobian)
     args = ([jnp.asarray(params.values[n], dtype=float) for n in params.held],
             [(jnp.asarray(ds.x), jnp.asarray(ds.temperature, dtype=float), jnp.asarray(ds.data[ds.keep]),
-              jnp.asarray(ds.err[ds.keep])) for ds in sets])
+              jnp.asarray(ds.err[ds.keep]),
+              None if ds.err_model is None else tuple(jnp.asarray(v[ds.keep[:ds.x.size]]) for v in ds.err_model))
+             for ds in sets])
     u0 = params.to_internal(params.values)
     run = _OPTIMIZERS[optimizer]
     best = None

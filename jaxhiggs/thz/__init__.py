@@ -17,11 +17,11 @@ from __future__ import annotations
 from .synthetic import add_noise, apply_transmission, single_cycle_pulse
 from .thin_film import (FREE_SPACE_IMPEDANCE, conductivity_uncertainty, mismatch_phase, thin_film_conductivity,
                         thin_film_transmission)
-from .traces import (check_traces, noise_level, read_trace, spectrum, transmission, transmission_uncertainty,
-                     window_weights)
+from .traces import (TransmissionNoise, check_traces, noise_level, read_trace, spectrum, transmission,
+                     transmission_noise, transmission_uncertainty, window_weights)
 
 __all__ = [
-    "FREE_SPACE_IMPEDANCE", "add_noise", "apply_transmission", "check_traces", "conductivity_uncertainty",
+    "FREE_SPACE_IMPEDANCE", "TransmissionNoise", "add_noise", "apply_transmission", "check_traces", "conductivity_uncertainty",
     "mismatch_phase", "noise_level", "read_trace", "single_cycle_pulse", "spectrum", "thin_film_conductivity",
-    "thin_film_transmission", "transmission", "transmission_uncertainty", "window_weights",
+    "thin_film_transmission", "transmission", "transmission_noise", "transmission_uncertainty", "window_weights",
 ]

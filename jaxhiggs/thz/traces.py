@@ -27,6 +27,7 @@ t = E_s/E_r gives Var t = (Var E_s + |t|² Var E_r)/|E_r|² (circular: half in R
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -35,8 +36,8 @@ from jaxtyping import Complex, Float
 
 from .._validate import InputError, check, check_int, fail, show
 
-__all__ = ["check_traces", "noise_level", "read_trace", "spectrum", "transmission", "transmission_uncertainty",
-           "window_weights"]
+__all__ = ["TransmissionNoise", "check_traces", "noise_level", "read_trace", "spectrum", "transmission",
+           "transmission_noise", "transmission_uncertainty", "window_weights"]
 
 #: relative tolerance on the time steps (uniform sampling) and on the agreement of two time grids
 GRID_RTOL = 1e-6
@@ -200,10 +201,32 @@ def transmission(sample_times, sample_field, reference_times, reference_field, w
     return freq[keep], s[keep] / r[keep]
 
 
-def transmission_uncertainty(sample_times, sample_field, reference_times, reference_field, noise=None,
-                             window="tukey", taper: float = 0.1, frequency_range=None
-                             ) -> tuple[Float[np.ndarray, " m"], Complex[np.ndarray, " m"], Complex[np.ndarray, " m"]]:
-    """t(ω) and its standard errors from the trace noise (unpadded, so the bins are independent).
+@dataclasses.dataclass(frozen=True)
+class TransmissionNoise:
+    """The noise of a measured t = E_s/E_r per frequency bin, as two variance ratios.
+
+    ``sample`` = Var E_s/|E_r|² and ``reference`` = Var E_r/|E_r|² (complex variances, half in each
+    quadrature), so that at a transmission t the standard error of Re t and of Im t is
+    √((sample + reference·|t|²)/2).  A fit given this object (:func:`jaxhiggs.fit.fit_transmission`,
+    ``uncertainty=``) evaluates the errors at the *model* t instead of the measured one: the residual
+    (t_meas − t_model)/√(sample + reference·|t_model|²) = (E_s − t_model E_r)/√(Var E_s + |t_model|² Var E_r) is
+    linear in the trace noise (errors in variables: the reference is noisy too), so the fit is not biased
+    by weights that correlate with the noise of each bin.
+    """
+
+    sample: np.ndarray
+    reference: np.ndarray
+
+    def uncertainty(self, t) -> np.ndarray:
+        """δ(Re t) + iδ(Im t) at the transmission ``t``."""
+        half = np.sqrt(0.5 * (self.sample + self.reference * np.abs(np.asarray(t)) ** 2))
+        return half + 1j * half
+
+
+def transmission_noise(sample_times, sample_field, reference_times, reference_field, noise=None,
+                       window="tukey", taper: float = 0.1, frequency_range=None
+                       ) -> tuple[Float[np.ndarray, " m"], Complex[np.ndarray, " m"], TransmissionNoise]:
+    """t(ω) and its noise model from the trace noise (unpadded, so the bins are independent).
 
     Args:
         noise: rms field noise per time sample of *one* scan (field units), a pair (sample, reference),
@@ -212,7 +235,7 @@ def transmission_uncertainty(sample_times, sample_field, reference_times, refere
         other arguments: as :func:`transmission`.
 
     Returns:
-        (ν in THz, t, δt) with δt = δ(Re t) + iδ(Im t) (module docstring for the propagation).
+        (ν in THz, t, :class:`TransmissionNoise`) (module docstring for the propagation).
     """
     t, es, er = check_traces(sample_times, sample_field, reference_times, reference_field)
     es2, er2 = np.atleast_2d(es), np.atleast_2d(er)
@@ -238,11 +261,22 @@ def transmission_uncertainty(sample_times, sample_field, reference_times, refere
         var_s = dt**2 * ns**2 * w2 / es2.shape[0]
         var_r = dt**2 * nr**2 * w2 / er2.shape[0]
     keep = _select(freq, frequency_range)
-    trans = s[keep] / r[keep]
-    var_t = (np.broadcast_to(var_s, freq.shape)[keep] + np.abs(trans) ** 2 * np.broadcast_to(var_r, freq.shape)[keep]
-             ) / np.abs(r[keep]) ** 2
-    half = np.sqrt(0.5 * var_t)
-    return freq[keep], trans, half + 1j * half
+    r2 = np.abs(r[keep]) ** 2
+    model = TransmissionNoise(np.broadcast_to(var_s, freq.shape)[keep] / r2, np.broadcast_to(var_r, freq.shape)[keep] / r2)
+    return freq[keep], s[keep] / r[keep], model
+
+
+def transmission_uncertainty(sample_times, sample_field, reference_times, reference_field, noise=None,
+                             window="tukey", taper: float = 0.1, frequency_range=None
+                             ) -> tuple[Float[np.ndarray, " m"], Complex[np.ndarray, " m"], Complex[np.ndarray, " m"]]:
+    """t(ω) and its standard errors δt = δ(Re t) + iδ(Im t) from the trace noise.
+
+    Same arguments as :func:`transmission_noise`; the errors are that noise model evaluated at the measured t
+    (for plots and inversions; fits are better given the :class:`TransmissionNoise` itself).
+    """
+    freq, trans, model = transmission_noise(sample_times, sample_field, reference_times, reference_field, noise,
+                                            window, taper, frequency_range)
+    return freq, trans, model.uncertainty(trans)
 
 
 def read_trace(path) -> tuple[Float[np.ndarray, " n"], Float[np.ndarray, " n"]]:
