@@ -142,3 +142,57 @@ def test_temperature_series_intervals_cover_the_truth(clean_series):
     print("1σ coverage over 20 seeds:", hits, "largest relative errors:", worst)
     assert all(h >= 12 for h in hits.values())
     assert worst["gap"] < 0.01 and worst["gamma"] < 0.05 and worst["sigma_n"] < 0.02
+
+
+# ----------------------------------------------------------------------------- configurations, walkthrough
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def test_raw_trace_configuration_builds_transmission_data_sets(tmp_path):
+    from jaxhiggs import fit_config
+
+    cfg = fit_config.load(ROOT / "fitting" / "configs" / "nbn_mgo_traces.toml")
+    sets = cfg["datasets"]
+    assert [d["temperature"] for d in sets] == [3.0, 5.0, 7.0, 9.0, 10.5, 11.5]
+    nu = sets[0]["x"]
+    assert nu[0] >= 0.2 and nu[-1] <= 2.5 and np.allclose(np.diff(nu), 1 / 30.0)  # 30 ps traces
+    assert isinstance(sets[0]["uncertainty"], thz.TransmissionNoise)
+    assert cfg["model"].y_labels == ("Re t", "Im t") and "mismatch" in cfg["initial"]
+    text = (ROOT / "fitting" / "configs" / "nbn_mgo_traces.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("../data/", str(ROOT / "fitting" / "data") + "/").replace("[film]", "[film]\ndepth = 3"))
+    with pytest.raises(ValueError, match="depth"):
+        fit_config.load(bad)
+    bad.write_text(text.replace("../data/", str(ROOT / "fitting" / "data") + "/")
+                   .replace("temperatures = [3.0, 5.0, 7.0, 9.0, 10.5, 11.5]", "temperatures = [3.0]"))
+    with pytest.raises(ValueError, match="one temperature per sample"):
+        fit_config.load(bad)
+
+
+@pytest.mark.slow
+def test_fitting_readme_walkthrough_runs(tmp_path, monkeypatch):
+    """Every python block of fitting/README.md, including the slow ones test_docs skips, in order."""
+    import contextlib
+    import io
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_docs import code_blocks
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    (tmp_path / "fitting").symlink_to(ROOT / "fitting", target_is_directory=True)
+    namespace = {"__name__": "__walkthrough__"}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        for block in code_blocks(ROOT / "fitting" / "README.md"):
+            if block["lang"] == "python":
+                exec(compile(block["code"], f"fitting/README.md:{block['line']}", "exec"), namespace)
+    text = out.getvalue()
+    print(text)
+    res = namespace["res"]
+    assert abs(res.values["gap"] / 1.85976 - 1) < 0.01 and abs(res.values["gamma"] / 6.0 - 1) < 0.05
+    assert abs(res.values["sigma_n"] / 5e5 - 1) < 0.02 and abs(res.values["mismatch"] - 2.0) < 0.2
+    lo, hi = namespace["profile"].interval
+    assert lo < 1.85976 + 3 * res.stderr["gap"] and hi > 1.85976 - 3 * res.stderr["gap"]
+    assert (tmp_path / "nbn_sigma.png").stat().st_size > 0
