@@ -172,6 +172,7 @@ def plot_conductivity(result: FitResult, path=None, title: str | None = None):
     plt = _pyplot()
     sigma_model, n_s = meta["sigma_model"], meta["substrate_index"]
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8))
+    model_range = [[np.inf, -np.inf], [np.inf, -np.inf]]
     for k, ds in enumerate(result.datasets):
         n = ds.x.size
         keep = ds.keep[:n]
@@ -186,6 +187,10 @@ def plot_conductivity(result: FitResult, path=None, title: str | None = None):
         dsig = np.asarray(conductivity_uncertainty(ds.x, t_data, err, d, n_s, dl))
         model_sigma = np.asarray(sigma_model(vals, ds.x, ds.temperature))
         label = f"{ds.temperature:g} K"
+        for j, (part, measured) in enumerate(((model_sigma.real, sigma.real[keep]), (model_sigma.imag, sigma.imag[keep]))):
+            low, high = np.quantile(measured, [0.05, 0.95])
+            model_range[j] = [min(model_range[j][0], float(part.min()), float(low)),
+                              max(model_range[j][1], float(part.max()), float(high))]
         for ax, part, dpart, mpart in ((axes[0], sigma.real, dsig.real, model_sigma.real),
                                        (axes[1], sigma.imag, dsig.imag, model_sigma.imag)):
             line = ax.plot(ds.x, mpart, "-", lw=1.3, label=label)[0]
@@ -193,6 +198,12 @@ def plot_conductivity(result: FitResult, path=None, title: str | None = None):
                 ax.plot(ds.x[keep], part[keep], ".", ms=3, color=line.get_color())
             else:
                 ax.errorbar(ds.x[keep], part[keep], dpart[keep], fmt=".", ms=3, lw=0.6, color=line.get_color())
+    # the axes follow the model and the central 90 % of the points: inverted points where |t| ≪ 1 carry huge
+    # errors and would hide everything else
+    for ax, lo_hi in zip(axes, model_range):
+        lo, hi = lo_hi
+        pad = 0.1 * (hi - lo) if hi > lo else 1.0
+        ax.set_ylim(lo - pad, hi + pad)
     axes[0].set_ylabel("σ₁ (S/m)")
     axes[1].set_ylabel("σ₂ (S/m)")
     for ax in axes:
