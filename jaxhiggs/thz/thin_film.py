@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike, Complex, Float
@@ -47,10 +48,18 @@ def _check(frequency, thickness, substrate_index, mismatch):
     check(lambda x: np.abs(x) < 1e4, "mismatch", mismatch, "a finite thickness mismatch |ΔL| < 10⁴ µm", unit="µm")
 
 
+def _xp(*values):
+    """NumPy for plain inputs (no compilation: fast for data handling), jax.numpy as soon as any input is a JAX
+    array or tracer (inside jit/vmap/grad and fits)."""
+    leaves = jax.tree_util.tree_leaves(values)
+    return jnp if any(isinstance(v, (jax.Array, jax.core.Tracer)) for v in leaves) else np
+
+
 def mismatch_phase(frequency, substrate_index, mismatch) -> Complex[Array, "..."]:
     """exp(iω(n_s − 1)ΔL/c): the transmission factor of a substrate thicker by ΔL (µm) than the reference."""
-    omega = 2.0 * math.pi * jnp.asarray(frequency, dtype=float) * _THZ
-    return jnp.exp(1j * omega * (jnp.asarray(substrate_index) - 1.0) * mismatch * _UM / units.SPEED_OF_LIGHT)
+    xp = _xp(frequency, substrate_index, mismatch)
+    omega = 2.0 * math.pi * xp.asarray(frequency, dtype=float) * _THZ
+    return xp.exp(1j * omega * (xp.asarray(substrate_index) - 1.0) * mismatch * _UM / units.SPEED_OF_LIGHT)
 
 
 def thin_film_transmission(frequency: Float[ArrayLike, " n"], sigma: Complex[ArrayLike, " n"], thickness,
@@ -67,11 +76,13 @@ def thin_film_transmission(frequency: Float[ArrayLike, " n"], sigma: Complex[Arr
         mismatch: ΔL = L_sample − L_reference of the substrates in µm.
 
     Returns:
-        Complex t(ω), shape of ``frequency``.  Differentiable in every argument (jit/vmap/grad).
+        Complex t(ω), shape of ``frequency``: a NumPy array for NumPy/Python inputs, a JAX array (differentiable
+        in every argument, jit/vmap/grad) as soon as one input is a JAX array or tracer.
     """
     _check(frequency, thickness, substrate_index, mismatch)
-    n_s = jnp.asarray(substrate_index)
-    sheet = FREE_SPACE_IMPEDANCE * jnp.asarray(sigma) * thickness * _NM
+    xp = _xp(frequency, sigma, thickness, substrate_index, mismatch)
+    n_s = xp.asarray(substrate_index)
+    sheet = FREE_SPACE_IMPEDANCE * xp.asarray(sigma) * thickness * _NM
     return (1.0 + n_s) / (1.0 + n_s + sheet) * mismatch_phase(frequency, n_s, mismatch)
 
 
@@ -87,9 +98,10 @@ def thin_film_conductivity(frequency: Float[ArrayLike, " n"], transmission: Comp
     :func:`jaxhiggs.fit.fit_transmission` (free parameter ``mismatch``) when it is not known.
     """
     _check(frequency, thickness, substrate_index, mismatch)
-    t = jnp.asarray(transmission)
+    xp = _xp(frequency, transmission, thickness, substrate_index, mismatch)
+    t = xp.asarray(transmission)
     check(lambda x: np.abs(x) > 0, "transmission", transmission, "finite, non-zero complex values", complex_ok=True)
-    n_s = jnp.asarray(substrate_index)
+    n_s = xp.asarray(substrate_index)
     return (1.0 + n_s) * (mismatch_phase(frequency, n_s, mismatch) / t - 1.0) / (
         FREE_SPACE_IMPEDANCE * thickness * _NM)
 
@@ -105,9 +117,10 @@ def conductivity_uncertainty(frequency, transmission, transmission_uncertainty, 
     state at low frequency); fitting t directly (:func:`jaxhiggs.fit.fit_transmission`) avoids that.
     """
     _check(frequency, thickness, substrate_index, mismatch)
-    dt = jnp.asarray(transmission_uncertainty)
-    rms = jnp.sqrt(0.5 * (jnp.real(dt) ** 2 + jnp.imag(dt) ** 2))
-    n_s = jnp.asarray(substrate_index)
-    gain = jnp.abs((1.0 + n_s) / (FREE_SPACE_IMPEDANCE * thickness * _NM * jnp.asarray(transmission) ** 2))
+    xp = _xp(frequency, transmission, transmission_uncertainty, thickness, substrate_index, mismatch)
+    dt = xp.asarray(transmission_uncertainty)
+    rms = xp.sqrt(0.5 * (xp.real(dt) ** 2 + xp.imag(dt) ** 2))
+    n_s = xp.asarray(substrate_index)
+    gain = xp.abs((1.0 + n_s) / (FREE_SPACE_IMPEDANCE * thickness * _NM * xp.asarray(transmission) ** 2))
     return gain * rms * (1.0 + 1j)
 
