@@ -208,3 +208,23 @@ def test_fitting_readme_walkthrough_runs(tmp_path, monkeypatch):
     lo, hi = namespace["profile"].interval
     assert lo < 1.85976 + 3 * res.stderr["gap"] and hi > 1.85976 - 3 * res.stderr["gap"]
     assert (tmp_path / "nbn_sigma.png").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_temperature_series_with_a_per_temperature_parameter():
+    """local=("gamma_thz",): one scattering rate per temperature, σ_n shared (Drude toy, 1 % field noise)."""
+    rates = [1.5, 3.0]
+    nus, ts, noises = [], [], []
+    for k, g in enumerate(rates):
+        truth = {"sigma_n": 5e5, "gamma_thz": g}
+        model = lambda nu, truth=truth: np.asarray(thz.thin_film_transmission(nu, drude(truth, nu), D, NS))
+        nu, t, noise = _measure(model, seed=20 + k)
+        nus.append(nu), ts.append(t), noises.append(noise)
+    res = fit.fit_temperature_series([4.0, 8.0], nus[0], ts, drude, {"sigma_n": 3e5, "gamma_thz": 2.0},
+                                     bounds={"sigma_n": (1e4, 1e7), "gamma_thz": (0.1, 20)}, local=("gamma_thz",),
+                                     thickness=D, substrate_index=NS, uncertainty=noises)
+    print(res.report())
+    assert set(res.free) == {"sigma_n", "gamma_thz[0]", "gamma_thz[1]"}
+    for k, g in enumerate(rates):
+        assert abs(res.values[f"gamma_thz[{k}]"] - g) < 3 * res.stderr[f"gamma_thz[{k}]"]
+    assert abs(res.values["sigma_n"] - 5e5) < 3 * res.stderr["sigma_n"]
