@@ -325,7 +325,8 @@ def resolve(model, drive_frequency: float | None = None, **options) -> FitModel:
     if isinstance(model, FitModel):
         return model
     if callable(model) and not isinstance(model, str):
-        return callable_model(model, (), name=getattr(model, "__name__", "callable"))
+        # the abscissa of a bare callable is unknown (frequencies, times, temperatures): not validated as one
+        return callable_model(model, (), name=getattr(model, "__name__", "callable"), x_label="x")
     table = {
         "mattis-bardeen": lambda: MATTIS_BARDEEN,
         "zimmermann": lambda: ZIMMERMANN,
