@@ -27,7 +27,8 @@ from .sweep import open_sweep, sweep  # noqa: E402  (jaxhiggs.sweep is the funct
 from .cache import enable_compilation_cache  # noqa: E402
 
 #: Submodules imported on first attribute access (optimistix/optax and large jit tables load only when used).
-_LAZY = ("cli", "conductivity", "config", "fit", "fit_config", "fit_models", "pair_breaking", "reference", "response")
+_LAZY = ("cli", "conductivity", "config", "fit", "fit_config", "fit_models", "pair_breaking", "reference", "response",
+         "thz")
 
 
 def __getattr__(name):

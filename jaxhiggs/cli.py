@@ -7,7 +7,7 @@ Subcommands:
   config   print a commented example configuration of a model (``jaxhiggs config mattis-bardeen``)
   sweep    run the [grid] of a configuration into a resumable Zarr store (resumes automatically)
   show     summarise a sweep store and plot Δ∞ and the Higgs amplitude
-  fit      fit measured σ(ω) or THG data from a TOML fit configuration
+  fit      fit measured σ(ω), THG data or raw THz time traces from a TOML fit configuration
 
 Compiled programs are kept in JAX's persistent cache (~/.cache/jaxhiggs/jax; set
 JAXHIGGS_CACHE_DIR to move it, JAXHIGGS_CACHE_DIR="" or --no-cache to switch it off), so a second
@@ -281,7 +281,11 @@ def show(store: Path, out: Path | None = None) -> Path:
 
 
 def fit(config_path: Path, out: Path | None = None):
-    """Fit a TOML fit configuration (see :mod:`jaxhiggs.fit_config`): report, .png and .json."""
+    """Fit a TOML fit configuration (see :mod:`jaxhiggs.fit_config`): report, .png and .json.
+
+    σ(ω)/THG configurations (``data = ...``) and raw THz time-trace configurations (``[traces]`` and
+    ``[film]``: the measured t(ω) is fitted, and a σ(ω) figure with the model is written too) are accepted.
+    """
     from . import fit as fitting
     from . import fit_config
 
@@ -289,16 +293,23 @@ def fit(config_path: Path, out: Path | None = None):
     stem = Path(out or cfg.pop("output"))
     cfg.pop("output", None)
     cfg.pop("raw")
-    cfg.pop("spectrum")
+    cfg.pop("spectrum", None)
     start = time.perf_counter()
     result = fitting.fit_global(**cfg)
     elapsed = time.perf_counter() - start
     print(f"jaxhiggs fit {config_path}: {elapsed:.1f} s")
+    if "sigma_model" in result.model.meta:  # raw THz traces: t(ω) was fitted; σ_n in S/m
+        result.units.update(sigma_n="S/m", thickness="nm", mismatch="µm")
     print(result.report())
     stem.parent.mkdir(parents=True, exist_ok=True)
     result.plot(stem.with_suffix(".png"), title=str(config_path))
     result.save(stem.with_suffix(".json"))
-    print(f"  wrote {stem.with_suffix('.json')} and {stem.with_suffix('.png')}")
+    written = [stem.with_suffix(".json"), stem.with_suffix(".png")]
+    if "sigma_model" in result.model.meta:  # σ(ω) from the measured t with the fitted model overlaid
+        sigma_png = stem.with_name(stem.name + "-sigma.png")
+        fitting.plot_conductivity(result, sigma_png, title=str(config_path))
+        written.append(sigma_png)
+    print(f"  wrote {', '.join(map(str, written))}")
     return result
 
 
@@ -358,9 +369,12 @@ def _parser() -> argparse.ArgumentParser:
                                    "Higgs amplitude against the first swept parameter.")
     p.add_argument("store", type=Path, help="Zarr store written by `jaxhiggs sweep`")
     p.add_argument("--out", type=Path, default=None, help="PNG path (default: <store>.png)")
-    p = sub.add_parser("fit", parents=[common], help="fit measured σ(ω) or THG data (TOML fit configuration)",
-                       description="Fit σ(ω) or THG data from a TOML fit configuration (see fitting/README.md); "
-                                   "writes the report, .json and .png.")
+    p = sub.add_parser("fit", parents=[common],
+                       help="fit measured σ(ω), THG data or raw THz time traces (TOML fit configuration)",
+                       description="Fit σ(ω) or THG data, or raw THz time traces (sample and reference at one or "
+                                   "several temperatures: [traces] and [film] tables), from a TOML fit "
+                                   "configuration (see fitting/README.md); writes the report, .json and .png "
+                                   "(and a σ(ω) figure for traces).")
     p.add_argument("config", type=Path, help="TOML fit configuration")
     p.add_argument("--out", type=Path, default=None, help="output stem (.json, .png)")
     return parser
