@@ -74,13 +74,14 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 from jaxtyping import ArrayLike, Float
 
-from . import __version__, divergence, sweep_store, units
-from ._validate import InputError, check, check_int
-from .drive import Drive
-from .io import UNITS as OBS_UNITS
-from .models.base import Model
-from .solve import SolverOptions, check_model_and_drive, check_step, check_times, solve_status
-from .sweep_params import apply_point, canonical, unit_of, validate_axes
+from .. import __version__, divergence, units
+from . import store as sweep_store
+from .._validate import InputError, check, check_int
+from ..drive import Drive
+from ..io import UNITS as OBS_UNITS
+from ..models.base import Model
+from ..solve import SolverOptions, check_model_and_drive, check_step, check_times, solve_status
+from .params import apply_point, canonical, unit_of, validate_axes
 
 log = logging.getLogger("jaxhiggs.sweep")
 AXIS = "points"
