@@ -119,6 +119,29 @@ def test_resume_after_interruption_computes_only_missing_chunks(tmp_path, refere
         jh.sweep(model(), drive(), TIMES, {**GRID, "v": [0.01, 0.03]}, store=store, progress=False, **OPTS)
 
 
+def test_failure_records_name_max_steps_and_non_finite_points():
+    """The host-side failure record of a chunk (what the slow end-to-end test below exercises through a solve):
+    a point stopped at max_steps is reported as such, a non-finite one as a divergence, good points stay empty."""
+    from jaxhiggs import divergence
+    from jaxhiggs.solve import SolverOptions
+    from jaxhiggs.sweep.batch import failures
+
+    gap = np.ones((3, 4, 2), complex)
+    gap[2, 2:] = np.nan
+    steps = np.array([40, 1500, 30])
+    status = np.array([divergence.OK, divergence.FAILED, divergence.DIVERGED])
+    opts = SolverOptions(max_steps=1500, rtol=1e-8, atol=1e-10)
+    failed, reason = failures({"gap": gap}, steps, np.array([True, False, False]), status, opts, model(),
+                              np.linspace(0.0, 3.0, 4))
+    assert failed.tolist() == [False, True, True] and reason[0] == ""
+    assert "CleanPseudospin: the solver stopped after max_steps = 1500 steps" in reason[1], reason[1]
+    assert "diverged" in reason[2] and "t ≈ 2 ps" in reason[2], reason[2]
+
+
+# One more compilation (adaptive steps, ~15 s on 2 cores).  In the default suite: the failure record above
+# (max_steps branch) and tests/test_divergence.py::test_sweep_records_divergence_per_point_and_continues
+# (a point fails inside a sweep, is recorded with its reason, the others complete with the right values).
+@pytest.mark.slow
 def test_failing_point_is_recorded_and_others_complete(tmp_path):
     # A 400 kV/cm pump makes the interband twist e^{i(θ1−θ2)} rotate fast: far more adaptive steps.
     store = tmp_path / "fail.zarr"
