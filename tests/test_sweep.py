@@ -212,3 +212,28 @@ def test_vmapped_and_sequential_batches_agree(reference):
     assert np.max(np.abs(ds.gap.values - reference.gap.values)) < 1e-12 * np.max(np.abs(reference.gap.values))
     with pytest.raises(ValueError, match="vectorize"):
         jh.sweep(model(), drive(), TIMES, GRID, progress=False, vectorize="loop", **OPTS)
+
+
+def test_progress_bar_counts_points_with_eta_and_is_silent_when_off(capsys, caplog):
+    """Sweep progress: a tqdm bar over the points (count, rate, ETA) and messages on stderr; a log line per
+    chunk whose ETA leaves out the first chunk (compilation); nothing printed with progress=False."""
+    import logging
+
+    from jaxhiggs.sweep.progress import Progress
+
+    with caplog.at_level(logging.INFO, logger="jaxhiggs.sweep"):
+        bar = Progress(True)
+        bar.say("12 points in 3 chunk(s)")
+        bar.start(12, 3)
+        etas = [bar.chunk(c, 3, n, wall, np.array([10, 20]), 0) for c, n, wall in ((0, 5, 9.0), (1, 5, 1.0), (2, 2, 1.0))]
+        bar.close()
+    err = capsys.readouterr().err
+    assert "jaxhiggs.sweep: 12 points in 3 chunk(s)" in err and "12/12" in err and "point/s" in err, err
+    assert etas == [18.0, 1.0, 0.0]  # after chunk 1: 2 chunks × its 9 s; then the later chunks' 1 s each
+    assert "chunk 2/3: 5 points, 1.00 s, steps max 20 mean 15, 0 failed | 2/3 to do done, ETA 1 s" in caplog.text
+    quiet = Progress(False)
+    quiet.say("hidden")
+    quiet.start(4, 1)
+    quiet.chunk(0, 1, 4, 1.0, np.array([1]), 0)
+    quiet.close()
+    assert capsys.readouterr().err == ""
