@@ -230,7 +230,7 @@ def test_progress_bar_counts_points_with_eta_and_is_silent_when_off(capsys, capl
     err = capsys.readouterr().err
     assert "jaxhiggs.sweep: 12 points in 3 chunk(s)" in err and "12/12" in err and "point/s" in err, err
     assert etas == [18.0, 1.0, 0.0]  # after chunk 1: 2 chunks × its 9 s; then the later chunks' 1 s each
-    assert "chunk 2/3: 5 points, 1.00 s, steps max 20 mean 15, 0 failed | 2/3 to do done, ETA 1 s" in caplog.text
+    assert "chunk 2/3: 5 points, 1.00 s, steps max 20 mean 15, 0 failed | 2 of 3 chunk(s) to compute done, ETA 1 s" in caplog.text
     quiet = Progress(False)
     quiet.say("hidden")
     quiet.start(4, 1)

@@ -48,7 +48,7 @@ class Progress:
         eta = float(np.mean(steady)) * (self.n_chunks - len(self.walls))
         first = " (incl. compilation)" if len(self.walls) == 1 else ""
         log.info(f"chunk {index + 1}/{total_chunks}: {points} points, {wall:.2f} s{first}, steps max {steps.max()} "
-                 f"mean {steps.mean():.0f}, {failed} failed | {len(self.walls)}/{self.n_chunks} to do done, "
+                 f"mean {steps.mean():.0f}, {failed} failed | {len(self.walls)} of {self.n_chunks} chunk(s) to compute done, "
                  f"ETA {eta:.0f} s")
         if self.bar is not None:
             self.bar.set_postfix_str(f"chunk {index + 1}/{total_chunks}, steps ≤ {steps.max()}, {failed} failed",
