@@ -59,7 +59,7 @@ def sweep(
         model: a model with ``options()``/``with_material`` (e.g. ``CleanPseudospin``).
         drive: the base drive (pulse, pump + probe sum, quench, …).
         times: saved times in ps (the state at ``times[0]`` is the equilibrium).
-        grid: ``{name: 1-D values}``, names and units in :mod:`jaxhiggs.sweep_params`
+        grid: ``{name: 1-D values}``, names and units in :mod:`jaxhiggs.sweep.params`
             (``gamma`` meV, ``gap`` meV, ``v``, ``temperature`` K, ``peak_field`` kV/cm,
             ``fluence`` scale, ``frequency`` THz, ``delay`` ps, ``final_gap`` meV).
         store: directory of a Zarr store for chunk-wise results (None: memory only).  A new or
