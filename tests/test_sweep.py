@@ -126,12 +126,13 @@ def test_failure_records_name_max_steps_and_non_finite_points():
     from jaxhiggs.solve import SolverOptions
     from jaxhiggs.sweep.batch import failures
 
-    gap = np.ones((3, 4, 2), complex)
+    one_band = jh.models.CleanPseudospin(jh.materials.single_band(1.3, 20.0), 64)  # as below: built once
+    gap = np.ones((3, 4, 1), complex)
     gap[2, 2:] = np.nan
     steps = np.array([40, 1500, 30])
     status = np.array([divergence.OK, divergence.FAILED, divergence.DIVERGED])
     opts = SolverOptions(max_steps=1500, rtol=1e-8, atol=1e-10)
-    failed, reason = failures({"gap": gap}, steps, np.array([True, False, False]), status, opts, model(),
+    failed, reason = failures({"gap": gap}, steps, np.array([True, False, False]), status, opts, one_band,
                               np.linspace(0.0, 3.0, 4))
     assert failed.tolist() == [False, True, True] and reason[0] == ""
     assert "CleanPseudospin: the solver stopped after max_steps = 1500 steps" in reason[1], reason[1]
