@@ -1,4 +1,4 @@
-"""Shared command-line handling of the example scripts (output folder, quick mode)."""
+"""Shared command-line handling of the example scripts (output folder, quick mode, progress bars)."""
 
 import argparse
 from pathlib import Path
@@ -14,10 +14,19 @@ def parse(description: str):
     parser.add_argument("--quick", action="store_true", help="small grids and windows (smoke test)")
     parser.add_argument("--no-cache", action="store_true",
                         help="do not use the persistent compilation cache (~/.cache/jaxhiggs/jax, $JAXHIGGS_CACHE_DIR)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars (they go to stderr)")
     args = parser.parse_args()
+    args.progress = not args.no_progress
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.no_cache:
         import jaxhiggs
 
         jaxhiggs.enable_compilation_cache()  # a second run of the script skips most of the compilation
     return args
+
+
+def steps(items, description: str, args):
+    """``items`` with a progress bar (count, elapsed time and ETA on stderr) unless ``--no-progress``."""
+    from tqdm import tqdm
+
+    return tqdm(items, desc=description, unit="run", disable=not args.progress, dynamic_ncols=True)

@@ -7,7 +7,7 @@ the late-time mean of |Δ| vs r against the exact Lax-root Δ∞ of phase II.
 import diffrax
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import parse
+from _common import parse, steps
 from scipy.optimize import brentq
 
 import jaxhiggs as jh
@@ -34,16 +34,17 @@ def delta_inf_exact(r):
 
 ratios = [0.25, 0.5, 2.0, 3.0] if args.quick else [0.25, 0.4, 0.5, 0.8, 1.25, 2.0, 3.0, 4.0]
 fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8))
-for r, label in [(8.0, "I: r = 8"), (2.0, "II: r = 2"), (0.1, "III: r = 0.1")]:
+for r, label in steps([(8.0, "I: r = 8"), (2.0, "II: r = 2"), (0.1, "III: r = 0.1")], "three phases", args):
     t, g = run(r, 40.0 if r > 3 else 90.0)
     a.plot(t, g, lw=0.8, label=label)
 a.set(xlabel="t Δ0f/ħ", ylabel="|Δ| (meV)", title="three asymptotic phases")
 a.legend()
 means = []
-for r in ratios:
+bar = steps(ratios, "Δ∞ vs r", args)
+for r in bar:
     t, g = run(r)
     means.append(g[t > 60].mean())
-    print(f"r = {r}: late mean |Δ| = {means[-1]:.5f}, exact Δ∞ = {delta_inf_exact(r):.5f}")
+    bar.write(f"r = {r}: late mean |Δ| = {means[-1]:.5f}, exact Δ∞ = {delta_inf_exact(r):.5f}")
 rr = np.linspace(0.22, 4.7, 200)
 b.plot(rr, [delta_inf_exact(x) for x in rr], "k-", lw=1, label="exact Δ∞ (Lax roots)")
 b.plot(ratios, means, "o", label="jaxhiggs")

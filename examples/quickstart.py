@@ -16,7 +16,7 @@ material = jh.materials.mgb2(v=0.02)
 model = jh.models.CleanPseudospin(material, n)
 pump = jh.GaussianPulse(peak_field=12.0, frequency=1.93, duration=0.17, center=1.5)
 times = np.linspace(0.0, 12.0 if args.quick else 25.0, 4001)
-result = jh.simulate(model, pump, times)
+result = jh.simulate(model, pump, times, progress=args.progress)  # diffrax's tqdm bar: % of the window, ETA
 after = np.asarray(result.times) > 3.0
 t = np.asarray(result.times)[after]
 f_l = jh.spectra.dominant_frequency(t, np.asarray(result.leggett_phase)[after], fmax=1.4)

@@ -24,7 +24,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="examples/output/")
     ap.add_argument("--quick", action="store_true", help="accepted for uniformity; this script is already quick (~40 s)")
-    out = pathlib.Path(ap.parse_args().out)
+    ap.add_argument("--no-progress", action="store_true", help="no progress bar (stderr)")
+    args = ap.parse_args()
+    out = pathlib.Path(args.out)
+    from tqdm import tqdm
+
+    bar = tqdm(total=3, desc="seed001 figures", unit="figure", disable=args.no_progress)  # count and ETA
     out.mkdir(parents=True, exist_ok=True)
     gap = 1.0
     zetas = (0.0, 0.1, 0.3, 0.6)
@@ -46,6 +51,7 @@ def main():
         a.legend()
     fig.tight_layout()
     fig.savefig(out / "seed001_chi_omega.png", dpi=110)
+    bar.update()
 
     tt = np.linspace(1.0, 120.0, 2400)
     tp = units.internal_to_ps(tt)
@@ -68,6 +74,7 @@ def main():
     ax[0].set_title("ζ=0: χ(t)")
     fig.tight_layout()
     fig.savefig(out / "seed001_chi_time.png", dpi=110)
+    bar.update()
 
     gam = np.linspace(0.0, 0.499, 120)
     ag = pb.abrikosov_gorkov(1.0, jnp.asarray(gam))
@@ -85,6 +92,8 @@ def main():
     ax[1].legend()
     fig.tight_layout()
     fig.savefig(out / "seed001_ag.png", dpi=110)
+    bar.update()
+    bar.close()
 
 
 if __name__ == "__main__":

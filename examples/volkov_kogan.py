@@ -17,7 +17,8 @@ n, t_max = (4000, 110.0) if args.quick else (8000, 150.0)
 hbar = units.HBAR_MEV_PS
 model = jh.models.CleanPseudospin(jh.materials.single_band(1.05, 20.0), n)
 times = np.linspace(0, t_max, int(20 * t_max) + 1) * hbar
-result = jh.simulate(model, jh.Quench(final_gap=1.0), times, solver=diffrax.Dopri8(), rtol=1e-8, atol=1e-11)
+result = jh.simulate(model, jh.Quench(final_gap=1.0), times, solver=diffrax.Dopri8(), rtol=1e-8, atol=1e-11,
+                     progress=args.progress)  # diffrax's tqdm bar: % of the window, ETA
 t = np.asarray(result.times) / hbar
 gap = np.abs(np.asarray(result.gap[:, 0]))
 fit = jh.spectra.fit_damped_cosine(t * hbar, gap, 50 * hbar, t_max * hbar)

@@ -9,6 +9,8 @@ Every documented namespace is reachable from ``import jaxhiggs as jh``: ``jh.mod
 ``jh.conductivity``, ``jh.config``, ``jh.reference`` and ``jh.cli`` on first use.
 """
 
+import sys as _sys
+
 import jax as _jax
 
 # Physics runs in float64 by default; float32 is an explicit, measured option.
@@ -22,8 +24,10 @@ from .bands import EnergyGrid, TightBinding  # noqa: E402
 from .drive import DriveSum, GaussianPulse, NoDrive, Quench, SingleCyclePulse, Waveform  # noqa: E402
 from .material import Band, Superconductor  # noqa: E402
 from .solve import Result, SolverOptions, simulate, solve as solve_raw  # noqa: E402
-from . import sweep_params, sweep_store  # noqa: E402
-from .sweep import open_sweep, sweep  # noqa: E402  (jaxhiggs.sweep is the function; the module stays importable)
+from .sweep import open_sweep, params as sweep_params, store as sweep_store, sweep  # noqa: E402
+# jaxhiggs.sweep is the function; the package stays importable (from jaxhiggs.sweep import store), and the
+# former module paths jaxhiggs.sweep_params / jaxhiggs.sweep_store name the same module objects.
+_sys.modules[__name__ + ".sweep_params"], _sys.modules[__name__ + ".sweep_store"] = sweep_params, sweep_store
 from .cache import enable_compilation_cache  # noqa: E402
 
 #: Submodules imported on first attribute access (optimistix/optax and large jit tables load only when used).

@@ -203,7 +203,8 @@ def sweep(config_path: Path, store: Path | None = None, resume: bool = False, de
     """
     import jaxhiggs as jh
 
-    from . import config, sweep_store
+    from . import config
+    from .sweep import store as sweep_store
 
     cfg = config.load(config_path)
     if cfg["kind"] != "dynamics":

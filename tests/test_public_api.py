@@ -137,15 +137,19 @@ def test_second_process_reuses_the_compilation_cache(tmp_path):
 
 
 def test_no_cache_flag_leaves_the_cache_alone(tmp_path, monkeypatch):
+    """The flag is honoured by ``main`` before any work starts; the run itself is stubbed (it is tested in
+    tests/test_cli.py and above; running it here cost ~15 s of compilation for a check of one ``if``)."""
     from jaxhiggs import cache, cli
 
-    def forbidden(*args, **kwargs):
-        raise AssertionError("--no-cache must not enable the compilation cache")
-
-    monkeypatch.setattr(cache, "enable_compilation_cache", forbidden)
+    enabled, runs = [], []
+    monkeypatch.setattr(cache, "enable_compilation_cache", lambda *a, **k: enabled.append(True))
+    monkeypatch.setattr(cli, "run", lambda config, out, progress: runs.append((config, out, progress)))
     cfg = tmp_path / "c.toml"
     cfg.write_text(CONFIG)
     assert cli.main(["run", str(cfg), "--out", str(tmp_path / "r"), "--no-progress", "--no-cache"]) == 0
+    assert runs == [(cfg, tmp_path / "r", False)] and enabled == []  # ran, without touching the cache
+    assert cli.main(["run", str(cfg), "--out", str(tmp_path / "r")]) == 0
+    assert len(runs) == 2 and runs[1][2] is True and enabled == [True]  # without the flag the cache is enabled
 
 
 def test_cache_location_rules(tmp_path, monkeypatch):

@@ -130,9 +130,11 @@ def test_pair_breaking_time_domain_envelope():
 
 
 def test_gapless_exponential_decay():
+    # n_dense = 120 instead of the default 360 (~40 % less time): the fitted rate moved by 1e-5 relative
+    # (measured rate/κ − 1 = −0.05930 vs −0.05929), far inside the 10 % tolerance
     zeta = 1.3
     tp = _times(60, 1200)
-    c = susceptibility_time_domain(tp, GAP, zeta)
+    c = susceptibility_time_domain(tp, GAP, zeta, n_dense=120)
     fit = fit_envelope(tp, c, units.internal_to_ps(15.0), units.internal_to_ps(45.0))
     kappa = 2 * ((zeta * GAP) ** (2 / 3) - GAP ** (2 / 3)) ** 1.5
     assert abs(fit.rate - kappa) < 0.1 * kappa

@@ -119,6 +119,30 @@ def test_resume_after_interruption_computes_only_missing_chunks(tmp_path, refere
         jh.sweep(model(), drive(), TIMES, {**GRID, "v": [0.01, 0.03]}, store=store, progress=False, **OPTS)
 
 
+def test_failure_records_name_max_steps_and_non_finite_points():
+    """The host-side failure record of a chunk (what the slow end-to-end test below exercises through a solve):
+    a point stopped at max_steps is reported as such, a non-finite one as a divergence, good points stay empty."""
+    from jaxhiggs import divergence
+    from jaxhiggs.solve import SolverOptions
+    from jaxhiggs.sweep.batch import failures
+
+    one_band = jh.models.CleanPseudospin(jh.materials.single_band(1.3, 20.0), 64)  # as below: built once
+    gap = np.ones((3, 4, 1), complex)
+    gap[2, 2:] = np.nan
+    steps = np.array([40, 1500, 30])
+    status = np.array([divergence.OK, divergence.FAILED, divergence.DIVERGED])
+    opts = SolverOptions(max_steps=1500, rtol=1e-8, atol=1e-10)
+    failed, reason = failures({"gap": gap}, steps, np.array([True, False, False]), status, opts, one_band,
+                              np.linspace(0.0, 3.0, 4))
+    assert failed.tolist() == [False, True, True] and reason[0] == ""
+    assert "CleanPseudospin: the solver stopped after max_steps = 1500 steps" in reason[1], reason[1]
+    assert "diverged" in reason[2] and "t ≈ 2 ps" in reason[2], reason[2]
+
+
+# One more compilation (adaptive steps, ~15 s on 2 cores).  In the default suite: the failure record above
+# (max_steps branch) and tests/test_divergence.py::test_sweep_records_divergence_per_point_and_continues
+# (a point fails inside a sweep, is recorded with its reason, the others complete with the right values).
+@pytest.mark.slow
 def test_failing_point_is_recorded_and_others_complete(tmp_path):
     # A 400 kV/cm pump makes the interband twist e^{i(θ1−θ2)} rotate fast: far more adaptive steps.
     store = tmp_path / "fail.zarr"
@@ -189,3 +213,28 @@ def test_vmapped_and_sequential_batches_agree(reference):
     assert np.max(np.abs(ds.gap.values - reference.gap.values)) < 1e-12 * np.max(np.abs(reference.gap.values))
     with pytest.raises(ValueError, match="vectorize"):
         jh.sweep(model(), drive(), TIMES, GRID, progress=False, vectorize="loop", **OPTS)
+
+
+def test_progress_bar_counts_points_with_eta_and_is_silent_when_off(capsys, caplog):
+    """Sweep progress: a tqdm bar over the points (count, rate, ETA) and messages on stderr; a log line per
+    chunk whose ETA leaves out the first chunk (compilation); nothing printed with progress=False."""
+    import logging
+
+    from jaxhiggs.sweep.progress import Progress
+
+    with caplog.at_level(logging.INFO, logger="jaxhiggs.sweep"):
+        bar = Progress(True)
+        bar.say("12 points in 3 chunk(s)")
+        bar.start(12, 3)
+        etas = [bar.chunk(c, 3, n, wall, np.array([10, 20]), 0) for c, n, wall in ((0, 5, 9.0), (1, 5, 1.0), (2, 2, 1.0))]
+        bar.close()
+    err = capsys.readouterr().err
+    assert "jaxhiggs.sweep: 12 points in 3 chunk(s)" in err and "12/12" in err and "point/s" in err, err
+    assert etas == [18.0, 1.0, 0.0]  # after chunk 1: 2 chunks × its 9 s; then the later chunks' 1 s each
+    assert "chunk 2/3: 5 points, 1.00 s, steps max 20 mean 15, 0 failed | 2 of 3 chunk(s) to compute done, ETA 1 s" in caplog.text
+    quiet = Progress(False)
+    quiet.say("hidden")
+    quiet.start(4, 1)
+    quiet.chunk(0, 1, 4, 1.0, np.array([1]), 0)
+    quiet.close()
+    assert capsys.readouterr().err == ""

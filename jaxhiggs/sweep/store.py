@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import InputError
+from .._validate import InputError
 
 ATTR = "jaxhiggs_sweep"
 _CREATING = ".jaxhiggs-creating-"  # infix of the temporary directory a store is built in

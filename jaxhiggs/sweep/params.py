@@ -33,10 +33,10 @@ import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 
-from . import units
-from .drive import Drive, DriveSum, GaussianPulse, NoDrive, Quench, Waveform, _peak_of_unit_field
-from ._validate import InputError, fail, show, strip_prefix
-from .material import Band, Superconductor
+from .. import units
+from ..drive import Drive, DriveSum, GaussianPulse, NoDrive, Quench, Waveform, _peak_of_unit_field
+from .._validate import InputError, fail, show, strip_prefix
+from ..material import Band, Superconductor
 
 MATERIAL_NAMES = ("gamma", "gap", "v", "temperature")  # internal kinds ("gap" = the material's target gap)
 DRIVE_NAMES = ("peak_field", "fluence", "frequency", "delay", "final_gap")
@@ -227,11 +227,11 @@ def _check_value(model, drive, name, value, times_ps):
             if kind == "final_gap" and value <= 0:
                 raise ValueError("the final gap must be > 0 meV")
             changed = apply_drive(drive, {name: value})
-            from .solve import check_model_and_drive
+            from ..solve import check_model_and_drive
 
             check_model_and_drive(model, changed)
             if times_ps is not None:
-                from .solve import check_times
+                from ..solve import check_times
 
                 check_times(times_ps, changed)
     except ValueError as err:
