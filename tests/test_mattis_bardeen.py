@@ -28,7 +28,8 @@ def nbn_like(gamma, omega_D=5.0, temperature=4.0):
 
 
 def seed_pulse(amplitude=0.5e-8):
-    """Seed-000 pump (spec §5): τ = 0.354 ps, ω = 0.4 meV, t_e = −2.63 ps, carrier phase referenced to t = 0."""
+    """Seed-000 pump (spec §5): τ = 0.354 ps, ω = 0.4 meV, t_e = −2.63 ps, carrier phase referenced to t = 0;
+    ``amplitude`` = max|A(t)| as the authors normalise it."""
     te = -2.63
     return jh.GaussianPulse.from_vector_potential(amplitude, units.mev_to_thz(0.4), 0.354, te,
                                                   phase=0.4 * units.ps_to_internal(te))
@@ -108,7 +109,7 @@ def _haenel_case(path, tmax_code=None, orders=3, rtol=1e-9, atol=1e-12):
     te = float(d["te"]) * 0.1 * units.TIME_UNIT_PS
     pulse = jh.GaussianPulse.from_vector_potential(float(d["A0"]) * u_a, units.mev_to_thz(om),
                                                    float(d["tau"]) * 0.1 * units.TIME_UNIT_PS, te,
-                                                   phase=om * units.ps_to_internal(te))
+                                                   phase=om * units.ps_to_internal(te), amplitude_is="envelope")
     sel = np.ones(d["t"].size, bool) if tmax_code is None else d["t"] <= tmax_code
     times = d["t"][sel] * 0.1 * units.TIME_UNIT_PS
     res = jh.simulate(model, pulse, times, rtol=rtol, atol=atol)
