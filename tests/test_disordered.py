@@ -94,7 +94,7 @@ def test_gap_stays_real_past_the_old_phase_slip_onset():
     assert gap.real[100:].min() > 0.85  # no slip (a 2π slip drives Re Δ through −|Δ|)
 
 
-@pytest.mark.slow  # eight runs to t = 400/Δ1 in one vmapped solve (~6 min on 2 loaded cores)
+@pytest.mark.slow  # eight runs to t = 400/Δ1 in one vmapped solve (~6–10 min on 2 loaded cores)
 def test_stable_to_t400_persistent_magnetic_decaying_potential():
     """Issue 11 §2: ζ = 0.02, 0.05, 0.1, 0.2, magnetic only and non-magnetic only, clean initial state,
     Δ0/Δ1 = 1.0204, ω_D = 5Δ1, N = 1300 (grid recurrence π/h = 408/Δ1 beyond the window), t ≤ 400/Δ1.
