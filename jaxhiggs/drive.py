@@ -115,6 +115,7 @@ def _peak_of_unit_field(tau, omega, phase):
     return y1 - 0.25 * (y0 - y2) * shift
 
 
+@jax.jit
 def _peak_of_unit_potential(tau, omega, phase):
     """max_t |shape| (the peak of |A(t)| for A₀ = 1), dense grid refined by a parabola; ≤ 1."""
     s = jnp.linspace(-6.0, 6.0, 12001) * tau

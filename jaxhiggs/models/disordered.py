@@ -304,7 +304,8 @@ class DisorderedPseudospin(Model):
         bz = 2.0 * self.representation.energies
         sx, sy, sz = spins
         clean = jnp.stack([-bz * sy, bz * sx - bx * sz, bx * sy])
-        elapsed = jnp.where(after, t - args["quench_time"], 0.0)
+        # without a quench (quench_time = −∞) the sources are static: elapsed 0, not ∞ (cos ∞ is NaN)
+        elapsed = jnp.where(after & jnp.isfinite(args["quench_time"]), t - args["quench_time"], 0.0)
         phi = src["freq"] * elapsed - src["psi"]
         c, s = jnp.cos(phi), jnp.sin(phi)
         lx = src["lx0"] + src["lx1"] * c
