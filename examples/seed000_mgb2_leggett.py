@@ -3,8 +3,8 @@
 Δ = (3, 7) meV in the authors' band order (``band_order="pi-first"``: U_12 = v U_11 of the 3 meV band, equilibrium
 ω_L = 2.88 meV at v = 0.02 for the authors' ω_D = 50 meV; Krull's order would give 3.29 meV), γ = 100 meV, T ≈ 0,
 single-cycle drive; orders 1–2 (the phase channel is driven by A² and γ-independent, spec §3.6).  N_e = 500 on a
-25 meV window (quick: N_e = 200 on 20 meV) so that the record stays inside the grid's recurrence time πħ/δε
-(20.6 ps; quick 10.3 ps) — the couplings follow from the same gaps, and the Leggett frequency moves by a few per
+25 meV window (quick: N_e = 280 on 20 meV) so that the record stays inside the grid's recurrence time πħ/δε
+(20.6 ps; quick 14.4 ps) — the couplings follow from the same gaps, and the Leggett frequency moves by a few per
 cent from the 50 meV value.
 """
 
@@ -18,7 +18,7 @@ from jaxhiggs.models.mattis_bardeen import MattisBardeen
 from jaxhiggs.spectra import fourier_transform
 
 a = parse(__doc__)
-n, t_end, omega_D = (200, 5.9, 20.0) if a.quick else (500, 16.0, 25.0)
+n, t_end, omega_D = (280, 10.0, 20.0) if a.quick else (500, 16.0, 25.0)
 times = np.arange(-4.3, t_end, 0.01)  # the pulse (τ = 0.66 ps at t = 0) must be off at the start
 drive = jh.GaussianPulse.from_vector_potential(1e-9, units.mev_to_thz(2.0), units.internal_to_ps(1.0), 0.0)
 fig, ax = plt.subplots(1, 2, figsize=(10, 4))

@@ -197,6 +197,8 @@ def test_parity_structure():
     assert abs(float(jnp.imag(model.delta_gap(y, args))[0] - im_e[0])) < 1e-12 * abs(float(im_e[0]))
 
 
+@pytest.mark.filterwarnings("ignore::jaxhiggs.models.mattis_bardeen.PerturbativeValidityWarning")  # scaling is exact
+@pytest.mark.filterwarnings("ignore:the time window")  # (an algebraic check: revivals and validity do not matter)
 def test_exact_homogeneity_in_amplitude():
     model = MattisBardeen(nbn_like(2.0), 16, check_grid=False)
     times = np.linspace(-5.0, 3.0, 161)
