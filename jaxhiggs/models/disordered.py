@@ -28,8 +28,8 @@ gauge choice that could be relaxed: the disorder sources are prescribed function
 the gauge where Δ_s is real, so the equations are not invariant under a global phase rotation of
 the spins.  Feeding back Im Δ = −U Σ W s^y (as the clean model does) turns the global-phase mode,
 a free zero mode of the clean model, into an unstable one: Im Δ grows from round-off at a rate
-≈ 1.2√ζ Δ₁ and Δ(t) undergoes 2π phase slips from t ≈ 31/(√ζ Δ₁) (issue 11).  On the
-particle–hole-symmetric grid Im Δ ≡ 0 is an exact property of the physical solution (S^y is odd in
+(0.8–1.2)√ζ Δ₁ (measured on two grids) and Δ(t) undergoes 2π phase slips from t ≈ 31/(√ζ Δ₁)
+(issue 11).  On the particle–hole-symmetric grid Im Δ ≡ 0 is an exact property of the physical solution (S^y is odd in
 ε), so keeping Δ real changes nothing physical; the p–h-odd part of the state then just precesses
 in the real field and stays at round-off.  The ``gap`` observable is still the full pair amplitude
 U Σ W (s^x − i s^y) of the state, so its imaginary part is a diagnostic of that round-off.
