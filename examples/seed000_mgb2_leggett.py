@@ -4,8 +4,9 @@
 ω_L = 2.88 meV at v = 0.02 for the authors' ω_D = 50 meV; Krull's order would give 3.29 meV), γ = 100 meV, T ≈ 0,
 single-cycle drive; orders 1–2 (the phase channel is driven by A² and γ-independent, spec §3.6).  N_e = 500 on a
 25 meV window (quick: N_e = 280 on 20 meV) so that the record stays inside the grid's recurrence time πħ/δε
-(20.6 ps; quick 14.4 ps) — the couplings follow from the same gaps, and the Leggett frequency moves by a few per
-cent from the 50 meV value.
+(20.6 ps; quick 14.4 ps).  The couplings follow from the same gaps, but the Leggett frequency depends on the cut-off:
+the model's own determinant root is 2.53 meV at 25 meV (2.41 meV at 20 meV; the quick run's peak: 2.412 meV) against
+2.87 meV at the authors' 50 meV (tests/test_material_presets.py reproduces their 2.88 meV).
 """
 
 import matplotlib.pyplot as plt
