@@ -1,7 +1,11 @@
 """Krull et al., Nat. Commun. 7, 11921 (2016) (seed 004): the MgB2-like set-up shared by the Fig. 2/3/5 scripts.
 
-Δ = (7, 3) meV at T → 0, ω_c = 50 meV, V12 = v V1.  Band masses (0.85, 1.38) m_e, signs (+, −) and
-Fermi energies (2.9, 0.7) eV are those of the Haenel et al. scripts (Krull does not state them).
+Δ = (7, 3) meV at T → 0, ω_c = 50 meV, V12 = v V1 with band 1 the 7 meV band (Krull's order,
+``band_order="sigma-first"``).  Band masses, signs and Fermi energies are those the Haenel et al. scripts give
+the same bands (7 meV: hole-like, 1.38 m_e, 0.7 eV; 3 meV: electron-like, 0.85 m_e, 2.9 eV); Krull does not
+state them.  Krull does not state the densities of states either, and ω_L depends on them (eq. 2:
+ω_L ∝ √(1/N1 + 1/N2) at small v): ``DOS`` below is an explicit assumption — the free-electron values of those
+masses and Fermi energies, N2/N1 = 0.984 — change it to test the sensitivity.
 Pump (Krull eq. 5, homogeneous q → 0 limit, pseudospin-clean.md §5.2): ħω0 = 8 meV, FWHM of the
 amplitude envelope τ = 0.4 ps (r.m.s. σ = τ/2.3548), peak vector potential 2|A0|.  Krull's
 |A0| = 10 × 10⁻⁸ J s/(C m) acts on these q = 0 pseudospins only through the diamagnetic shifts
@@ -27,8 +31,12 @@ def pump(a0=A0_DEFAULT):
     return jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), SIGMA_PS, CENTER_PS)
 
 
+#: (N1, N2) per spin in states/(meV nm³) — an assumption (see the module docstring), not Krull's numbers.
+DOS = (float(jh.material.free_electron_dos(1.38, 700.0)), float(jh.material.free_electron_dos(0.85, 2900.0)))
+
+
 def model(v, n):
-    return jh.models.CleanPseudospin(jh.materials.mgb2(v=v), n)
+    return jh.models.CleanPseudospin(jh.materials.mgb2(v=v, band_order="sigma-first", dos=DOS), n)
 
 
 def run_batch(vs, a0s, n, times):

@@ -35,6 +35,10 @@ def nbn(gamma, omega_D=None):
 
 
 def pump(amplitude=0.5e-8, center=-2.63):
-    """Seed-000 pump A = A0 e^{-(t-te)²/2τ²} cos(ωt): τ = 0.354 ps, ħω = 0.4 meV, t_e = −2.63 ps, A0 = 0.5e-8 V·s/m."""
+    """Seed-000 pump A ∝ e^{-(t-te)²/2τ²} cos(ωt): τ = 0.354 ps, ħω = 0.4 meV, t_e = −2.63 ps.
+
+    ``amplitude`` is max|A(t)| in V·s/m, as the authors normalise it (0.5e-8 in the paper); the envelope
+    prefactor is 6.83× larger because the slow carrier cos(ωt) is near a zero at t_e.
+    """
     return jh.GaussianPulse.from_vector_potential(amplitude, units.mev_to_thz(0.4), 0.354, center,
-                                                  phase=0.4 * units.ps_to_internal(center))
+                                                  phase=0.4 * units.ps_to_internal(center), amplitude_is="peak")

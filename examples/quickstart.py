@@ -1,6 +1,6 @@
 """Quick start: an MgB2-like two-band superconductor pumped by a THz pulse (clean pseudospins).
 
-Parameters: Δ = (7, 3) meV, ω_c = 50 meV, v = 0.02, signs (+, −), masses (0.85, 1.38) m_e
+Parameters: Δ = (7, 3) meV, ω_c = 50 meV, v = 0.02, signs (−, +), masses (1.38, 0.85) m_e
 (Krull et al. gaps, Haenel et al. band masses); Gaussian pump 1.93 THz (8 meV), 12 kV/cm,
 σ = 0.17 ps.  Prints the Leggett frequency and the Higgs frequencies 2Δ_i∞/h; writes quickstart.png.
 """

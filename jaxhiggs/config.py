@@ -175,7 +175,7 @@ orders = 3                      # 1: linear current only; 2: + δΔ; 3: + cubic 
 
 [[drive]]
 type = "gaussian"
-vector_potential = 5e-9         # peak A in V·s/m (or peak_field = ... kV/cm); the model is perturbative in A
+vector_potential = 1e-9         # max|A(t)| in V·s/m (or peak_field = ... kV/cm); perturbative in A: the paper's 5e-9 gives |δΔ|/Δ ≈ 0.4
 frequency = 0.0967              # THz (ħω = 0.4 meV: a single-cycle pulse)
 duration = 0.354                # ps, r.m.s. width of the envelope
 center = -2.63                  # ps

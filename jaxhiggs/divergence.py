@@ -19,7 +19,7 @@ the model class name), so models need no extra methods:
   drive, so only non-finite values count as divergence (watched on the O(N) second-order
   vectors, which every N×N block feeds within one step); its validity range is the
   perturbative regime |δΔ|/Δ ≪ 1, i.e. e v_F A/√3 ≪ Δ (a finished solve beyond
-  |δΔ|/Δ = 0.25 warns, see :func:`validity_note`).
+  |δΔ|/Δ = 0.1 or |j₃|/|j₁| = 0.1 warns, see ``MattisBardeen.check_result``).
 """
 
 from __future__ import annotations

@@ -115,6 +115,22 @@ def _peak_of_unit_field(tau, omega, phase):
     return y1 - 0.25 * (y0 - y2) * shift
 
 
+@jax.jit
+def _peak_of_unit_potential(tau, omega, phase):
+    """max_t |shape| (the peak of |A(t)| for A₀ = 1), dense grid refined by a parabola; ≤ 1."""
+    s = jnp.linspace(-6.0, 6.0, 12001) * tau
+    shape = jnp.abs(_unit_pulse(s, tau, omega, phase))
+    i = jnp.clip(jnp.argmax(shape), 1, s.shape[0] - 2)
+    y0, y1, y2 = shape[i - 1], shape[i], shape[i + 1]
+    denom = y0 - 2 * y1 + y2
+    shift = jnp.where(denom != 0, 0.5 * (y0 - y2) / denom, 0.0)
+    return jnp.minimum(y1 - 0.25 * (y0 - y2) * shift, 1.0)
+
+
+#: Meanings of a vector-potential amplitude (:meth:`GaussianPulse.from_vector_potential`).
+AMPLITUDE_CONVENTIONS = ("peak", "envelope")
+
+
 class GaussianPulse(Drive):
     """Gaussian-envelope THz pulse A(t) = A₀ exp(−(t−t₀)²/2τ²) cos(Ω(t−t₀) + φ).
 
@@ -151,11 +167,36 @@ class GaussianPulse(Drive):
         self.amplitude = units.field_to_internal(jnp.asarray(peak_field, dtype=float)) / unit_peak
 
     @classmethod
-    def from_vector_potential(cls, amplitude, frequency, duration, center, phase=0.0) -> "GaussianPulse":
-        """Same pulse given by its vector-potential amplitude A₀ in V·s/m (as in seeds 000/004)."""
+    def from_vector_potential(cls, amplitude, frequency, duration, center, phase=0.0,
+                              amplitude_is: str = "peak") -> "GaussianPulse":
+        """Same pulse given by a vector-potential amplitude in V·s/m (as in seeds 000/004).
+
+        ``amplitude_is`` says what ``amplitude`` is:
+
+        * ``"peak"`` (default): the maximum of |A(t)| over time.  This is how the seed-000
+          authors (Haenel et al.) normalise their pulses — their 0.5e-8 V·s/m is max|A(t)| — and,
+          for a carrier in phase with the envelope (``phase = 0``, Krull et al.'s eq. 5), it is the
+          same number as the envelope amplitude.
+        * ``"envelope"``: the prefactor A₀ of A(t) = A₀ exp(−(t−t₀)²/2τ²) cos(Ω(t−t₀) + φ).
+
+        The two differ when the carrier is not at its maximum at the envelope's centre: for the
+        seed-000 pump (Ω τ ≈ 0.2, φ = Ω t₀ ≈ −1.6 rad) max|A| is 0.147 A₀, so reading 0.5e-8
+        V·s/m as A₀ gives a pulse 6.8× weaker (a gap drop 46× smaller) than the paper's.
+        """
         check_finite("amplitude", amplitude, "V·s/m")
+        if amplitude_is not in AMPLITUDE_CONVENTIONS:
+            raise InputError(f"amplitude_is = {amplitude_is!r} is not allowed: one of {AMPLITUDE_CONVENTIONS} "
+                             "(the peak of |A(t)| or the prefactor A₀ of the Gaussian envelope)")
         pulse = cls(1.0, frequency, duration, center, phase)
-        return eqx.tree_at(lambda p: p.amplitude, pulse, jnp.asarray(amplitude, dtype=float))
+        a0 = jnp.asarray(amplitude, dtype=float)
+        if amplitude_is == "peak":
+            a0 = a0 / _peak_of_unit_potential(pulse.tau, pulse.omega, pulse.phase)
+        return eqx.tree_at(lambda p: p.amplitude, pulse, a0)
+
+    @property
+    def peak_vector_potential(self):
+        """max_t |A(t)| in V·s/m (≤ the envelope amplitude ``amplitude`` = A₀)."""
+        return jnp.abs(self.amplitude) * _peak_of_unit_potential(self.tau, self.omega, self.phase)
 
     @property
     def peak_field(self):

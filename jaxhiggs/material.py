@@ -199,14 +199,38 @@ def nbn(temperature=0.0, omega_D=20.0, gamma=0.0) -> Superconductor:
     return single_band(1.3, omega_D, temperature, sign=1.0, mass=0.78, fermi_energy=1000.0, gamma=gamma)
 
 
-def mgb2(v=0.02, temperature=0.0, omega_D=50.0, gammas=(0.0, 0.0)) -> Superconductor:
+#: Band orders of :func:`mgb2` (which band is "band 1", the one whose U_11 the ratio v multiplies).
+MGB2_BAND_ORDERS = ("sigma-first", "pi-first")
+
+
+def mgb2(v=0.02, temperature=0.0, omega_D=50.0, gammas=(0.0, 0.0), band_order="sigma-first",
+         dos=None) -> Superconductor:
     """MgB₂-like two-band superconductor of Krull et al., Nat. Commun. 7, 11921 (2016) (seed 004).
 
-    Δ_σ = 7 meV, Δ_π = 3 meV, ω_c = 50 meV.  Band masses (0.85, 1.38) m_e and
-    Fermi energies (2.9, 0.7) eV with signs (+1, −1) are those of the Haenel et al.
-    reference scripts (Krull does not state them).
+    The two bands (T → 0 gaps, band parameters of the Haenel et al. reference scripts, seed 000):
+
+    * σ: Δ = 7 meV, hole-like (sign −1), m = 1.38 m_e, ε_F = 0.7 eV;
+    * π: Δ = 3 meV, electron-like (sign +1), m = 0.85 m_e, ε_F = 2.9 eV;
+
+    ω_c = ``omega_D`` = 50 meV.  The interband coupling is U_12 = v U_11, so **which band comes
+    first matters**: ``band_order="sigma-first"`` (default) is Krull et al.'s V_12 = v V_1 with band 1
+    the 7 meV band; ``"pi-first"`` is the order of the Haenel et al. scripts (3 meV band first,
+    v multiplies the π band's U_11).  At v = 0.02 the equilibrium Leggett mode lies at 3.29 meV
+    (sigma-first) and 2.88 meV (pi-first).  ``gammas`` follow ``band_order``.
+
+    ``dos``: the densities of states (N_1, N_2) per spin in states/(meV nm³), in ``band_order``.
+    Neither seed states them (Krull's eq. 2 needs them: ω_L ∝ √(1/N_1 + 1/N_2)); ``None`` uses the
+    free-electron values of the masses and Fermi energies above, N_π/N_σ = 0.9839 — an assumption
+    of this preset, not a number from the papers.  Only the ratio enters the dynamics.
     """
-    return two_band(
-        (7.0, 3.0), v, omega_D, temperature,
-        signs=(1.0, -1.0), masses=(0.85, 1.38), fermi_energies=(2900.0, 700.0), gammas=gammas,
-    )
+    if band_order not in MGB2_BAND_ORDERS:
+        raise InputError(f"band_order = {show(band_order)} is not allowed: one of {MGB2_BAND_ORDERS} "
+                         "(U_12 = v U_11 of the first band)")
+    sigma = dict(gap=7.0, sign=-1.0, mass=1.38, fermi_energy=700.0)
+    pi = dict(gap=3.0, sign=1.0, mass=0.85, fermi_energy=2900.0)
+    first, second = (sigma, pi) if band_order == "sigma-first" else (pi, sigma)
+    kw = dict(signs=(first["sign"], second["sign"]), masses=(first["mass"], second["mass"]),
+              fermi_energies=(first["fermi_energy"], second["fermi_energy"]), gammas=gammas)
+    if dos is not None:
+        kw["dos"] = dos
+    return two_band((first["gap"], second["gap"]), v, omega_D, temperature, **kw)

@@ -315,6 +315,7 @@ def simulate(model: Model, drive: Drive, times, **options) -> Result:
                     metadata=meta)
     if concrete and is_concrete(ys):
         _raise_on_failure(result, opts, model, status)
+        model.check_result(result)  # validity of the model at this drive (e.g. Mattis–Bardeen's expansion in A)
     return result
 
 
@@ -327,8 +328,6 @@ def check_step(opts: SolverOptions, times_ps) -> None:
 
 def _raise_on_failure(result: Result, opts: SolverOptions, model=None, status=None) -> None:
     """Raise a RuntimeError naming the model, the time (ps), the last good values and the likely cause."""
-    import warnings
-
     obs = {k: np.asarray(v) for k, v in result.observables.items()}
     times = np.asarray(result.times)
     if obs and next(iter(obs.values())).shape[0] != times.shape[0]:  # batched results: report the first failure
@@ -345,6 +344,3 @@ def _raise_on_failure(result: Result, opts: SolverOptions, model=None, status=No
     if code != divergence.OK or not finite:
         raise RuntimeError(divergence.report(model, code, times, obs, steps, opts.max_steps, opts.rtol, opts.atol,
                                              opts.dt))
-    note = divergence.validity_note(model, times, obs)
-    if note:
-        warnings.warn(note, stacklevel=3)

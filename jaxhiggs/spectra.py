@@ -235,6 +235,8 @@ def conductivity(result, order: int = 1, sigma0=None, unit: str = "drude", windo
     _, a_w = fourier_transform(t, vector_potential, window=window, subtract_mean=False, pad_factor=pad_factor)
     omega = 2.0 * jnp.pi * freq * 1e12  # rad/s
     sigma = j_w[..., 1:] / (1j * omega[1:] * a_w[..., 1:])  # S/m
+    if order == 1:  # σ₃ alone is a correction and may be negative; the linear σ must absorb
+        check_absorption(freq[1:], sigma, jnp.abs(a_w[..., 1:]), "σ₁")
     if unit == "drude":
         if sigma0 is None:
             sigma0 = None if result is None else result.metadata.get("drude_conductivity")
@@ -248,6 +250,43 @@ def conductivity(result, order: int = 1, sigma0=None, unit: str = "drude", windo
     return freq[1:], sigma
 
 
+#: A spectrum "absorbs negatively" where Re σ < −NEGATIVE_ABSORPTION_TOLERANCE · max|σ| at frequencies
+#: where the probe carries at least PROBE_WEIGHT_FRACTION of its peak spectral weight |A(ν)|.
+NEGATIVE_ABSORPTION_TOLERANCE = 0.02
+PROBE_WEIGHT_FRACTION = 0.05
+
+
+def check_absorption(freq, sigma, probe_weight, what: str = "σ") -> None:
+    """Warn (:class:`~jaxhiggs.models.mattis_bardeen.PerturbativeValidityWarning`) if Re σ < 0.
+
+    A passive medium absorbs: Re σ(ν) ≥ 0.  Checked only where the probe has spectral weight
+    (|A(ν)| ≥ ``PROBE_WEIGHT_FRACTION`` of its maximum, per row); elsewhere σ = j/(iωA) is noise.
+    Concrete arrays only (skipped under tracing).  ``freq`` (THz), ``sigma`` (..., n_freq),
+    ``probe_weight`` = |A(ν)| broadcastable to ``sigma``.
+    """
+    import warnings
+
+    from ._validate import is_concrete
+    from .models.mattis_bardeen import PerturbativeValidityWarning
+
+    if not is_concrete(freq, sigma, probe_weight):
+        return
+    f = np.asarray(freq)
+    s = np.asarray(sigma)
+    w = np.broadcast_to(np.asarray(probe_weight), s.shape)
+    band = w >= PROBE_WEIGHT_FRACTION * np.max(w, axis=-1, keepdims=True)
+    scale = np.max(np.where(band, np.abs(s), 0.0))
+    negative = band & (s.real < -NEGATIVE_ABSORPTION_TOLERANCE * scale)
+    if scale > 0 and negative.any():
+        nu = np.broadcast_to(f, s.shape)[negative]
+        warnings.warn(
+            f"{what} absorbs negatively: Re σ reaches {s.real[negative].min() / scale:.3g} × max|σ| at "
+            f"{nu.min():.3g}–{nu.max():.3g} THz, where the probe has spectral weight.  A passive medium has Re σ ≥ 0: "
+            "with a perturbative model (Mattis–Bardeen, third order in A) the pump is too strong for the expansion "
+            "— lower it (the results scale as A², A³) — otherwise lengthen the record or refine the grid",
+            PerturbativeValidityWarning, stacklevel=3)
+
+
 def moving_window_conductivity(times, delays, delta_current, delta_vector_potential, pad_factor: int = 4,
                                window: str = "none"):
     """σ(ν; t_d) of a pump–probe scan with the FFT window moving with the probe (MB spec §4.6).
@@ -257,6 +296,12 @@ def moving_window_conductivity(times, delays, delta_current, delta_vector_potent
     t_d the window is [t₀ + t_d − t_d,0, t_end − (t_d,max − t_d)] (fixed length).  Returns
     (ν THz, σ (n_delays, n_freq)) in S/m (ν = 0 dropped).
     """
+    freq, sigma, _ = _moving_window(times, delays, delta_current, delta_vector_potential, pad_factor, window)
+    return freq, sigma
+
+
+def _moving_window(times, delays, delta_current, delta_vector_potential, pad_factor: int = 4, window: str = "none"):
+    """:func:`moving_window_conductivity` plus the probe's spectral weight |ΔA(ν)| (n_delays, n_freq)."""
     t = np.asarray(times, dtype=float)
     d = np.asarray(delays, dtype=float)
     dt = _uniform_step(t)
@@ -275,7 +320,7 @@ def moving_window_conductivity(times, delays, delta_current, delta_vector_potent
     _, a_w = fourier_transform(tw, a, window=window, subtract_mean=False, pad_factor=pad_factor)
     omega = 2.0 * jnp.pi * freq[1:] * 1e12
     # the window's own start time only adds a common phase to j(ν) and A(ν), which cancels in σ
-    return freq[1:], j_w[..., 1:] / (1j * omega * a_w[..., 1:])
+    return freq[1:], j_w[..., 1:] / (1j * omega * a_w[..., 1:]), jnp.abs(a_w[..., 1:])
 
 
 def delay_spectrum(delays, sigma, pad_factor: int = 4):
@@ -342,8 +387,9 @@ def pump_probe(model, pump, probe_at, delays, times, **options):
     dj1 = pp["current_1"] - pump_only["current_1"]
     dj3 = pp["current_3"] - pump_only["current_3"]
     da = pp["vector_potential"] - pump_only["vector_potential"]
-    freq, s1 = moving_window_conductivity(times, delays, dj1, da)
-    _, s3 = moving_window_conductivity(times, delays, dj3, da)
+    freq, s1, weight = _moving_window(times, delays, dj1, da)
+    _, s3, _ = _moving_window(times, delays, dj3, da)
+    check_absorption(freq, s1 + s3, weight, "the pump–probe σ")
     return dict(frequency=freq, sigma=s1 + s3, sigma1=s1, sigma3=s3, delta_current_1=dj1, delta_current_3=dj3,
                 delta_vector_potential=da, delta_gap=pp["delta_gap"])
 

@@ -34,6 +34,31 @@ def test_gaussian_pulse_peak_field_is_exact():
     assert float(direct.vector_potential(units.ps_to_internal(2.0))) == pytest.approx(1e-7, rel=1e-12)
 
 
+def test_vector_potential_amplitude_convention():
+    """Issue 11 §3: ``amplitude_is="peak"`` (default, the seed-000 authors' max|A(t)|) vs ``"envelope"`` (A₀).
+
+    For the seed-000 pump (ħω = 0.4 meV, τ = 0.354 ps, t_e = −2.63 ps, carrier cos(ωt)) the carrier is
+    near a zero at t_e: max|A| = 0.1464 A₀, so the envelope reading is 6.83× (gap drop 46.7×) too weak.
+    """
+    te = -2.63
+    args = (0.5e-8, units.mev_to_thz(0.4), 0.354, te)
+    kw = dict(phase=0.4 * units.ps_to_internal(te))
+    peak = jh.GaussianPulse.from_vector_potential(*args, **kw)
+    envelope = jh.GaussianPulse.from_vector_potential(*args, **kw, amplitude_is="envelope")
+    t = jnp.linspace(units.ps_to_internal(-6.0), units.ps_to_internal(1.0), 70001)
+    assert float(jnp.max(jnp.abs(peak.vector_potential(t)))) == pytest.approx(0.5e-8, rel=1e-7)
+    assert float(peak.peak_vector_potential) == pytest.approx(0.5e-8, rel=1e-9)
+    assert float(envelope.amplitude) == pytest.approx(0.5e-8, rel=1e-15)
+    assert float(peak.amplitude) / float(envelope.amplitude) == pytest.approx(6.831, abs=2e-3)
+    assert (float(peak.amplitude) / float(envelope.amplitude)) ** 2 == pytest.approx(46.67, abs=0.03)
+    # a carrier in phase with the envelope (Krull's eq. 5): both readings coincide
+    a = jh.GaussianPulse.from_vector_potential(1e-8, 2.0, 0.17, 1.5)
+    b = jh.GaussianPulse.from_vector_potential(1e-8, 2.0, 0.17, 1.5, amplitude_is="envelope")
+    assert float(a.amplitude) == pytest.approx(float(b.amplitude), rel=1e-12)
+    with pytest.raises(ValueError, match=r"amplitude_is = 'max' is not allowed: one of \('peak', 'envelope'\)"):
+        jh.GaussianPulse.from_vector_potential(*args, amplitude_is="max")
+
+
 def test_single_cycle_field_has_one_cycle_and_zero_area():
     pulse = jh.SingleCyclePulse(peak_field=10.0, duration=0.3, center=2.0)
     t = np.linspace(0.0, 4.0, 40001)

@@ -75,6 +75,10 @@ class Model(eqx.Module):
         """Model-specific checks of the saved time grid (ps), called by ``simulate`` on concrete
         times; warn or raise.  Default: nothing (e.g. grid recurrence times are model-specific)."""
 
+    def check_result(self, result) -> None:
+        """Model-specific checks of a finished concrete run (e.g. validity of a perturbative
+        expansion at the drive's amplitude), called by ``simulate``; warn.  Default: nothing."""
+
     def jump_times(self, drive) -> tuple[float, ...]:
         quench = drive.quench()
         return () if quench is None else (quench.time,)

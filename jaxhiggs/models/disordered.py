@@ -23,8 +23,20 @@ self-consistent Born (Abrikosov–Gor'kov) pseudospins of SM eqs. 59–69 in the
 exact fixed point of eq. (9) (§6, with the factor ½), coupling from the discrete
 self-consistency.  After a quench the AG coupling is shifted by the clean β = 1/λ_f − 1/λ_i.
 
+Δ is real (eq. 10: Δ = U Σ_p W_p s^x_p; the field is b = (−2Δ, 0, 2ε)).  This is not a
+gauge choice that could be relaxed: the disorder sources are prescribed functions of time built in
+the gauge where Δ_s is real, so the equations are not invariant under a global phase rotation of
+the spins.  Feeding back Im Δ = −U Σ W s^y (as the clean model does) turns the global-phase mode,
+a free zero mode of the clean model, into an unstable one: Im Δ grows from round-off at a rate
+(0.8–1.2)√ζ Δ₁ (measured on two grids) and Δ(t) undergoes 2π phase slips from t ≈ 31/(√ζ Δ₁)
+(issue 11).  On the particle–hole-symmetric grid Im Δ ≡ 0 is an exact property of the physical solution (S^y is odd in
+ε), so keeping Δ real changes nothing physical; the p–h-odd part of the state then just precesses
+in the real field and stays at round-off.  The ``gap`` observable is still the full pair amplitude
+U Σ W (s^x − i s^y) of the state, so its imaginary part is a diagnostic of that round-off.
+
 The state mirrors :class:`~jaxhiggs.models.CleanPseudospin` ({"spins": (3, 1, n),
-"phase": (1,)}, phase ≡ 0) so that at zero rates both models integrate the same ODE.
+"phase": (1,)}, phase ≡ 0); at zero rates both models integrate the same ODE up to the Im Δ
+feedback, which is zero on the clean solution (they agree to round-off).
 Only quenches (or no drive) are supported: the sources are defined in the fixed frame.
 """
 
@@ -136,6 +148,11 @@ def ag_pseudospin_x(energies, gap, zeta_s, zeta_m, n_panels: int = 48, n_nodes: 
     xe = (energies / gap)[:, None]
     integrand = (r - zeta_m) * (r**3 - zeta_s) / (r**3 * ((r - zeta_m) ** 2 + xe**2))
     return (2.0 / jnp.pi) * integrand @ wv
+
+
+def real_gap_sum(spins, weights) -> Float[Array, " 1"]:
+    """Σ_p W_p s^x_p (eq. 10 without the coupling), real, shape (n_bands,) = (1,)."""
+    return jnp.sum(weights * spins[0], axis=-1)
 
 
 # ----------------------------------------------------------------------------- the model
@@ -280,13 +297,15 @@ class DisorderedPseudospin(Model):
         coupling = jnp.where(after, *args["couplings"][::-1])
         src = jax.tree_util.tree_map(lambda a, b: jnp.where(after, a, b), args["post"], args["pre"])
         spins = y["spins"]
-        delta = coupling * pair_amplitude(spins, self.representation.weights)  # (1,) complex
-        bx = -2.0 * delta.real[:, None]
-        by = 2.0 * delta.imag[:, None]
+        # eq. (10): Δ is real.  The sources are fixed in the gauge of the real Δ_s, so a
+        # complex Δ would turn the global-phase mode unstable (see the module docstring).
+        delta = coupling * real_gap_sum(spins, self.representation.weights)  # (1,) real
+        bx = -2.0 * delta[:, None]
         bz = 2.0 * self.representation.energies
         sx, sy, sz = spins
-        clean = jnp.stack([by * sz - bz * sy, bz * sx - bx * sz, bx * sy - by * sx])
-        elapsed = jnp.where(after, t - args["quench_time"], 0.0)
+        clean = jnp.stack([-bz * sy, bz * sx - bx * sz, bx * sy])
+        # without a quench (quench_time = −∞) the sources are static: elapsed 0, not ∞ (cos ∞ is NaN)
+        elapsed = jnp.where(after & jnp.isfinite(args["quench_time"]), t - args["quench_time"], 0.0)
         phi = src["freq"] * elapsed - src["psi"]
         c, s = jnp.cos(phi), jnp.sin(phi)
         lx = src["lx0"] + src["lx1"] * c
