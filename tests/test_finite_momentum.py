@@ -173,7 +173,10 @@ def test_rhs_agrees_with_the_dense_numpy_twin():
 @pytest.mark.slow
 
 def test_time_evolution_agrees_with_the_twin():
-    """Δ_i after the pulse from simulate (Dopri8, rtol 1e-11) and the twin's fixed-step RK4 agree to 1e-7 meV."""
+    """Δ_i after a strong pulse (|Δ| ends near 1.2 and 0.26 meV) from simulate (Dopri8, rtol 1e-11) and the twin's
+    fixed-step RK4 agree to 2e-6 meV (measured 4.3e-7).  The twin's step h = 6.1e-4 ħ/meV makes a phase error
+    ≈ (ωh)⁵/120 per step on the elements rotating at ω ≈ 2ω_c = 100 meV, ~1e-5 relative over 3000 steps, which
+    limits the agreement."""
     model = FiniteMomentum(material(), n_max=2, **TWIN_GRID)
     ref = twin(model)
     drive = pulse(1e-7, center=0.7)
@@ -183,7 +186,7 @@ def test_time_evolution_agrees_with_the_twin():
     assert amp(1.0) == pytest.approx(complex(travelling_amplitude(drive, 1.0)), rel=1e-14)
     dense = ref.evolve(amp, ref.initial_density(np.asarray(model.equilibrium.gaps)), 0.0,
                        units.ps_to_internal(1.2), 3000)
-    assert np.max(np.abs(ours - ref.gaps(dense))) < 1e-7
+    assert np.max(np.abs(ours - ref.gaps(dense))) < 2e-6
     assert np.max(np.abs(ours - np.array([7.0, 3.0]))) > 1e-3
 
 
@@ -220,3 +223,17 @@ def test_bad_inputs_are_refused_before_compiling():
         FiniteMomentum(material(), q0_steps=1.5, **GRID)
     with pytest.raises(ValueError, match="Quench"):
         FiniteMomentum(material(), **GRID).arguments(jh.Quench(coupling_scale=0.9))
+
+
+@pytest.mark.slow
+def test_pump_suppresses_both_gaps_without_interband_coupling():
+    """v = 0: the q = 0 model leaves |Δ_i| untouched (the A² shift is a gauge rotation of each band); here the
+    paramagnetic term creates quasiparticle pairs and both gaps drop by > 0.5 % (measured on the --quick grid at
+    |A₀| = 5e-9: 2.4 % and 4 %), while the n = 0 weight stays dominant (|n| = 2 below 1e-2 of |n| = 0)."""
+    model = FiniteMomentum(material(v=0.0), n_max=2, **TWIN_GRID)
+    times = np.linspace(0.0, 2.0, 41)
+    res = jh.simulate(model, pulse(5e-9, center=0.8), times, solver=jh.solvers.ExponentialRK4(), rtol=1e-7, atol=1e-10)
+    late = np.abs(np.asarray(res.gap))[times > 1.4].mean(axis=0)
+    assert np.all(late < 0.995 * np.array([7.0, 3.0]))
+    harm = np.asarray(res["harmonics"][-1])
+    assert harm[model.n_max + 2] < 1e-2 * harm[model.n_max]
