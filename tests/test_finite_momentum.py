@@ -219,6 +219,8 @@ def test_bad_inputs_are_refused_before_compiling():
         FiniteMomentum(material(), n_max=-1, **GRID)
     with pytest.raises(ValueError, match="dk"):
         FiniteMomentum(material(), dk=0.0, n_lines=2)
+    with pytest.raises(ValueError, match="GB"):  # memory estimate, before allocating the state
+        FiniteMomentum(material(), dk=1e-6, n_lines=400)
     with pytest.raises(ValueError, match="q0_steps"):
         FiniteMomentum(material(), q0_steps=1.5, **GRID)
     with pytest.raises(ValueError, match="Quench"):

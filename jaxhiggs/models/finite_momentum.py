@@ -109,6 +109,7 @@ class MomentumShell(eqx.Module):
         length = max(j1 - j0 + 1 for rows, *_ in bands for _, j0, j1 in rows)
         n_rows = max(len(rows) for rows, *_ in bands)
         nb = material.n_bands
+        _check_memory(nb * (2 * int(n_max) + 1) * n_rows * length, dk, n_lines)
         kx = np.zeros((nb, n_rows, length))
         ky = np.zeros((nb, n_rows, length))
         valid_row = np.zeros((nb, n_rows, length), bool)
@@ -151,6 +152,17 @@ class MomentumShell(eqx.Module):
     def shift(self, x, m: int, axis: int = -1):
         """x(k) → x(k + m q₀) along the flattened k axis (cells shifted in from outside are padding)."""
         return x if m == 0 or self.q0_steps == 0 else jnp.roll(x, -m * self.q0_steps, axis=axis)
+
+
+def _check_memory(n_elements: int, dk, n_lines) -> None:
+    """Refuse a grid whose state (4 complex numbers per element, ~20 solver copies) exceeds the RAM."""
+    from .._validate import _ram_bytes
+
+    need, ram = n_elements * 4 * 16 * 20.0, _ram_bytes()
+    if need > ram:
+        raise InputError(f"dk = {show(dk)} nm⁻¹ with n_lines = {show(n_lines)} is not allowed: the state would need about "
+                         f"{need / 1e9:.3g} GB (estimate), more than this machine's {ram / 1e9:.3g} GB; use a larger dk "
+                         "or fewer lines")
 
 
 def travelling_amplitude(drive: Drive, t) -> Complex[Array, ""]:
