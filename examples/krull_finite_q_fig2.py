@@ -9,7 +9,8 @@ amplitude is |A0| = 5 × 10⁻⁹ V·s/m (about 2–4 % gap suppression, the reg
 
 --quick: dk = 8e-3 nm⁻¹, 2 k_y lines (80 + 196 shell points), 8 ps, v = 0.05, 0.1 — minutes on 2 cores, but a
 coarse continuum (energy steps of several meV along the rows): mode frequencies to ~0.5 meV only.
-Full: dk = 2e-3 nm⁻¹, 8 lines (N_k ≈ 5 × 10³ per band), 20 ps, v = 0.02 … 0.2 (a GPU run).
+Full: dk = 2e-3 nm⁻¹, 8 lines (1320 + 3380 shell points, 3.2 × 10⁵ complex numbers), 20 ps, v = 0.02 … 0.2
+(a GPU run; not made for this version).
 """
 
 import sys

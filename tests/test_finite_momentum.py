@@ -99,7 +99,8 @@ def clean_twin(mat, model):
     return eqx.tree_at(lambda m: (m.representation, m.equilibrium), clean, (rep, model.equilibrium))
 
 
-@pytest.mark.parametrize("paramagnetic", [True, pytest.param(False, marks=pytest.mark.slow)])
+@pytest.mark.slow
+@pytest.mark.parametrize("paramagnetic", [True, False])
 def test_homogeneous_limit_vector_field_is_the_clean_pseudospin_one(paramagnetic):
     """q₀ = 0 at a driven state: dρ₀/dt of this model, read as pseudospins, equals CleanPseudospin's b × s in the
     lab frame (its co-rotating-frame field plus the rotation 2δ_i ẑ × s) to 1e-12 relative."""
