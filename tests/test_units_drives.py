@@ -148,7 +148,8 @@ def test_run_config_writes_results_with_metadata(tmp_path):
 
     cfg = tmp_path / "run.toml"
     cfg.write_text(CONFIG.format(out=tmp_path / "res"))
-    assert cli.main(["run", str(cfg)]) == 0
+    # no progress meter: the API run below then reuses the CLI's compiled solve
+    assert cli.main(["run", str(cfg), "--no-progress"]) == 0
     arrays, meta = io.load_result(tmp_path / "res.npz")
     assert arrays["gap"].shape == (201, 1)
     assert meta["units"]["times"] == "ps"
