@@ -46,6 +46,23 @@ def timed(fn, *args):
     return out, time.perf_counter() - start
 
 
+def cpu_timed(fn, *args, repeats: int = 3):
+    """(result, wall s, CPU s of this process), the best of ``repeats`` runs.
+
+    On a machine shared with other jobs the wall time is inflated by waiting for a core; the
+    process CPU time is not (run single-threaded, e.g. ``taskset -c 0`` and OMP_NUM_THREADS=1, so
+    that idle worker threads do not count), which makes ratios between codes meaningful there.
+    """
+    best_wall = best_cpu = float("inf")
+    out = None
+    for _ in range(repeats):
+        wall, cpu = time.perf_counter(), time.process_time()
+        out = jax.block_until_ready(fn(*args))
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+    return out, best_wall, best_cpu
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (MB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0

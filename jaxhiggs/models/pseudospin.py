@@ -127,6 +127,19 @@ class CleanPseudospin(Model):
         spins = jnp.stack([by * sz - bz * sy, bz * sx - bx * sz, bx * sy - by * sx])
         return {"spins": spins, "phase": 2.0 * self.representation.band_shift(a)}
 
+    def default_solver(self):
+        """Dormand–Prince 8(7) with unrolled stages (:class:`~jaxhiggs.solvers.UnrolledDopri8`).
+
+        The step is pinned near the fastest precession 2√(ω_D² + Δ²) for any explicit method, so a
+        high order buys accuracy almost for free, and with a state of 3 numbers per energy the
+        looped stages of diffrax's own Dopri8 cost more than the arithmetic.  Measured (quench,
+        N_e = 4000, 40 ħ/meV, default tolerances; benchmarks/README.md): 2170 steps, max |ΔΔ| 6e-11
+        meV, about 3× faster than diffrax's Tsit5 (12 457 steps).
+        """
+        from ..solvers import UnrolledDopri8
+
+        return UnrolledDopri8()
+
     def observables(self, t, y, args):
         weights = self.representation.weights
         spins, theta = y["spins"], y["phase"]
