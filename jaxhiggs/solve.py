@@ -28,8 +28,9 @@ class SolverOptions(eqx.Module):
 
     Attributes:
         solver: a diffrax solver; None (default) takes the model's ``default_solver()``: Tsit5 (5th
-            order adaptive), except Mattis–Bardeen on a GPU: :class:`~jaxhiggs.solvers.ExponentialRK4`
-            (the fastest measured per platform, benchmarks/README.md).
+            order adaptive), except the clean pseudospins (:class:`~jaxhiggs.solvers.UnrolledDopri8`) and
+            Mattis–Bardeen on a GPU (:class:`~jaxhiggs.solvers.ExponentialRK4`) — the fastest measured per
+            model and platform, benchmarks/README.md.
         rtol, atol: tolerances of the PID step-size controller (ignored with ``dt``); None takes
             the model's ``default_tolerances()``.
         dt: fixed step in ps instead of adaptive stepping (None: adaptive).
