@@ -1,7 +1,6 @@
 """Shared setup of the seed-000 (Haenel et al. 2021) examples: NbN parameters, pump, CLI."""
 
-import argparse
-from pathlib import Path
+import _common  # the examples' shared command line (run from examples/ or with it on sys.path)
 
 import matplotlib
 
@@ -15,16 +14,8 @@ NBN = dict(gap=1.3, omega_D=20.0, temperature=4.0, sign=1.0, mass=0.78, fermi_en
 
 
 def parse(description):
-    ap = argparse.ArgumentParser(description=description)
-    ap.add_argument("--out", default="examples/output")
-    ap.add_argument("--quick", action="store_true", help="small grids for smoke testing")
-    ap.add_argument("--no-cache", action="store_true",
-                    help="do not use the persistent compilation cache (~/.cache/jaxhiggs/jax, $JAXHIGGS_CACHE_DIR)")
-    a = ap.parse_args()
-    Path(a.out).mkdir(parents=True, exist_ok=True)
-    if not a.no_cache:
-        jh.enable_compilation_cache()  # a second run of the script skips most of the compilation
-    return a
+    """The examples' common command line (--out, --quick, --no-cache, --no-progress): examples/_common.py."""
+    return _common.parse(description)
 
 
 def nbn(gamma, omega_D=None):
