@@ -14,6 +14,8 @@ Entry points
 * :func:`fit_temperature_series` — t(ω) at several temperatures with shared Δ(0), γ, σ_n (film
   thickness, ΔL on request), Δ(T) from the package's BCS gap equation (one or two bands).
 * :func:`profile_likelihood` — profile-likelihood intervals, the profile grid optimised with ``vmap``.
+* :func:`sample_posterior` — NUTS posterior samples, R-hat/ESS and a corner plot (optional extra ``bayes``:
+  blackjax).
 
 Module layout: :mod:`~jaxhiggs.fit.parameters` (bounds and transforms), :mod:`~jaxhiggs.fit.data`
 (data sets), :mod:`~jaxhiggs.fit.optimizers`, :mod:`~jaxhiggs.fit.least_squares` (residuals,
@@ -85,9 +87,10 @@ from . import config, models
 from .entry import fit_conductivity, fit_thg
 from .least_squares import fit_global
 from .parameters import Parameters
+from .posterior import Posterior, sample_posterior
 from .profile import Profile, profile_likelihood
 from .result import FitResult
 from .transmission import fit_temperature_series, fit_transmission, plot_conductivity, transmission_model
 
-__all__ = ["FitResult", "Parameters", "Profile", "config", "fit_conductivity", "fit_global", "fit_temperature_series",
-           "fit_thg", "fit_transmission", "models", "plot_conductivity", "profile_likelihood", "transmission_model"]
+__all__ = ["FitResult", "Parameters", "Posterior", "Profile", "config", "fit_conductivity", "fit_global", "fit_temperature_series",
+           "fit_thg", "fit_transmission", "models", "plot_conductivity", "profile_likelihood", "sample_posterior", "transmission_model"]
