@@ -20,10 +20,12 @@ HBAR = units.HBAR_MEV_PS
 def test_clean_limit_equals_clean_solver():
     """C11: zero rates ⇒ the same ODE as CleanPseudospin (to round-off)."""
     mat = jh.materials.single_band(1.05, 10.0)
-    t = np.linspace(0.0, 20.0, 81) * HBAR
+    t = np.linspace(0.0, 10.0, 41) * HBAR
     q = jh.Quench(final_gap=1.0)
-    a = jh.simulate(jh.models.CleanPseudospin(mat, 200), q, t, rtol=1e-10, atol=1e-13).gap
-    b = jh.simulate(DisorderedPseudospin(mat, 200), q, t, rtol=1e-10, atol=1e-13).gap
+    # one solver for both (the disordered model's default, Tsit5), so only the vector fields differ
+    opts = dict(rtol=1e-10, atol=1e-13, solver=diffrax.Tsit5())
+    a = jh.simulate(jh.models.CleanPseudospin(mat, 120), q, t, **opts).gap
+    b = jh.simulate(DisorderedPseudospin(mat, 120), q, t, **opts).gap
     assert float(jnp.max(jnp.abs(a - b))) < 1e-10
 
 

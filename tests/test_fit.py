@@ -23,6 +23,7 @@ def _noisy_sigma(frequency, truth, temperature, seed, level=0.01):
     return s + level * np.abs(s) * (rng.standard_normal(s.size) + 1j * rng.standard_normal(s.size))
 
 
+@pytest.mark.slow  # ~20 s of compilation; README.md's fitting block runs the same fit in the default suite
 def test_zimmermann_recovers_gap_and_gamma_with_covering_errors():
     """1 % noise on σ₁, σ₂: γ within 5 %, Δ within 1 %, truth within 3σ (χ²_red-scaled) for 5 seeds."""
     freq = io.read_spectrum(NBN_DATA)["x"]

@@ -115,7 +115,7 @@ def test_every_direct_import_is_declared():
 
 # ----------------------------------------------------------------------------- compilation cache
 CONFIG = ('[material]\ngap = 1.3\nomega_D = 20.0\n[model]\nname = "clean-pseudospin"\nn_energies = 64\n'
-          '[[drive]]\ntype = "quench"\nfinal_gap = 1.2\n[times]\nstop = 2.0\ncount = 41\n[solver]\ndt = 0.005\n')
+          '[[drive]]\ntype = "quench"\nfinal_gap = 1.2\n[times]\nstop = 2.0\ncount = 41\n[solver]\nname = \"tsit5\"\ndt = 0.005\n')
 RUN = (
     "import json, sys\nimport jax.monitoring\nevents = {}\n"
     "jax.monitoring.register_event_listener(lambda name, **kw: events.__setitem__(name, events.get(name, 0) + 1))\n"

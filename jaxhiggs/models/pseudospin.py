@@ -23,6 +23,7 @@ conserved to round-off however strong A² is, and only the gauge-invariant contr
 
 from __future__ import annotations
 
+import diffrax
 import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array, Float
@@ -128,17 +129,17 @@ class CleanPseudospin(Model):
         return {"spins": spins, "phase": 2.0 * self.representation.band_shift(a)}
 
     def default_solver(self):
-        """Dormand–Prince 8(7) with unrolled stages (:class:`~jaxhiggs.solvers.UnrolledDopri8`).
+        """Dormand–Prince 8(7), diffrax's :class:`diffrax.Dopri8` (stages looped).
 
         The step is pinned near the fastest precession 2√(ω_D² + Δ²) for any explicit method, so a
-        high order buys accuracy almost for free, and with a state of 3 numbers per energy the
-        looped stages of diffrax's own Dopri8 cost more than the arithmetic.  Measured (quench,
-        N_e = 4000, 40 ħ/meV, default tolerances; benchmarks/README.md): 2170 steps, max |ΔΔ| 6e-11
-        meV, about 3× faster than diffrax's Tsit5 (12 457 steps).
+        high order buys accuracy almost for free: on the quench case of benchmarks/README.md (N_e =
+        4000, 40 ħ/meV, default tolerances) 2170 steps, max |ΔΔ| 6e-11 meV, where Tsit5 needs 12 457.
+        The looped stages compile in about half the time of :class:`~jaxhiggs.solvers.UnrolledDopri8`
+        (same steps and solution, ~1.4× less time per step at N_e = 4000), which wins the total time
+        of a single run of ordinary length; pass ``solver=jh.solvers.UnrolledDopri8()`` for long runs
+        and sweeps, where one compilation serves many steps.
         """
-        from ..solvers import UnrolledDopri8
-
-        return UnrolledDopri8()
+        return diffrax.Dopri8()
 
     def observables(self, t, y, args):
         weights = self.representation.weights
