@@ -212,7 +212,7 @@ def fit_pump_probe(delays: Float[ArrayLike, " n_delays"], frequency: Float[Array
         initial: start values: ``gap`` Δ(0) and ``gamma`` (meV) are required; ``scale`` (delta) or
             ``sigma_n`` (and ``fluence``, default 1) are guessed when absent.
         bounds, fixed: as :func:`jaxhiggs.fit.fit_conductivity`; default bounds Δ ∈ (0.5, 2)×initial,
-            γ ∈ (0.2, 5)×initial.
+            γ ∈ (0.2, 5)×initial, amplitudes (``scale``, ``sigma_n``, ``fluence``) within (0, 10)×initial.
         signal: ``"delta"`` (Δσ = scale·Δσ_MB/σ₀) or ``"sigma"`` (σ = sigma_n·(σ_eq + fluence·Δσ_MB)/σ₀).
         temperature: sample temperature in K (below T_c; Δ(T) from the gap equation).
         pump, probe: :class:`jaxhiggs.GaussianPulse` shapes (centres ignored); default: near-single-cycle
@@ -267,7 +267,7 @@ def fit_pump_probe(delays: Float[ArrayLike, " n_delays"], frequency: Float[Array
     if amp not in init:
         init[amp] = _amplitude_guess(fm, init, x, temperature, data.reshape(-1),
                                      None if err is None else err.reshape(-1), amp)
-    bounds = _default_bounds(bounds, init)
+    bounds = _default_bounds(bounds, init, (amp,) if signal == "delta" else (amp, "fluence"))
     ds = {"x": x, "data": data.reshape(-1), "temperature": float(temperature)}
     if err is not None:
         ds["uncertainty"] = err.reshape(-1)
@@ -276,8 +276,17 @@ def fit_pump_probe(delays: Float[ArrayLike, " n_delays"], frequency: Float[Array
     return fit_global([ds], fm, init, bounds, fixed, **options)
 
 
-def _default_bounds(bounds, init):
+def _default_bounds(bounds, init, amplitudes=()):
+    """Δ ∈ (0.5, 2)×, γ ∈ (0.2, 5)× their start values; amplitudes within (0, 10)× theirs.
+
+    Two finite bounds make the internal variable a logistic one (:mod:`jaxhiggs.fit.parameters`), so an
+    amplitude of 10⁻⁸ or 10⁸ data units is as well scaled for Levenberg–Marquardt as Δ in meV.
+    """
     out = {"gap": (0.5 * init["gap"], 2.0 * init["gap"]), "gamma": (0.2 * init["gamma"], 5.0 * init["gamma"])}
+    for name in amplitudes:
+        v = float(init[name])
+        if v != 0.0 and math.isfinite(v):
+            out[name] = (min(0.0, 10.0 * v), max(0.0, 10.0 * v))
     out.update(dict(bounds or {}))
     return out
 
@@ -334,6 +343,9 @@ def fit_thg_simulated(x: Float[ArrayLike, " n"], intensity: Float[ArrayLike, " n
         intensity: THG intensity (any units; ``scale`` is free), same length as ``x``.
         initial: ``gap`` Δ(0) and ``gamma`` (meV) required; ``scale`` guessed when absent.
         axis: ``"frequency"``, ``"temperature"`` or ``"fluence"``.
+        bounds, fixed: as :func:`fit_pump_probe` (default bounds Δ ∈ (0.5, 2)×, γ ∈ (0.2, 5)×, ``scale`` ∈
+            (0, 10)× the start values).  A THG line vs Ω alone trades Δ against γ (long valley, |C(Δ, γ)| ≈
+            0.97 measured): hold γ at its σ(ω) value with ``fixed=("gamma",)`` unless the data span more.
         drive_frequency: Ω/2π in THz (temperature and fluence axes).
         drive_duration: envelope τ of A(t) in ps (the record is ±3.5τ); amplitude: A₀ in V·s/m (default
             2 × 10⁻⁹, well inside the third-order regime; it only sets the unit of ``scale``).
@@ -372,8 +384,7 @@ def fit_thg_simulated(x: Float[ArrayLike, " n"], intensity: Float[ArrayLike, " n
     init = dict(initial)
     if "scale" not in init:
         init["scale"] = _amplitude_guess(fm, init, xs, temperature, y, err, "scale")
-    bounds = _default_bounds(bounds, init)
-    bounds.setdefault("scale", (0.0, None))
+    bounds = _default_bounds(bounds, init, ("scale",))
     ds = {"x": xs, "data": y, "temperature": float(temperature) if axis != "temperature" else 0.0}
     if err is not None:
         ds["uncertainty"] = err

@@ -61,7 +61,10 @@ class SimulationGrid:
     fermi_energy: float = 1000.0
 
     def __post_init__(self):
-        check_int("n_energies", self.n_energies, 8, 400, "even number of energy-grid points, 8 ≤ N_e ≤ 400")
+        from ..grid import MIN_ENERGIES
+
+        check_int("n_energies", self.n_energies, MIN_ENERGIES, 400,
+                  f"even number of energy-grid points, {MIN_ENERGIES} ≤ N_e ≤ 400")
         if self.n_energies % 2:
             from .._validate import fail
 
