@@ -69,6 +69,7 @@ def test_simulation_grid_is_validated():
     (dict(x=np.r_[0.2, 0.25, 0.25, 0.3, 0.35, 0.4]), r"x\[2\] = 0.25 THz.*strictly increasing"),
     (dict(x=np.linspace(2.0, 12.0, 6), axis="temperature", drive_frequency=0.3),
      r"x \(temperatures\) = 12.0 K is not allowed: temperatures below 0.95 T_c"),
+    (dict(x=np.r_[0.0, 2.0, 3.0, 4.0, 5.0, 6.0], axis="temperature", drive_frequency=0.3), r"x\[0\] = 0.0 K.*> 0"),
     (dict(drive_duration=0.0), r"drive_duration = 0.0 ps"),
     (dict(grid=(32, 3.0)), r"grid = \(32, 3.0\) is not allowed"),
 ])

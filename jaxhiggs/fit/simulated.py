@@ -362,7 +362,7 @@ def fit_thg_simulated(x: Float[ArrayLike, " n"], intensity: Float[ArrayLike, " n
     if axis not in _AXES:
         raise fail("axis", axis, f"one of {_AXES} (what the THG intensity was measured against)")
     unit = {"frequency": "THz", "temperature": "K", "fluence": "(relative)"}[axis]
-    xs = _vector("x", x, unit, positive=axis != "temperature")
+    xs = _vector("x", x, unit, positive=True)  # T = 0 exactly would need the untraced gap-equation branch
     y = _array_like("intensity", intensity, xs.shape, complex_ok=False).astype(float)
     err = _uncertainty(uncertainty, xs.shape)
     check_type("grid", grid, SimulationGrid, "a jaxhiggs.fit.simulation.SimulationGrid")
