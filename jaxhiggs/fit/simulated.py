@@ -344,8 +344,9 @@ def fit_thg_simulated(x: Float[ArrayLike, " n"], intensity: Float[ArrayLike, " n
         initial: ``gap`` Δ(0) and ``gamma`` (meV) required; ``scale`` guessed when absent.
         axis: ``"frequency"``, ``"temperature"`` or ``"fluence"``.
         bounds, fixed: as :func:`fit_pump_probe` (default bounds Δ ∈ (0.5, 2)×, γ ∈ (0.2, 5)×, ``scale`` ∈
-            (0, 10)× the start values).  A THG line vs Ω alone trades Δ against γ (long valley, |C(Δ, γ)| ≈
-            0.97 measured): hold γ at its σ(ω) value with ``fixed=("gamma",)`` unless the data span more.
+            (0, 10)× the start values).  A THG line vs Ω fixes Δ well but γ only together with ``scale``
+            (measured C(γ, scale) = −0.996 on synthetic data): hold γ at its σ(ω) value with
+            ``fixed=("gamma",)`` unless the amplitude is known.
         drive_frequency: Ω/2π in THz (temperature and fluence axes).
         drive_duration: envelope τ of A(t) in ps (the record is ±3.5τ); amplitude: A₀ in V·s/m (default
             2 × 10⁻⁹, well inside the third-order regime; it only sets the unit of ``scale``).
