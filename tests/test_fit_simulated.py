@@ -139,6 +139,27 @@ def test_pump_probe_map_fit_recovers_the_hidden_gap():
 
 
 @pytest.mark.slow
+def test_full_sigma_map_fit_recovers_gap_and_fluence():
+    """signal="sigma": σ = σ_n(σ_eq + F·Δσ)/σ₀ at F = 0.2, 1 % complex noise (seed 3), data at dt = 0.02 ps, fit at
+    0.04 ps from Δ = 1.15, γ = 4, F = 0.15 with σ_n guessed: Δ within 2 %, F within 5 %."""
+    grid_data = sim.SimulationGrid(n_energies=24, omega_d=5.0, dt=0.02)
+    grid_fit = sim.SimulationGrid(n_energies=24, omega_d=5.0, dt=0.04)
+    fm = pump_probe_model(tuple(DELAYS), tuple(FREQ), "sigma", 0.0, None, None, 2.4, grid_data)
+    truth = {"gap": 1.3, "gamma": 5.0, "sigma_n": 1.0, "fluence": 0.2}
+    clean = np.asarray(jax.jit(lambda p: fm(p, None))(truth)).reshape(DELAYS.size, FREQ.size)
+    rng = np.random.default_rng(3)
+    noise = 0.01 * np.abs(clean).max()
+    data = clean + noise * (rng.standard_normal(clean.shape) + 1j * rng.standard_normal(clean.shape))
+    res = fit_pump_probe(DELAYS, FREQ, data, {"gap": 1.15, "gamma": 4.0, "fluence": 0.15}, signal="sigma",
+                         grid=grid_fit, record=2.4, uncertainty=noise * (1 + 1j), tol=1e-6)
+    print(res.report())
+    assert res.success
+    assert abs(res.values["gap"] / 1.3 - 1) < 0.02
+    assert abs(res.values["fluence"] / 0.2 - 1) < 0.05
+    assert abs(res.values["sigma_n"] - 1.0) < 0.02
+
+
+@pytest.mark.slow
 def test_thg_frequency_fit_recovers_the_hidden_gap():
     """|j₃(3Ω)|² at 8 drive frequencies (τ = 1.2 ps), data at dt = 0.025 ps + 2 % multiplicative noise (seed 1),
     fitted at dt = 0.05 ps from Δ = 1.2, γ = 3.5 (truth 1.3, 2.6 meV), amplitude guessed: Δ within 2 %, and the

@@ -36,7 +36,7 @@ import numpy as np
 from jaxtyping import ArrayLike, Complex, Float
 
 from .. import units
-from .._validate import InputError, check, check_type, fail, show
+from .._validate import InputError, check, check_type, fail
 from ..drive import GaussianPulse
 from .least_squares import fit_global
 from .models import FitModel
@@ -115,7 +115,7 @@ def _uncertainty(value, shape: tuple):
 
 def _check_initial(initial, needed: Sequence[str]):
     if not isinstance(initial, Mapping):
-        raise fail("initial", initial, f"a dict of start values, e.g. {{'gap': 1.3, 'gamma': 5.0}} (meV)")
+        raise fail("initial", initial, "a dict of start values, e.g. {'gap': 1.3, 'gamma': 5.0} (meV)")
     for name in needed:
         if name not in initial:
             raise InputError(f"initial has no {name!r}: give a start value for it ({'meV' if name != 'scale' else ''})")
