@@ -13,6 +13,10 @@ Entry points
   substrate (:mod:`jaxhiggs.thz`), fitted directly with a σ model (no inversion); ``sigma_n`` in S/m.
 * :func:`fit_temperature_series` — t(ω) at several temperatures with shared Δ(0), γ, σ_n (film
   thickness, ΔL on request), Δ(T) from the package's BCS gap equation (one or two bands).
+* :func:`fit_pump_probe` — a pump–probe map σ(δt, ν) (or Δσ) fitted with the Mattis–Bardeen *simulation*,
+  differentiating through the solves (:mod:`~jaxhiggs.fit.simulated`, grid in :mod:`~jaxhiggs.fit.simulation`).
+* :func:`fit_thg_simulated` — THG intensity vs drive frequency, temperature or fluence with the same
+  simulation (line shape from the dirty-limit dynamics instead of :func:`fit_thg`'s analytic χ_H).
 * :func:`profile_likelihood` — profile-likelihood intervals, the profile grid optimised with ``vmap``.
 * :func:`sample_posterior` — NUTS posterior samples, R-hat/ESS and a corner plot (optional extra ``bayes``:
   blackjax).
@@ -90,7 +94,8 @@ from .parameters import Parameters
 from .posterior import Posterior, sample_posterior
 from .profile import Profile, profile_likelihood
 from .result import FitResult
+from .simulated import fit_pump_probe, fit_thg_simulated
 from .transmission import fit_temperature_series, fit_transmission, plot_conductivity, transmission_model
 
-__all__ = ["FitResult", "Parameters", "Posterior", "Profile", "config", "fit_conductivity", "fit_global", "fit_temperature_series",
-           "fit_thg", "fit_transmission", "models", "plot_conductivity", "profile_likelihood", "sample_posterior", "transmission_model"]
+__all__ = ["FitResult", "Parameters", "Posterior", "Profile", "config", "fit_conductivity", "fit_global", "fit_pump_probe",
+           "fit_temperature_series", "fit_thg", "fit_thg_simulated", "fit_transmission", "models", "plot_conductivity", "profile_likelihood", "sample_posterior", "transmission_model"]
