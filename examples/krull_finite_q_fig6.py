@@ -5,17 +5,18 @@ v = 0.05.  Pump as in Fig. 2 (ħω0 = 8 meV, FWHM 0.4 ps, centre 1 ps); probe (K
 a weak travelling wave polarised along y with the pump's wave vector q₀ ∥ x, |A_pr| = 1e-12 V·s/m (linear: the
 tests check Δj ∝ A_pr).  σ(δt, ω) = j(ω)/(iω A_pr(ω)) of the part of the probe current at q₀ linear in A_pr, from
 probe-phase cycling minus one pump-only run (jaxhiggs.models.finite_momentum.pump_probe_conductivity), with the
-Fourier window moving with the probe.  δt is the probe's centre time minus the pump's.
+Fourier window moving with the probe and every line broadened by η (a Lorentzian).  δt is the probe's centre time minus the pump's.
 
 Panels: (a) Re σ(ω) at three delays and without pump; (b) Re σ(δt, ω) (colour); (c) |FT over δt| of the
 mean-subtracted, per-ω normalised σ (as Krull's Fig. 6c), with the model's own ω_H2 = 2|Δ2|∞ and ω_L (from the
 φ1 − φ2 oscillation of the pump-only run) dashed.  The script prints ω_L, ω_H2 and the peak of the δt spectrum.
 
 --quick: dk = 1.6e-2 nm⁻¹, 2 k_y lines (100 + 40 shell points), n_max = 2, |A0| = 1.5e-9 V·s/m (the coarse grid's
-large q₀ over-states pair creation, see the docs), 16 delays 1.0 … 4.0 ps, 4 ps window, two probe phases
-(second-order leak ~ 0.1 %), rtol 1e-6: minutes on two cores, a smoke test — the δt record (3 ps) resolves only ~1.4 meV in ħω_δt, too coarse to separate ω_L from ω_H2.
+large q₀ over-states pair creation, see the docs), 10 delays 1.0 … 2.8 ps, 3 ps window, two probe phases
+(second-order leak ~ 0.1 %), rtol 1e-6, lines broadened by η = 1 meV: ~5 min on two shared cores, a smoke test — the
+δt record (1.8 ps) resolves only ~2.3 meV in ħω_δt, too coarse to separate ω_L from ω_H2.
 Full: dk = 4e-3 nm⁻¹, 4 lines (324 + 832 shell points), n_max = 4, |A0| = 5e-9, 41 delays 1.0 … 9.0 ps, 8 ps window,
-four probe phases, rtol 1e-8 (165 runs of 17 ps: a GPU job; not run for this version).
+four probe phases, rtol 1e-8, η = 0.5 meV (165 runs of 17 ps: a GPU job; not run for this version).
 """
 
 
@@ -31,11 +32,11 @@ from jaxhiggs.models.finite_momentum import pump_probe_conductivity  # noqa: E40
 args = parse(__doc__)
 FWHM = 2 * np.sqrt(2 * np.log(2))
 if args.quick:
-    grid, n_max, a0, delays, window = dict(dk=1.6e-2, n_lines=2), 2, 1.5e-9, np.arange(16) * 0.2 + 1.0, 4.0
-    phases, opts = 2, dict(rtol=1e-6, atol=1e-12)
+    grid, n_max, a0, delays, window = dict(dk=1.6e-2, n_lines=2), 2, 1.5e-9, np.arange(10) * 0.2 + 1.0, 3.0
+    phases, eta, opts = 2, 1.0, dict(rtol=1e-6, atol=1e-12)
 else:
     grid, n_max, a0, delays, window = dict(dk=4e-3, n_lines=4), 4, 5e-9, np.arange(41) * 0.2 + 1.0, 8.0
-    phases, opts = 4, dict(rtol=1e-8, atol=1e-12)
+    phases, eta, opts = 4, 0.5, dict(rtol=1e-8, atol=1e-12)
 V, A_PR, CENTER, DT = 0.05, 1e-12, 1.0, 0.01
 times = np.arange(int(round((delays[-1] + window) / DT)) + 1) * DT
 pump = jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), 0.4 / FWHM, CENTER)
@@ -48,9 +49,9 @@ def probe_at(t):
 model = jh.models.FiniteMomentum(jh.materials.mgb2(v=V), n_max=n_max, **grid)
 print(f"N_k = {model.shell.n_shell().tolist()} shell points, state {model.initial_state()['rho'].size} complex; "
       f"{phases * delays.size + 1} pumped runs of {times[-1]:.1f} ps", flush=True)
-out = pump_probe_conductivity(model, pump, probe_at, delays, times, phases=phases, **opts)
+out = pump_probe_conductivity(model, pump, probe_at, delays, times, phases=phases, broadening=eta, **opts)
 eq = pump_probe_conductivity(model, jh.NoDrive(), probe_at, delays[:1], times[: int(round((delays[0] + window) / DT)) + 1],
-                             phases=2, **opts)
+                             phases=2, broadening=eta, **opts)
 
 nu = np.asarray(out["frequency"])
 w = units.thz_to_mev(nu)
@@ -82,9 +83,9 @@ fig, ax = plt.subplots(1, 3, figsize=(15, 4.4))
 for i in (0, delays.size // 2, delays.size - 1):
     ax[0].plot(w[band], sigma[i, band].real, lw=0.9, label=f"δt = {delays[i] - CENTER:.1f} ps")
 ax[0].plot(w[band], sigma_eq[band], "k--", lw=0.9, label="no pump")
-for x, name, c in ((w_h2, "ω_H2", "gray"), (w_l, "ω_L", "tab:blue")):
+for x, name, c, side in ((w_h2, "ω_H2", "gray", "right"), (w_l, "ω_L", "tab:blue", "left")):
     ax[0].axvline(x, color=c, ls=":", lw=0.8)
-    ax[0].text(x, ax[0].get_ylim()[1], name, color=c, ha="center", va="bottom", fontsize=8)
+    ax[0].text(x, ax[0].get_ylim()[1], f" {name} ", color=c, ha=side, va="top", fontsize=8)
 ax[0].set(xlabel="ħω (meV)", ylabel="Re σ(δt, ω) (MS/m)", title="(a) Re σ at fixed delays")
 ax[0].legend(fontsize=7)
 im = ax[1].pcolormesh(w[band], delays - CENTER, sigma[:, band].real, shading="auto", cmap="RdYlBu_r")
@@ -97,7 +98,7 @@ for x, name, c in ((w_h2, "ω_H2", "gray"), (w_l, "ω_L", "tab:blue"), (2 * w_l,
 ax[2].set(xlabel="ħω (meV)", ylabel="ħω_δt (meV)", ylim=(0, min(14.0, w_dt[-1])), title="(c) δt spectrum")
 ax[2].legend(fontsize=7, loc="upper right")
 fig.suptitle(f"Krull et al. Fig. 6, finite-q₀ density matrix{' (--quick)' if args.quick else ''}: v = {V}, "
-             f"|A0| = {a0:g} V·s/m, |A_pr| = {A_PR:g} V·s/m, N_k = {model.shell.n_shell().tolist()}, n_max = {n_max}",
+             f"|A0| = {a0:g} V·s/m, |A_pr| = {A_PR:g} V·s/m, η = {eta} meV, N_k = {model.shell.n_shell().tolist()}, n_max = {n_max}",
              fontsize=10)
 fig.tight_layout()
 fig.savefig(args.out / "krull_finite_q_fig6.png", dpi=120)

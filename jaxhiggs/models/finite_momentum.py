@@ -427,7 +427,7 @@ class FiniteMomentum(Model):
 
 
 def pump_probe_conductivity(model: FiniteMomentum, pump: Drive, probe_at, delays, times, phases: int = 4,
-                            batch_size: int | None = None, **options) -> dict:
+                            broadening: float = 0.0, batch_size: int | None = None, **options) -> dict:
     """Krull's pump–probe conductivity σ(δt, ω) = j(δt, ω)/(iω A(δt, ω)) (their eq. 9) of a FiniteMomentum model.
 
     The probe is a weak travelling wave polarised along y with the pump's wave vector, q_pr = q₀ ∥ x (the
@@ -458,12 +458,17 @@ def pump_probe_conductivity(model: FiniteMomentum, pump: Drive, probe_at, delays
         delays: probe centre times in ps (uniform, multiples of the time step of ``times``).
         times: uniform saved times in ps.
         phases: probe phases per delay, 4 or 2 (see above).
+        broadening: η in meV ≥ 0: Δj and A_pr of delay δt are both multiplied by e^{−η(t − δt)/ħ} before the
+            transform.  Since j(t) = ∫dt' K(t, t') a(t') this gives exactly the response with kernel
+            K(t, t') e^{−η(t − t')}, i.e. every line of the discrete grid broadened into a Lorentzian of
+            half-width η (and the cut at the window's end suppressed by e^{−ηL}); 0: none.
         batch_size: number of drives per vmapped solve (None: all phases·n_delays at once).
         **options: solver options (:class:`~jaxhiggs.solve.SolverOptions`).
 
     Returns dict: ``frequency`` (THz, > 0), ``sigma`` (n_delays, n_freq) in S/m, ``sigma_conjugate``
     (M/(iω A_pr), S/m), ``probe_weight`` |A_pr(ν)|, ``delta_current`` (L part, (n_delays, n_times), A/m²),
-    ``delta_current_conjugate``, ``probe_vector_potential`` a_pr(t) (V·s/m), ``pump_gap`` (pump-only Δ_i(t), meV).
+    ``delta_current_conjugate``, ``probe_vector_potential`` a_pr(t) (V·s/m) — these three with the
+    ``broadening`` factor applied — and ``pump_gap`` (pump-only Δ_i(t), meV).
     """
     from ..spectra import _batched_solve, _moving_window
 
@@ -478,6 +483,7 @@ def pump_probe_conductivity(model: FiniteMomentum, pump: Drive, probe_at, delays
     probes = [probe_at(float(d)) for d in delays]
     for p in probes:
         check_type("probe_at(delay)", p, GaussianPulse, "one jaxhiggs.GaussianPulse")
+    check(lambda x: x >= 0, "broadening", broadening, "a finite line half-width η ≥ 0 meV", unit="meV")
     if phases not in (2, 4):
         raise InputError(f"phases = {show(phases)} is not allowed: 4 (first order exact to third order) or 2")
     turned = [eqx.tree_at(lambda p: p.phase, p, p.phase - 0.5 * math.pi * m) for m in range(phases) for p in probes]
@@ -500,6 +506,8 @@ def pump_probe_conductivity(model: FiniteMomentum, pump: Drive, probe_at, delays
     # the window of the first delay starts 5 r.m.s. widths before that probe's centre (Δj = 0 before it)
     t = np.asarray(times, dtype=float)
     i0 = int(np.searchsorted(t, delays[0] - 5 * float(units.internal_to_ps(probes[0].tau))))
+    damp = jnp.asarray(np.exp(-broadening * (t[None, :] - delays[:, None]) / units.HBAR_MEV_PS))
+    j_lin, j_conj, a_pr = j_lin * damp, j_conj * damp, a_pr * damp
     cut = lambda x: x[:, i0:]
     freq, sigma, weight = _moving_window(t[i0:], delays, cut(j_lin), cut(a_pr))
     _, sigma_conj, _ = _moving_window(t[i0:], delays, cut(j_conj), cut(a_pr))
