@@ -394,3 +394,21 @@ def test_pump_probe_response_is_linear_in_the_probe_amplitude():
     # the pump makes the phase-conjugate part non-zero (it is absent in equilibrium)
     assert np.max(np.abs(np.asarray(runs[0]["delta_current_conjugate"]))) > 1e-2 * np.max(
         np.abs(np.asarray(runs[0]["delta_current"])))
+
+
+def test_pump_probe_bad_inputs_are_refused_before_compiling():
+    """Probe phases, broadening, the probe's type and the delays are checked before any solve."""
+    from jaxhiggs._validate import InputError
+    from jaxhiggs.models.finite_momentum import pump_probe_conductivity
+
+    model = FiniteMomentum(material(), n_max=1, **TWIN_GRID)
+    times = np.arange(101) * 0.01
+    good = lambda d: probe(center=d)
+    cases = [(dict(phases=3), "phases"), (dict(broadening=-1.0), "broadening"), (dict(batch_size=0), "batch_size")]
+    for kwargs, name in cases:
+        with pytest.raises(InputError, match=name):
+            pump_probe_conductivity(model, jh.NoDrive(), good, [0.5], times, **kwargs)
+    with pytest.raises(InputError, match="probe_at"):
+        pump_probe_conductivity(model, jh.NoDrive(), lambda d: jh.NoDrive(), [0.5], times)
+    with pytest.raises(InputError, match="delays"):
+        pump_probe_conductivity(model, jh.NoDrive(), good, [[0.5]], times)
