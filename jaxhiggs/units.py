@@ -35,6 +35,8 @@ TIME_UNIT_S = HBAR_MEV_PS * 1e-12
 DIAMAGNETIC_MEV_PER_A2 = ELEMENTARY_CHARGE**2 / (2.0 * ELECTRON_MASS) / MEV_IN_J
 #: e/ħ in 1/(V·s·m)... i.e. e·A/ħ in 1/m for A in V·s/m (Peierls phase per metre).
 PEIERLS_PER_M = ELEMENTARY_CHARGE / HBAR_SI
+#: meV per (V·s/m) per nm³ (energy derivative ∂⟨H⟩/∂A per volume) in A/m² (a current density).
+CURRENT_A_PER_M2 = MEV_IN_J * 1e27
 
 
 def mev_to_thz(energy_mev):

@@ -262,3 +262,154 @@ def test_vector_field_vmaps_over_a_batch_of_materials():
     assert np.max(np.abs(singles[0] - singles[1])) > 1e-3  # the two couplings differ
     for k in range(2):
         assert np.max(np.abs(batched[k] - singles[k])) < 1e-13 * np.max(np.abs(singles[k]))
+
+
+# --------------------------------------------------------------------------- probe current and σ (Krull eq. 9)
+def hermitian_random_state(model, seed=3):
+    """A random Hermitian ρ(k', k) in the model's layout: ρ_{−n}(k + nq₀) = ρ_n(k)†, zero off the kept set."""
+    rng = np.random.default_rng(seed)
+    sh, nmax = model.shell, model.n_max
+    shape = (model.material.n_bands, sh.n_k, 2, 2)
+    rand = lambda: rng.normal(size=shape) + 1j * rng.normal(size=shape)
+    rho = np.zeros((shape[0], 2 * nmax + 1) + shape[1:], complex)
+    r0 = rand()
+    rho[:, nmax] = 0.5 * (r0 + np.conj(np.swapaxes(r0, -1, -2)))
+    for n in range(1, nmax + 1):
+        rho[:, nmax + n] = rand()
+        # ρ_{−n}(k) = ρ(k − nq₀, k) = ρ(k, k − nq₀)† = ρ_n(k − nq₀)†
+        rho[:, nmax - n] = np.conj(np.swapaxes(np.asarray(sh.shift(jnp.asarray(rho[:, nmax + n]), -n, axis=1)), -1, -2))
+    return jnp.asarray(rho * np.asarray(model.kept)[..., None, None])
+
+
+def test_probe_current_is_minus_the_field_derivative_of_the_energy():
+    """j = −∂⟨H⟩/∂A_{−q₀} (Krull's current operator): the model's `current` against autodiff of ⟨H⟩ = Tr(hρ)
+    built from the same drive blocks, at a random Hermitian state with |n| ≤ 2 populated (1e-10 relative)."""
+    model = FiniteMomentum(material(), n_max=2, **TWIN_GRID)
+    args = model.arguments(pulse())
+    rho = hermitian_random_state(model)
+    sh, nmax, w = model.shell, model.n_max, model.shell.weights
+
+    def energy(x, y):  # field part of ⟨H⟩ per volume (meV nm⁻³), a = x + iy; real for Hermitian ρ
+        a = x + 1j * y
+        total = 0.0
+        for p, d in model.drive_blocks(a, args).items():
+            other = sh.shift(rho[:, nmax - p], p, axis=1)  # ρ_{−p}(k + pq₀)
+            total = total + jnp.sum(w * jnp.sum(d * jnp.diagonal(other, axis1=-2, axis2=-1), axis=-1))
+        # the constant of the spin-↓ normal ordering of the q = 0 diamagnetic term
+        total = total + jnp.sum(w * sh.mask * args["dia"][:, None] * 2 * jnp.abs(a) ** 2)
+        return jnp.real(total), jnp.imag(total)
+
+    import jax
+
+    x, y = 3e-9, -2e-9
+    e_re, e_im = jax.jit(energy)(x, y)
+    assert abs(float(e_im)) < 1e-12 * abs(float(e_re))  # Hermitian ⇒ real energy
+    gx, gy = jax.jit(jax.grad(lambda x, y: energy(x, y)[0], argnums=(0, 1)))(x, y)
+    expected = -units.CURRENT_A_PER_M2 * 0.5 * (gx + 1j * gy)  # −∂E/∂a* (Wirtinger), A/m²
+    current = jax.jit(lambda a: jnp.sum(model.current(rho, a, args)))
+    got = current(x + 1j * y)
+    assert abs(complex(got - expected)) < 1e-10 * abs(complex(expected)), (got, expected)
+    # both parts matter: the paramagnetic part alone differs by O(1)
+    para_only = current(0.0j)
+    assert abs(complex(para_only - expected)) > 1e-3 * abs(complex(expected))
+
+
+def probe(a_pr=1e-11, center=2.5):
+    """Krull's probe: FWHM 0.15 ps, ħω_pr = 5.5 meV, |A_pr| = a_pr (peak 2|A_pr|)."""
+    return jh.GaussianPulse.from_vector_potential(2 * a_pr, units.mev_to_thz(5.5), 0.15 / 2.3548, center)
+
+
+def kubo_current_kernel(model, z):
+    """K(z) = j(ω)/a(ω) in A/m² per V·s/m at complex frequencies z (meV) of the T = 0 equilibrium, from the
+    eigenvectors of h(k) and h(k + q₀) (NumPy): for every kept pair a line at ±(E_k + E_{k+q₀}) with weight
+    W (s eħk_y/m)² |⟨α'|ρ₀(k) − ρ₀(k + q₀)|β⟩⟨β|α'⟩|, plus the diamagnetic −W s e²/m (tr τ₃ρ₀ + 1)."""
+    sh = model.shell
+    xi, mask, w = (np.asarray(x) for x in (sh.xi, sh.mask, sh.weights))
+    para, dia = (np.asarray(x) for x in model._coefficients())
+    gaps = np.asarray(model.equilibrium.gaps)
+    q = sh.q0_steps
+    kernel = np.zeros(np.shape(z), complex)
+    for band in range(xi.shape[0]):
+        h = np.zeros(xi.shape[1:] + (2, 2))
+        h[:, 0, 0], h[:, 1, 1], h[:, 0, 1], h[:, 1, 0] = xi[band], -xi[band], -gaps[band], -gaps[band]
+        energy, vec = np.linalg.eigh(h)  # ascending: column 0 belongs to −E
+        rho0 = vec[:, :, 0, None] * vec[:, None, :, 0]  # T = 0: the projector on −E
+        e_q, v_q, rho0_q = (np.roll(x, -q, axis=0) for x in (energy, vec, rho0))
+        kept = mask[band] & np.roll(mask[band], -q)
+        source = rho0 - rho0_q
+        for al in range(2):
+            for be in range(2):
+                s_ab = np.einsum("ki,kij,kj->k", v_q[:, :, al], source, vec[:, :, be])
+                overlap = np.einsum("ki,ki->k", vec[:, :, be], v_q[:, :, al])
+                c = np.where(kept, w[band] * para[band] ** 2 * s_ab * overlap, 0.0)
+                kernel -= np.sum(c / (np.asarray(z)[..., None] - (e_q[:, al] - energy[:, be])), axis=-1)
+        occupation = rho0[:, 0, 0] - rho0[:, 1, 1] + 1.0
+        kernel -= np.sum(np.where(mask[band], w[band] * 2 * dia[band] * occupation, 0.0))
+    return units.CURRENT_A_PER_M2 * kernel
+
+
+@pytest.mark.slow
+def test_equilibrium_conductivity_is_the_kubo_bubble_of_the_grid():
+    """Without pump the probe's σ(ω) is the T = 0 Kubo bubble at q₀ on the same grid.  With `broadening` η the
+    function multiplies j and A_pr by e^{−η(t − δt)}, so j(ω)/a(ω) = K(ω + iη) exactly: its `sigma` (moving
+    window) and the transform of its whole damped record must both match the eigen-sum to the solver's accuracy
+    (measured 8.0e-6 and 7.7e-6 relative; tolerance 1e-4) over 1–25 meV; the phase-conjugate part vanishes
+    (translation invariance; measured 1.5e-14)."""
+    from jaxhiggs.models.finite_momentum import pump_probe_conductivity
+
+    model = FiniteMomentum(material(), n_max=1, **TWIN_GRID)
+    times = np.arange(801) * 0.01
+    eta = 1.0  # meV
+    out = pump_probe_conductivity(model, jh.NoDrive(), lambda d: probe(center=d), [0.5], times, broadening=eta,
+                                  rtol=1e-9, atol=1e-14)
+
+    def check(nu, sigma):
+        w = units.thz_to_mev(np.asarray(nu))
+        band = (w > 1.0) & (w < 25.0)
+        expected = kubo_current_kernel(model, w[band] + 1j * eta) / (1j * 2 * np.pi * np.asarray(nu)[band] * 1e12)
+        err = np.max(np.abs(np.asarray(sigma)[band] - expected)) / np.max(np.abs(expected))
+        assert err < 1e-4, err
+
+    check(out["frequency"], np.asarray(out["sigma"])[0])
+    nu, j_w = jh.spectra.fourier_transform(times, out["delta_current"][0], window="none", subtract_mean=False)
+    _, a_w = jh.spectra.fourier_transform(times, out["probe_vector_potential"][0], window="none", subtract_mean=False)
+    check(nu[1:], j_w[1:] / (1j * 2 * np.pi * nu[1:] * 1e12 * a_w[1:]))
+    conj = np.asarray(out["delta_current_conjugate"])[0]
+    assert np.max(np.abs(conj)) < 1e-6 * np.max(np.abs(np.asarray(out["delta_current"])[0]))
+
+
+@pytest.mark.slow
+def test_pump_probe_response_is_linear_in_the_probe_amplitude():
+    """In the pumped state the probe current at q₀ (both its parts, ∝ a_pr and ∝ a_pr*) doubles with A_pr:
+    Δj(2A_pr)/2 = Δj(A_pr) to 1e-3 of max|Δj| (pump |A₀| = 1.5e-9, probe 1e-11 and 2e-11 V·s/m)."""
+    from jaxhiggs.models.finite_momentum import pump_probe_conductivity
+
+    model = FiniteMomentum(material(), n_max=2, **TWIN_GRID)
+    pump = jh.GaussianPulse.from_vector_potential(2 * 1.5e-9, units.mev_to_thz(8.0), 0.4 / 2.3548, 1.0)
+    times = np.arange(501) * 0.01
+    runs = [pump_probe_conductivity(model, pump, lambda d, a=a: probe(a, d), [2.5], times, rtol=1e-8, atol=1e-12)
+            for a in (1e-11, 2e-11)]
+    for key in ("delta_current", "delta_current_conjugate"):
+        one, two = (np.asarray(r[key])[0] for r in runs)
+        assert np.max(np.abs(two / 2 - one)) < 1e-3 * np.max(np.abs(one)), key
+    # the pump makes the phase-conjugate part non-zero (it is absent in equilibrium)
+    assert np.max(np.abs(np.asarray(runs[0]["delta_current_conjugate"]))) > 1e-2 * np.max(
+        np.abs(np.asarray(runs[0]["delta_current"])))
+
+
+def test_pump_probe_bad_inputs_are_refused_before_compiling():
+    """Probe phases, broadening, the probe's type and the delays are checked before any solve."""
+    from jaxhiggs._validate import InputError
+    from jaxhiggs.models.finite_momentum import pump_probe_conductivity
+
+    model = FiniteMomentum(material(), n_max=1, **TWIN_GRID)
+    times = np.arange(101) * 0.01
+    good = lambda d: probe(center=d)
+    cases = [(dict(phases=3), "phases"), (dict(broadening=-1.0), "broadening"), (dict(batch_size=0), "batch_size")]
+    for kwargs, name in cases:
+        with pytest.raises(InputError, match=name):
+            pump_probe_conductivity(model, jh.NoDrive(), good, [0.5], times, **kwargs)
+    with pytest.raises(InputError, match="probe_at"):
+        pump_probe_conductivity(model, jh.NoDrive(), lambda d: jh.NoDrive(), [0.5], times)
+    with pytest.raises(InputError, match="delays"):
+        pump_probe_conductivity(model, jh.NoDrive(), good, [[0.5]], times)
