@@ -164,6 +164,7 @@ def test_ag_initial_state_is_stationary_and_suppressed():
     assert np.log(1.0 / d_clean) == pytest.approx(-np.pi * gamma / 4, rel=0.1)
 
 
+@pytest.mark.slow  # N = 2000 to 50/Δ at rtol 1e-10 (~10 s); the clean-limit and AG tests stay default
 def test_small_quench_matches_linear_response():
     """C11: Δ(t) − Δ0f = D L⁻¹{[1 − 1/Q(p)]/p} = D[1 − ∫₀^t χ], D = 1e-3 Δ, to 2e-3 D pointwise."""
     d = 1e-3

@@ -48,7 +48,9 @@ def test_finite_temperature_gap_solves_gap_equation():
 
 @pytest.mark.parametrize(
     "material",
-    [jh.materials.single_band(1.0, 20.0), jh.materials.single_band(1.0, 20.0, temperature=5.0), mgb2_like(0.05)],
+    # two bands: its own compilation (~9 s), so slow; the two-band pulse invariants test stays default
+    [jh.materials.single_band(1.0, 20.0), jh.materials.single_band(1.0, 20.0, temperature=5.0),
+     pytest.param(mgb2_like(0.05), marks=pytest.mark.slow)],
     ids=["one-band", "one-band-5K", "two-band"],
 )
 def test_equilibrium_is_stationary(material):
