@@ -185,6 +185,7 @@ def _rk4_state(model, drive, t0, t1, steps):
     return y, args
 
 
+@pytest.mark.slow  # its own N_e = 24 RK4 program (~8 s); the authors'-code regression checks δΔ, j₁, j₃ by default
 def test_parity_structure():
     """Spec §3.6: f, r11, r21e, R11 even; r21o, R21 odd under ε → −ε; r11 real (to 1e-12)."""
     model = MattisBardeen(nbn_like(2.0), 24, check_grid=False)
@@ -201,6 +202,7 @@ def test_parity_structure():
     assert abs(float(jnp.imag(model.delta_gap(y, args))[0] - im_e[0])) < 1e-12 * abs(float(im_e[0]))
 
 
+@pytest.mark.slow  # its own compiled N_e = 16 solve (~10 s); the regression against the authors' code stays default
 @pytest.mark.filterwarnings("ignore::jaxhiggs.models.mattis_bardeen.PerturbativeValidityWarning")  # scaling is exact
 @pytest.mark.filterwarnings("ignore:the time window")  # (an algebraic check: revivals and validity do not matter)
 def test_exact_homogeneity_in_amplitude():
