@@ -143,6 +143,7 @@ def test_fig3_magnetic_persistent_and_potential_decaying():
     assert (gp[early].mean() - 1.0) / 0.1 == pytest.approx(0.367, abs=0.03)  # up-shift of §8.1 (anti-Anderson)
 
 
+@pytest.mark.slow  # eager evaluations on N = 8000 (~8 s); clean-limit and real-gap tests stay default
 def test_ag_initial_state_is_stationary_and_suppressed():
     """§6: the AG state is a fixed point of eq. (9) without quench; C10 gap suppression."""
     mat = jh.materials.single_band(1.0, 40.0)

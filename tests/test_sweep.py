@@ -211,6 +211,7 @@ def test_config_grid_table_and_cli_refuses_existing_store(tmp_path):
     assert cli.main(["sweep", str(toml), "--store", str(store)]) == 2  # exists, no --resume
 
 
+@pytest.mark.slow  # a second compiled batch program (~10 s); vmap is the accelerator default, CI has no accelerator
 def test_vmapped_and_sequential_batches_agree(reference):
     """vectorize="vmap" (accelerator default) and "map" (CPU default) give the same numbers."""
     ds = jh.sweep(model(), drive(), TIMES, GRID, chunk_size=CHUNK, progress=False, vectorize="vmap", **OPTS)

@@ -143,6 +143,7 @@ rtol = 1e-8
 """
 
 
+@pytest.mark.slow  # a CLI run plus a Dopri8 rtol 1e-8 solve (~8 s); test_cli's round trips run the CLI by default
 def test_run_config_writes_results_with_metadata(tmp_path):
     from jaxhiggs import cli, io
 
