@@ -29,6 +29,7 @@ def _solve(solver, **kw):
 @pytest.mark.parametrize("unrolled, looped", [
     pytest.param(UnrolledTsit5(), diffrax.Tsit5(), marks=pytest.mark.slow),  # not a default anywhere
     (UnrolledDopri8(), diffrax.Dopri8()),  # the clean pseudospins' default is the looped one
+    (UnrolledTsit5(fence_stages=True), diffrax.Tsit5()),  # Mattis–Bardeen's CPU default from N_e = 128
 ])
 def test_unrolled_equals_diffrax(unrolled, looped):
     """Same accepted/rejected steps and the same dense output at the saved times, to round-off — the
@@ -60,13 +61,14 @@ def test_pseudospin_default_solver_is_accurate():
 
 
 @pytest.mark.slow  # one reverse-mode compilation through 14 unrolled stages (~20 s on the loaded 2-core machine)
-def test_gradient_through_unrolled_solver_matches_finite_differences():
-    """d(Σ_t |y₀(t)|²)/d(drive amplitude) through the unrolled Dopri8 (fixed steps: the discrete map is
-    smooth in the parameter) vs central differences."""
+@pytest.mark.parametrize("solver", [UnrolledDopri8(), UnrolledTsit5(fence_stages=True)])
+def test_gradient_through_unrolled_solver_matches_finite_differences(solver):
+    """d(Σ_t |y₀(t)|²)/d(drive amplitude) through the unrolled solvers (fixed steps: the discrete map is
+    smooth in the parameter; the fenced stages are conditionals) vs central differences."""
 
     @jax.jit
     def loss(amplitude):
-        sol = diffrax.diffeqsolve(diffrax.ODETerm(lambda t, y, a: _toy(y, a * jnp.cos(t))), UnrolledDopri8(), 0.0, 1.0,
+        sol = diffrax.diffeqsolve(diffrax.ODETerm(lambda t, y, a: _toy(y, a * jnp.cos(t))), solver, 0.0, 1.0,
                                   0.02, jnp.array([0.3 + 0.1j, 0.2 + 0j]), args=amplitude,
                                   saveat=diffrax.SaveAt(ts=jnp.linspace(0.0, 1.0, 6)))
         return jnp.sum(jnp.abs(sol.ys[:, 0]) ** 2)
@@ -75,3 +77,25 @@ def test_gradient_through_unrolled_solver_matches_finite_differences():
     eps = 1e-5
     fd = (float(loss(0.5 + eps)) - float(loss(0.5 - eps))) / (2 * eps)
     assert abs(g - fd) < 1e-6 * max(1.0, abs(fd)), (g, fd)
+
+
+@pytest.mark.slow  # two compiled Mattis–Bardeen solves at N_e = 128 (~40 s)
+def test_mattis_bardeen_cpu_default_equals_diffrax_tsit5():
+    """From N_e = UNROLLED_FROM the Mattis–Bardeen CPU default (fenced UnrolledTsit5) takes the same
+    steps as diffrax's Tsit5 and gives the same δΔ(t) and j₁(t) to round-off (pump window of the
+    seed-000 case)."""
+    from jaxhiggs.models.mattis_bardeen import UNROLLED_FROM, MattisBardeen
+
+    if jax.default_backend() != "cpu":
+        pytest.skip("the CPU default")
+    mat = jh.material.single_band(1.3, 20.0, 4.0, mass=0.78, fermi_energy=1000.0, gamma=2.6)
+    model = MattisBardeen(mat, UNROLLED_FROM, check_grid=False)
+    pulse = jh.GaussianPulse.from_vector_potential(1e-9, 0.0967, 0.354, -2.63)  # |δΔ|/Δ ≈ 0.02
+    times = jnp.linspace(-4.9, 0.0, 301)
+    default = jh.simulate(model, pulse, times)
+    looped = jh.simulate(model, pulse, times, solver=diffrax.Tsit5())
+    assert type(SolverOptions().resolved(model).solver) is UnrolledTsit5
+    assert int(default.num_steps) == int(looped.num_steps) > 50
+    for name in ("delta_gap", "current_1", "current_3"):
+        a, b = np.asarray(default[name]), np.asarray(looped[name])
+        assert np.max(np.abs(a - b)) < 1e-9 * np.max(np.abs(b)), name

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import diffrax
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -42,6 +43,20 @@ def _combine(y0, ks, coefficients):
     return _tree_map(one, y0, *[k for _, k in terms])
 
 
+def _fence(tree, keep):
+    """``tree`` itself, computed once: a conditional on a runtime predicate that is always true.
+
+    XLA fuses elementwise producers into every consumer.  With the stages written out, a stage
+    increment k_j is consumed by every later stage, by y₁ and by the error estimate, and XLA
+    fused whole chains of stages (each with its vector field) into single loops that recomputed
+    them per consumer: measured on the Mattis–Bardeen model (N_e = 100, CPU) 33 ms per Tsit5 step
+    against 4.6 ms fenced.  ``jax.lax.optimization_barrier`` does not prevent it on CPU (XLA
+    removes barriers before fusion); control flow does.  ``keep`` is false only for a NaN step,
+    where the step fails anyway.
+    """
+    return jax.lax.cond(keep, lambda x: x, lambda x: _tree_map(jnp.zeros_like, x), tree)
+
+
 def _weighted_sum(ks, coefficients, like):
     """Σ_j coefficients[j] k_j (zero where every coefficient is zero)."""
     zero = _tree_map(jnp.zeros_like, like)
@@ -49,10 +64,14 @@ def _weighted_sum(ks, coefficients, like):
 
 
 class _LazyStages(diffrax.AbstractLocalInterpolation):
-    """The tableau's own dense output, fed the stage increments only when it is evaluated.
+    """The tableau's own dense output, evaluated as a weighted sum of y₀, y₁ and the stages.
 
-    Stacking the stages into diffrax's (stages, …) layout costs a copy of every stage per step;
-    inside the saving loop it is paid only on the steps that contain a saved time.
+    diffrax's interpolations read the stages from a stacked (stages, …) buffer; building it costs a
+    copy of every stage.  Every explicit Runge–Kutta dense output is linear in (y₀, y₁, k_j) with
+    weights that depend only on the position θ in the step, so the weights are found by evaluating
+    the tableau's own interpolation on a probe whose "state" is a vector of unit entries (one per
+    input), and the state is then combined directly: each stage is read once per saved time, and
+    XLA fuses the sum into the consumer (the observables).
     """
 
     t0: jax.Array
@@ -61,12 +80,26 @@ class _LazyStages(diffrax.AbstractLocalInterpolation):
     y1: object
     k: tuple
 
-    def _inner(self):
-        stacked = _tree_map(lambda *k: jnp.stack(k), *self.k)
-        return self.dense_cls(t0=self.t0, t1=self.t1, y0=self.y0, y1=self.y1, k=stacked)
+    def _weights(self, t):
+        n = len(self.k) + 2
+        unit = jnp.eye(n, dtype=jnp.result_type(t, float))
+        probe = self.dense_cls(t0=self.t0, t1=self.t1, y0=unit[0], y1=unit[1], k=unit[2:])
+        return probe.evaluate(t)  # (n,): weights of y0, y1, k_1, …, k_s
+
+    def _at(self, t):
+        w = self._weights(t)
+        inputs = (self.y0, self.y1) + tuple(self.k)
+
+        def one(*leaves):
+            return sum(w[i].astype(leaf.dtype) * leaf if jnp.iscomplexobj(leaf) else w[i] * leaf
+                       for i, leaf in enumerate(leaves))
+
+        return _tree_map(one, *inputs)
 
     def evaluate(self, t0, t1=None, left: bool = True):
-        return self._inner().evaluate(t0, t1, left)
+        if t1 is not None:
+            return _tree_map(lambda a, b: a - b, self._at(t1), self._at(t0))
+        return self._at(t0)
 
 
 class AbstractUnrolledRungeKutta(diffrax.AbstractAdaptiveSolver):
@@ -80,6 +113,9 @@ class AbstractUnrolledRungeKutta(diffrax.AbstractAdaptiveSolver):
     tableau: ClassVar[diffrax.ButcherTableau]
     term_structure: ClassVar = diffrax.AbstractTerm
     method_order: ClassVar[int]
+    #: materialise every stage increment once (see :func:`_fence`): needed for large vector
+    #: fields (Mattis–Bardeen); small ones (pseudospins) run faster with XLA free to fuse stages.
+    fence_stages: bool = eqx.field(default=False, static=True)
 
     def order(self, terms):
         return self.method_order
@@ -100,7 +136,8 @@ class AbstractUnrolledRungeKutta(diffrax.AbstractAdaptiveSolver):
         for i in range(1, tab.num_stages):
             yi = _combine(y0, ks, np.asarray(tab.a_lower[i - 1]))
             f = terms.vf(t0 + float(tab.c[i - 1]) * h, yi, args)
-            ks.append(terms.prod(f, control))
+            k = terms.prod(f, control)
+            ks.append(_fence(k, h == h) if self.fence_stages else k)
         y1 = _combine(y0, ks, np.asarray(tab.b_sol))
         y_error = _weighted_sum(ks, np.asarray(tab.b_error), y0)
         dense_info = dict(y0=y0, y1=y1, k=tuple(ks))
