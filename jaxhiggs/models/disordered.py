@@ -37,7 +37,17 @@ U Σ W (s^x − i s^y) of the state, so its imaginary part is a diagnostic of th
 The state mirrors :class:`~jaxhiggs.models.CleanPseudospin` ({"spins": (3, 1, n),
 "phase": (1,)}, phase ≡ 0); at zero rates both models integrate the same ODE up to the Im Δ
 feedback, which is zero on the clean solution (they agree to round-off).
-Only quenches (or no drive) are supported: the sources are defined in the fixed frame.
+
+Drives: :class:`~jaxhiggs.Quench`, :class:`~jaxhiggs.CouplingPulse` (a time-dependent coupling,
+also on top of a quench) and ``NoDrive``.  A coupling pulse enters only the self-consistency,
+Δ(t) = U(t) Σ_p W_p s^x_p with U(t) = U·[1 + a g(t)] (U the coupling before or after the
+quench); the disorder sources stay those of the initial state (or of the quench).  This is the
+order of the paper's own linear analysis (SM eq. 70: eq. 9 linearised with the ℓ(t) sources
+held fixed); the response of the sources to the drive, O(δλ/τ), is not part of the paper's
+derivation, which builds them only for the steady state after a sudden quench.  A vector-potential
+pulse is refused: in a single band on an energy grid A(t) enters only through the uniform
+diamagnetic shift of ε, a rotation of all spins about z that the fixed-frame sources are not
+defined for (the clean model shows it is a pure gauge rotation in one band).
 """
 
 from __future__ import annotations
@@ -52,7 +62,7 @@ from jaxtyping import Array, Float
 from .._validate import check, check_type, is_concrete
 from ..grid import check_grid_memory
 from ..bands import EnergyGrid
-from ..drive import Drive, NoDrive, Quench
+from ..drive import CouplingPulse, Drive, NoDrive, Quench, coupling_pulses, relative_coupling
 from ..equilibrium import pair_sum, solve_gap_equation
 from ..material import Superconductor
 from .base import Model
@@ -173,6 +183,9 @@ class DisorderedPseudospin(Model):
     state choice are static.
     """
 
+    #: this model's self-consistency takes a time-dependent coupling (checked by ``simulate``)
+    accepts_coupling_pulse = True
+
     material: Superconductor
     representation: EnergyGrid
     magnetic_rate: Float[Array, ""]
@@ -257,11 +270,13 @@ class DisorderedPseudospin(Model):
 
     def arguments(self, drive: Drive):
         for part in drive.components():
-            if not isinstance(part, (Quench, NoDrive)):
+            if not isinstance(part, (Quench, CouplingPulse, NoDrive)):
                 raise ValueError(
                     f"drive component {type(part).__name__} is not allowed: DisorderedPseudospin supports "
-                    "Quench and NoDrive only (its disorder sources are defined in the fixed frame)"
+                    "Quench, CouplingPulse and NoDrive only (a vector-potential pulse would rotate the spins "
+                    "against its disorder sources, which are defined in a fixed frame)"
                 )
+        pulses = coupling_pulses(drive)
         rep = self.representation
         eps = self.energies
         d0 = self.gap_initial
@@ -272,7 +287,7 @@ class DisorderedPseudospin(Model):
         quench = drive.quench()
         if quench is None:
             return {"couplings": (u_i, u_i), "quench_time": jnp.asarray(-jnp.inf), "norm": norm,
-                    "pre": pre, "post": pre}
+                    "pre": pre, "post": pre, "pulses": pulses}
         u_cl_i = self.clean_coupling(d0)
         u_cl_f = quench.final_couplings(jnp.atleast_2d(u_cl_i), jnp.atleast_1d(d0), self.material.v,
                                         lambda g: pair_sum(g, rep.energies, rep.weights, 0.0))[0, 0]
@@ -287,14 +302,19 @@ class DisorderedPseudospin(Model):
         if self.initial_state_kind == "clean":
             u_f = u_cl_f
         return {"couplings": (u_i, u_f), "quench_time": quench.time, "norm": norm, "pre": pre, "post": post,
-                "final_gap": d1, "asymptotic_gap": gap_s}
+                "final_gap": d1, "asymptotic_gap": gap_s, "pulses": pulses}
 
     def _after(self, t, args):
         return t >= args["quench_time"]
 
+    def coupling_at(self, t, args):
+        """U(t): the coupling before/after the quench times 1 + Σ a g(t) of the coupling pulses."""
+        base = jnp.where(self._after(t, args), *args["couplings"][::-1])
+        return base * relative_coupling(args["pulses"], t)
+
     def vector_field(self, t, y, args):
         after = self._after(t, args)
-        coupling = jnp.where(after, *args["couplings"][::-1])
+        coupling = self.coupling_at(t, args)
         src = jax.tree_util.tree_map(lambda a, b: jnp.where(after, a, b), args["post"], args["pre"])
         spins = y["spins"]
         # eq. (10): Δ is real.  The sources are fixed in the gauge of the real Δ_s, so a
@@ -319,7 +339,7 @@ class DisorderedPseudospin(Model):
         return {"spins": clean + source, "phase": jnp.zeros_like(y["phase"])}
 
     def observables(self, t, y, args):
-        coupling = jnp.where(self._after(t, args), *args["couplings"][::-1])
+        coupling = self.coupling_at(t, args)
         spins = y["spins"]
         gap = coupling * pair_amplitude(spins, self.representation.weights)
         norm = jnp.sqrt(jnp.sum(spins**2, axis=0))
