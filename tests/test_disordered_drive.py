@@ -277,19 +277,21 @@ def test_quench_limits_of_a_coupling_step_and_a_long_pulse():
     assert abs(np.interp(center, t, slow) - final) < 1.5e-3 * (final - 1.0)
 
 
-@pytest.mark.slow  # compiles an adaptive solve (~30 s on 2 loaded cores)
-def test_pulse_on_a_quench_matches_numpy_twin():
-    """Quench Δ0/Δ1 = 1.0204 plus a coupling pulse (a = 0.05, τ = 1/Δ1, t₀ = 8/Δ1), ħ/τ_s = 0.1, ħ/τ_u = 0.05
-    meV, clean initial state, ω_D = 5Δ1, N = 120, t ≤ 30/Δ1: the JAX model against
-    jaxhiggs.reference.disordered (NumPy, O(N²) principal values, DOP853)."""
+@pytest.mark.slow  # compiles an adaptive solve (~20 s on 2 loaded cores)
+@pytest.mark.parametrize("shape", ["gaussian", "step"])
+def test_pulse_on_a_quench_matches_numpy_twin(shape):
+    """Quench Δ0/Δ1 = 1.0204 plus a coupling pulse or step (a = 0.05, τ = 1/Δ1, t₀ = 8/Δ1), ħ/τ_s = 0.1,
+    ħ/τ_u = 0.05 meV, clean initial state, ω_D = 5Δ1, N = 120, t ≤ 30/Δ1: the JAX model against
+    jaxhiggs.reference.disordered (NumPy, O(N²) principal values, DOP853).  Measured 4.7e-12 (pulse) and
+    4.5e-12 Δ1 (step); the drive changes Δ by up to 0.13Δ1."""
     from jaxhiggs.reference.disordered import simulate as reference
 
     t = np.linspace(0.0, 30.0, 121)
     expected = reference(1.0204, 1.0, 5.0, 120, t, magnetic_rate=0.1, potential_rate=0.05,
-                         pulse=(0.05, 8.0, 1.0, "gaussian"))
+                         pulse=(0.05, 8.0, 1.0, shape))
     model = DisorderedPseudospin(jh.materials.single_band(1.0204, 5.0), 120, magnetic_rate=0.1, potential_rate=0.05)
-    drive = jh.Quench(final_gap=1.0) + jh.CouplingPulse(0.05, 1.0 * HBAR, 8.0 * HBAR)
+    drive = jh.Quench(final_gap=1.0) + jh.CouplingPulse(0.05, 1.0 * HBAR, 8.0 * HBAR, shape=shape)
     got = np.asarray(jh.simulate(model, drive, t * HBAR, rtol=1e-11, atol=1e-13).gap[:, 0])
     without = reference(1.0204, 1.0, 5.0, 120, t, magnetic_rate=0.1, potential_rate=0.05)
-    assert np.max(np.abs(expected - without)) > 0.03  # the pulse matters
+    assert np.max(np.abs(expected - without)) > 0.1  # the drive matters
     assert np.max(np.abs(got - expected)) < 1e-8
