@@ -15,7 +15,7 @@ from scipy.special import erf
 
 import jaxhiggs as jh
 from jaxhiggs import units
-from jaxhiggs.equilibrium import solve_gap_equation
+from jaxhiggs.drive import relative_coupling
 from jaxhiggs.models.base import Model
 from jaxhiggs.models.disordered import DisorderedPseudospin
 from jaxhiggs.response.schmid_higgs import schmid_higgs_susceptibility, threshold_frequency
@@ -82,13 +82,14 @@ def _rk4_run(model, drive, h, n_steps, every):
     y0 = model.initial_state()
     _, gap = jax.lax.scan(step, y0, h * jnp.arange(n_steps))
     first = model.observables(0.0, y0, args)["gap"][0]
-    return jnp.concatenate([first[None], gap[every - 1::every]])
+    return jnp.concatenate([first[None], gap[every - 1::every]]), model.coupling_at(0.0, args)
 
 
-def _rk4_gaps(model, drive, h, n_steps, every):
+def _rk4_gaps(model, drive, h, n_steps, every, coupling=False):
     """Δ(t) at t = 0, every·h, … by a jitted RK4 scan of the model's own vector field (a small compile,
-    shared by all calls with the same grid, step count and drive type)."""
-    return np.asarray(_rk4_run(model, drive, h, n_steps, every))
+    shared by all calls with the same grid, step count and drive type); with ``coupling``, also λ = U(0) ν."""
+    gaps, u = _rk4_run(model, drive, h, n_steps, every)
+    return (np.asarray(gaps), float(u) * float(model.material.dos[0])) if coupling else np.asarray(gaps)
 
 
 # ----------------------------------------------------------------------------- default tests
@@ -148,20 +149,19 @@ def test_zero_pulse_stationary_and_small_pulse_linear():
     for rate in (0.1, 0.0):
         model = DisorderedPseudospin(mat, 200, magnetic_rate=rate, initial_state="AG")
         for a in (0.0, 1e-4, 2e-4):  # one compile: the amplitude and the rate are traced
-            runs[rate, a] = _rk4_gaps(model, jh.CouplingPulse(a, width * HBAR, center * HBAR), h, steps, every)
-    zero = model.arguments(jh.CouplingPulse(0.0, width * HBAR, center * HBAR))
-    none = model.arguments(jh.NoDrive())
-    assert all(float(model.coupling_at(s, zero)) == float(model.coupling_at(s, none)) for s in (0.0, center, 9.0))
+            runs[rate, a], coupling = _rk4_gaps(model, jh.CouplingPulse(a, width * HBAR, center * HBAR), h, steps,
+                                                every, coupling=True)
+    zero = jh.CouplingPulse(0.0, width * HBAR, center * HBAR)
+    assert np.all(np.asarray(relative_coupling((zero,), jnp.asarray([0.0, center, 9.0]))) == 1.0)  # NoDrive's U
     for rate in (0.1, 0.0):
         still = runs[rate, 0.0]
         assert np.max(np.abs(still - 1.0)) < 1e-13
         d1, d2 = runs[rate, 1e-4].real - 1.0, runs[rate, 2e-4].real - 1.0
         assert np.max(np.abs(d1)) > 2e-4  # something happens: max δΔ/Δ = 2.6–2.7 a
         assert np.max(np.abs(d2 - 2 * d1)) < 1e-3 * np.max(np.abs(d1))
-    model = DisorderedPseudospin(mat, 200, initial_state="AG")
     d1, d2 = runs[0.0, 1e-4].real - 1.0, runs[0.0, 2e-4].real - 1.0
     linear = 2 * d1 - d2 / 2  # = a·(linear response) + O(a³)
-    expected = linear_pulse_response(t, 1.0, 0.0, dimensionless_coupling(model), 1e-4, center, width, 5.0)
+    expected = linear_pulse_response(t, 1.0, 0.0, coupling, 1e-4, center, width, 5.0)  # λ of the ζ = 0 model
     assert np.max(np.abs(linear - expected)) < 5e-6 * np.max(np.abs(expected))
 
 
