@@ -18,7 +18,7 @@ from jax.scipy.special import erf
 from jaxtyping import Array, Float
 
 from . import units
-from ._validate import InputError, check, check_finite, fail
+from ._validate import InputError, check, check_finite, fail, is_concrete
 
 
 class Drive(eqx.Module):
@@ -497,6 +497,24 @@ def coupling_pulses(drive: Drive) -> tuple[CouplingPulse, ...]:
 def relative_coupling(pulses: tuple[CouplingPulse, ...], t) -> Float[Array, "..."]:
     """λ(t)/λ = 1 + Σ_k a_k g_k(t) over coupling pulses (see :func:`coupling_pulses`); 1 for none."""
     return jnp.asarray(1.0 + sum(p.relative_change(t) for p in pulses), dtype=float)
+
+
+def check_coupling_stays_attractive(drive: Drive) -> None:
+    """Several coupling pulses together must keep λ(t)/λ > 0 (each alone does, by its amplitude > −1).
+
+    Checked on concrete values only, on a grid of 0.05 τ over the pulses' common support."""
+    pulses = coupling_pulses(drive)
+    negative = [p for p in pulses if is_concrete(p.amplitude) and float(p.amplitude) < 0]
+    if len(pulses) < 2 or not negative or not is_concrete(pulses):
+        return
+    lo, hi = drive.support()
+    step = 0.05 * min(float(p.tau) for p in pulses)
+    t = np.linspace(lo, hi, int(min((hi - lo) / step, 200_000)) + 2)
+    ratio = np.asarray(relative_coupling(pulses, t))
+    if ratio.min() <= 0:
+        when = float(units.internal_to_ps(t[int(np.argmin(ratio))]))
+        raise fail("coupling pulses' sum 1 + Σ a g(t)", float(ratio.min()), f"> 0 at all times (reached at "
+                   f"t = {when:.4g} ps): together the pulses make the pairing vanish or repulsive")
 
 
 __all__ = ["CouplingPulse", "Drive", "DriveSum", "GaussianPulse", "NoDrive", "Quench", "SingleCyclePulse", "Waveform"]

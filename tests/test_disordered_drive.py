@@ -124,6 +124,12 @@ def test_coupling_pulse_shape_units_and_refusals():
 
     with pytest.raises(ValueError, match="CouplingPulse is not allowed for Other"):
         jh.simulate(Other(), pulse, np.linspace(0.0, 10.0, 201))
+    class Accepting(Model):
+        accepts_coupling_pulse = True
+
+    with pytest.raises(ValueError, match=r"coupling pulses' sum 1 \+ Σ a g\(t\) = -0\.\d+ is not allowed"):
+        jh.simulate(Accepting(), jh.CouplingPulse(-0.6, 0.5, 3.0) + jh.CouplingPulse(-0.6, 0.5, 3.0),
+                    np.linspace(0.0, 10.0, 201))
     model = DisorderedPseudospin(jh.materials.single_band(1.0, 5.0), 200)  # the grid of the test below
     field = jh.Waveform([0.0, 1.0, 2.0, 3.0], [0.0, 1.0, -1.0, 0.0])  # ps, kV/cm
     with pytest.raises(ValueError, match="Quench, CouplingPulse and NoDrive only"):
