@@ -179,6 +179,13 @@ class DisorderedPseudospin(Model):
         precession_phase: use the exact linear-regime phase ψ_p of ℓ_p(t) (§4) instead of
             the paper's ψ = 0.
 
+    Drives: :class:`~jaxhiggs.Quench`, :class:`~jaxhiggs.CouplingPulse` (U(t) = U·[1 + a g(t)] in
+    the self-consistency only, sources unchanged; use ``initial_state="AG"``, which is stationary) and
+    ``NoDrive``; a vector-potential pulse is refused (module docstring).  To first order in a the
+    response is δΔ(ω) = χ(ω)(Δ/λ)a g(ω) with the model's own χ, which equals the BCS χ of
+    :mod:`jaxhiggs.response` at zero rates but not the Abrikosov–Gor'kov one with pair breaking
+    (docs/models/disordered-pseudospin.md).
+
     The rates may be traced (``jax.vmap`` over ζ, ``jax.grad``); the grid and the initial
     state choice are static.
     """
