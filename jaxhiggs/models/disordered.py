@@ -47,7 +47,7 @@ held fixed); the response of the sources to the drive, O(δλ/τ), is not part o
 derivation, which builds them only for the steady state after a sudden quench.  A vector-potential
 pulse is refused: in a single band on an energy grid A(t) enters only through the uniform
 diamagnetic shift of ε, a rotation of all spins about z that the fixed-frame sources are not
-defined for (the clean model shows it is a pure gauge rotation in one band).
+defined for (in the clean one-band model it is a pure phase rotation that leaves |Δ| unchanged).
 """
 
 from __future__ import annotations
