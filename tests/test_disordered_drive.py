@@ -106,7 +106,8 @@ def test_coupling_pulse_bad_inputs(kwargs, match):
 
 
 def test_coupling_pulse_shape_units_and_refusals():
-    """g(t) in internal units; a step's derivative is the unit Gaussian; other models refuse it before compiling."""
+    """g(t) in internal units for both shapes, no field; other models, drives that make λ ≤ 0 and A(t) pulses
+    on the disordered model are refused before compiling."""
     pulse = jh.CouplingPulse(0.2, 0.5, 3.0)  # δλ/λ, ps, ps
     tau, t0 = 0.5 / HBAR, 3.0 / HBAR
     assert float(pulse.relative_change(t0)) == pytest.approx(0.2, abs=1e-15)
@@ -118,14 +119,14 @@ def test_coupling_pulse_shape_units_and_refusals():
     lo, hi = pulse.support()
     assert (lo, hi) == pytest.approx((t0 - 6.5 * tau, t0 + 6.5 * tau))
 
-
     class Other(Model):  # any model that does not declare accepts_coupling_pulse
         pass
 
-    with pytest.raises(ValueError, match="CouplingPulse is not allowed for Other"):
-        jh.simulate(Other(), pulse, np.linspace(0.0, 10.0, 201))
     class Accepting(Model):
         accepts_coupling_pulse = True
+
+    with pytest.raises(ValueError, match="CouplingPulse is not allowed for Other"):
+        jh.simulate(Other(), pulse, np.linspace(0.0, 10.0, 201))
 
     with pytest.raises(ValueError, match=r"coupling pulses' sum 1 \+ Σ a g\(t\) = -0\.\d+ is not allowed"):
         jh.simulate(Accepting(), jh.CouplingPulse(-0.6, 0.5, 3.0) + jh.CouplingPulse(-0.6, 0.5, 3.0),
@@ -178,8 +179,8 @@ def test_zero_pulse_stationary_and_small_pulse_linear():
 def test_model_linear_susceptibility_is_bcs_at_zero_rates():
     """χ of the model's linearised equations (sources fixed) at ζ = 0, N = 200, ω_D = 5Δ, 0 ≤ ω ≤ 1.95Δ, equals the
     BCS χ of jaxhiggs.response with the band tail |ε| > ω_D removed: measured 4.6e-7 (1.2e-9 at N = 2000,
-    ω_D = 10Δ), tolerance 1e-5; real below 2Δ.  (The closed form of C8,
-    √(4Δ² − ω²) arcsin(ω/2Δ)/ω, written out here: the test above already goes through jaxhiggs.response.)"""
+    ω_D = 10Δ), tolerance 1e-5; real below 2Δ.  (The Γ = 0 closed form of docs/models/schmid-higgs.md,
+    √(4Δ² − ω²) arcsin(ω/2Δ)/ω, is written out here; the default χ test goes through jaxhiggs.response.)"""
     model = DisorderedPseudospin(jh.materials.single_band(1.0, 5.0), 200)
     omega = np.linspace(0.0, 1.95, 40)
     chi = np.asarray(model.linear_susceptibility(omega))
