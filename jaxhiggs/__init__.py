@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 from . import bands, drive, equilibrium, grid, io, material, models, plot, solve, solvers, spectra, units  # noqa: E402
 from . import material as materials  # noqa: E402  (the documented name: jaxhiggs.materials.single_band)
 from .bands import EnergyGrid, TightBinding  # noqa: E402
-from .drive import DriveSum, GaussianPulse, NoDrive, Quench, SingleCyclePulse, Waveform  # noqa: E402
+from .drive import CouplingPulse, DriveSum, GaussianPulse, NoDrive, Quench, SingleCyclePulse, Waveform  # noqa: E402
 from .material import Band, Superconductor  # noqa: E402
 from .solve import Result, SolverOptions, simulate, solve as solve_raw  # noqa: E402
 from .sweep import open_sweep, params as sweep_params, store as sweep_store, sweep  # noqa: E402
@@ -49,7 +49,7 @@ def __dir__():
     return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
-    "Band", "DriveSum", "EnergyGrid", "GaussianPulse", "NoDrive", "Quench", "Result", "SingleCyclePulse",
+    "Band", "CouplingPulse", "DriveSum", "EnergyGrid", "GaussianPulse", "NoDrive", "Quench", "Result", "SingleCyclePulse",
     "SolverOptions", "Superconductor", "TightBinding", "Waveform", "bands", "drive", "equilibrium", "grid",
     "material", "materials", "models", "open_sweep", "simulate", "solve", "solve_raw", "solvers", "spectra", "sweep", "units",
     "enable_compilation_cache", "io", "plot", "sweep_params", "sweep_store", *_LAZY,

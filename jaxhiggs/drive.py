@@ -14,10 +14,11 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.scipy.special import erf
 from jaxtyping import Array, Float
 
 from . import units
-from ._validate import InputError, check, check_finite, fail
+from ._validate import InputError, check, check_finite, fail, is_concrete
 
 
 class Drive(eqx.Module):
@@ -411,4 +412,109 @@ class NoDrive(Drive):
         return jnp.zeros_like(jnp.asarray(t, dtype=float))
 
 
-__all__ = ["Drive", "DriveSum", "GaussianPulse", "NoDrive", "Quench", "SingleCyclePulse", "Waveform"]
+#: Shapes of a :class:`CouplingPulse`.
+COUPLING_SHAPES = ("gaussian", "step")
+
+
+class CouplingPulse(Drive):
+    """A smooth time-dependent change of the pairing coupling, λ(t) = λ·[1 + a·g(t)]; no field.
+
+    The coupling of every band is multiplied by 1 + a·g(t) on top of whatever coupling acts at t
+    (the equilibrium one, or the final one after a :class:`Quench`), with
+
+    * ``shape="gaussian"``: g(t) = exp(−(t−t₀)²/2τ²), a pulse of the coupling (δλ/λ = a at t₀,
+      back to λ afterwards); its spectrum is a·√(2π) τ e^{−ω²τ²/2} e^{iωt₀} in the Fourier
+      convention f(ω) = ∫dt f(t) e^{iωt} of :mod:`jaxhiggs.response`;
+    * ``shape="step"``: g(t) = [1 + erf((t−t₀)/(√2 τ))]/2, a quench λ → λ(1 + a) spread over a
+      Gaussian of r.m.s. width τ (dg/dt is that Gaussian, normalised; τ → 0 is the sudden quench).
+
+    This is the drive under which the linear Schmid–Higgs susceptibility is defined
+    (:mod:`jaxhiggs.response.schmid_higgs`): to first order in a, δΔ(ω) = χ(ω)·(Δ/λ)·a·g(ω), i.e.
+    the source is δλ(t)·Δ/λ².  Only models whose self-consistency takes a time-dependent coupling
+    accept it (:class:`~jaxhiggs.models.DisorderedPseudospin`); others refuse it.
+
+    Args:
+        amplitude: a = δλ/λ, dimensionless, finite and > −1 (the coupling stays attractive).
+        duration: τ in ps, > 0 (r.m.s. width of g for a pulse, of dg/dt for a step).
+        center: t₀ in ps.
+        shape: ``"gaussian"`` (default) or ``"step"``.
+
+    Internally: ``amplitude``, ``tau``, ``t0`` (ħ/meV), ``shape`` (static).
+    """
+
+    amplitude: Float[Array, ""]
+    tau: Float[Array, ""]
+    t0: Float[Array, ""]
+    shape: str = eqx.field(static=True, default="gaussian")
+
+    def __init__(self, amplitude, duration, center, shape: str = "gaussian"):
+        check(lambda x: x > -1, "amplitude", amplitude,
+              "a relative coupling change δλ/λ > −1 (finite; at −1 or below the pairing vanishes or turns repulsive)")
+        check(lambda x: x > 0, "duration", duration, "a finite width τ > 0 ps", unit="ps")
+        check_finite("center", center, "ps")
+        if shape not in COUPLING_SHAPES:
+            raise InputError(f"shape = {shape!r} is not allowed: one of {COUPLING_SHAPES} (a pulse of the coupling "
+                             "or a smooth step of it)")
+        self.amplitude = jnp.asarray(amplitude, dtype=float)
+        self.tau = jnp.asarray(units.ps_to_internal(duration), dtype=float)
+        self.t0 = jnp.asarray(units.ps_to_internal(center), dtype=float)
+        self.shape = shape
+
+    def vector_potential(self, t):
+        return jnp.zeros_like(jnp.asarray(t, dtype=float))
+
+    def profile(self, t) -> Float[Array, "..."]:
+        """g(t) at internal time ``t`` (ħ/meV), dimensionless, between 0 and 1."""
+        s = (jnp.asarray(t, dtype=float) - self.t0) / self.tau
+        if self.shape == "step":
+            return 0.5 * (1.0 + erf(s / np.sqrt(2.0)))
+        return jnp.exp(-0.5 * s**2)
+
+    def relative_change(self, t) -> Float[Array, "..."]:
+        """δλ(t)/λ = a·g(t) at internal time ``t``."""
+        return self.amplitude * self.profile(t)
+
+    def _own_support(self):
+        # g (or 1 − g for a step) is below 1e-9 beyond 6.5 τ
+        t0, tau = float(self.t0), float(self.tau)
+        return t0 - 6.5 * tau, t0 + 6.5 * tau
+
+    def _own_max_frequency(self):
+        return 4.0 / float(self.tau)  # |g(ω)| (or |ω g(ω)| for a step) is e^{−8} of its peak there
+
+    def _own_switched_on(self, t):
+        if float(self.amplitude) == 0:
+            return 0.0
+        s = (float(t) - float(self.t0)) / float(self.tau)
+        return 1.0 if s >= 0 else float(np.exp(-0.5 * s * s))
+
+
+def coupling_pulses(drive: Drive) -> tuple[CouplingPulse, ...]:
+    """The drive's :class:`CouplingPulse` components."""
+    return tuple(c for c in drive.components() if isinstance(c, CouplingPulse))
+
+
+def relative_coupling(pulses: tuple[CouplingPulse, ...], t) -> Float[Array, "..."]:
+    """λ(t)/λ = 1 + Σ_k a_k g_k(t) over coupling pulses (see :func:`coupling_pulses`); 1 for none."""
+    return jnp.asarray(1.0 + sum(p.relative_change(t) for p in pulses), dtype=float)
+
+
+def check_coupling_stays_attractive(drive: Drive) -> None:
+    """Several coupling pulses together must keep λ(t)/λ > 0 (each alone does, by its amplitude > −1).
+
+    Checked on concrete values only, on a grid of 0.05 τ over the pulses' common support."""
+    pulses = coupling_pulses(drive)
+    negative = [p for p in pulses if is_concrete(p.amplitude) and float(p.amplitude) < 0]
+    if len(pulses) < 2 or not negative or not is_concrete(pulses):
+        return
+    lo, hi = drive.support()
+    step = 0.05 * min(float(p.tau) for p in pulses)
+    t = np.linspace(lo, hi, int(min((hi - lo) / step, 200_000)) + 2)
+    ratio = np.asarray(relative_coupling(pulses, t))
+    if ratio.min() <= 0:
+        when = float(units.internal_to_ps(t[int(np.argmin(ratio))]))
+        raise fail("coupling pulses' sum 1 + Σ a g(t)", float(ratio.min()), f"> 0 at all times (reached at "
+                   f"t = {when:.4g} ps): together the pulses make the pairing vanish or repulsive")
+
+
+__all__ = ["CouplingPulse", "Drive", "DriveSum", "GaussianPulse", "NoDrive", "Quench", "SingleCyclePulse", "Waveform"]

@@ -19,7 +19,7 @@ from jaxtyping import Array, Complex, Float
 
 from . import divergence, units
 from ._validate import InputError, check, check_type, fail, is_concrete
-from .drive import Drive
+from .drive import Drive, check_coupling_stays_attractive, coupling_pulses
 from .models.base import Model
 
 
@@ -268,6 +268,10 @@ def check_model_and_drive(model, drive: Drive) -> None:
     """Types, and the drive's parameters that depend on the model's material (before compilation)."""
     check_type("model", model, Model, "a model, e.g. jaxhiggs.models.CleanPseudospin(material, n_energies)")
     check_type("drive", drive, Drive, "a drive: GaussianPulse, Waveform, Quench, a sum of them (+), or NoDrive()")
+    if coupling_pulses(drive) and not getattr(divergence.inner_model(model), "accepts_coupling_pulse", False):
+        raise InputError(f"drive component CouplingPulse is not allowed for {type(divergence.inner_model(model)).__name__}: "
+                         "a time-dependent coupling is implemented for DisorderedPseudospin only")
+    check_coupling_stays_attractive(drive)
     quench = drive.quench()
     material = getattr(divergence.inner_model(model), "material", None)
     if quench is None or material is None or quench.final_gap is None or not is_concrete(quench.final_gap):

@@ -213,7 +213,7 @@ def test_bad_inputs(kwargs, match):
 def test_bad_drive_and_material():
     model = DisorderedPseudospin(jh.materials.single_band(1.0, 10.0), 100)
     pulse = jh.GaussianPulse(peak_field=1.0, frequency=0.5, duration=1.0, center=2.0)
-    with pytest.raises(ValueError, match="Quench and NoDrive only"):
+    with pytest.raises(ValueError, match="Quench, CouplingPulse and NoDrive only"):
         model.arguments(pulse)
     with pytest.raises(ValueError, match="single-band"):
         DisorderedPseudospin(jh.materials.two_band((2.0, 1.0), 0.1, 20.0), 100)

@@ -37,7 +37,17 @@ U Σ W (s^x − i s^y) of the state, so its imaginary part is a diagnostic of th
 The state mirrors :class:`~jaxhiggs.models.CleanPseudospin` ({"spins": (3, 1, n),
 "phase": (1,)}, phase ≡ 0); at zero rates both models integrate the same ODE up to the Im Δ
 feedback, which is zero on the clean solution (they agree to round-off).
-Only quenches (or no drive) are supported: the sources are defined in the fixed frame.
+
+Drives: :class:`~jaxhiggs.Quench`, :class:`~jaxhiggs.CouplingPulse` (a time-dependent coupling,
+also on top of a quench) and ``NoDrive``.  A coupling pulse enters only the self-consistency,
+Δ(t) = U(t) Σ_p W_p s^x_p with U(t) = U·[1 + a g(t)] (U the coupling before or after the
+quench); the disorder sources stay those of the initial state (or of the quench).  This is the
+order of the paper's own linear analysis (SM eq. 70: eq. 9 linearised with the ℓ(t) sources
+held fixed); the response of the sources to the drive, O(δλ/τ), is not part of the paper's
+derivation, which builds them only for the steady state after a sudden quench.  A vector-potential
+pulse is refused: in a single band on an energy grid A(t) enters only through the uniform
+diamagnetic shift of ε, a rotation of all spins about z that the fixed-frame sources are not
+defined for (in the clean one-band model it is a pure phase rotation that leaves |Δ| unchanged).
 """
 
 from __future__ import annotations
@@ -52,7 +62,7 @@ from jaxtyping import Array, Float
 from .._validate import check, check_type, is_concrete
 from ..grid import check_grid_memory
 from ..bands import EnergyGrid
-from ..drive import Drive, NoDrive, Quench
+from ..drive import CouplingPulse, Drive, NoDrive, Quench, coupling_pulses, relative_coupling
 from ..equilibrium import pair_sum, solve_gap_equation
 from ..material import Superconductor
 from .base import Model
@@ -169,9 +179,19 @@ class DisorderedPseudospin(Model):
         precession_phase: use the exact linear-regime phase ψ_p of ℓ_p(t) (§4) instead of
             the paper's ψ = 0.
 
+    Drives: :class:`~jaxhiggs.Quench`, :class:`~jaxhiggs.CouplingPulse` (U(t) = U·[1 + a g(t)] in
+    the self-consistency only, sources unchanged; use ``initial_state="AG"``, which is stationary) and
+    ``NoDrive``; a vector-potential pulse is refused (module docstring).  To first order in a the
+    response is δΔ(ω) = χ(ω)(Δ/λ)a g(ω) with the model's own χ, which equals the BCS χ of
+    :mod:`jaxhiggs.response` at zero rates but not the Abrikosov–Gor'kov one with pair breaking
+    (docs/models/disordered-pseudospin.md).
+
     The rates may be traced (``jax.vmap`` over ζ, ``jax.grad``); the grid and the initial
     state choice are static.
     """
+
+    #: this model's self-consistency takes a time-dependent coupling (checked by ``simulate``)
+    accepts_coupling_pulse = True
 
     material: Superconductor
     representation: EnergyGrid
@@ -239,6 +259,35 @@ class DisorderedPseudospin(Model):
         spins, _ = self._initial()
         return {"spins": spins, "phase": jnp.zeros(1)}
 
+    def linear_susceptibility(self, omega, broadening=0.0) -> Array:
+        """This model's own amplitude susceptibility χ(ω) about its initial state, no quench (dimensionless).
+
+        Eq. (9) linearised with the sources held fixed (they do not depend on the state, so they drop
+        out; the paper's SM eq. 70): a coupling change U → U(1 + a(t)) gives, per level,
+        δs^x_p(ω) = −4ε_p s^z_p δΔ(ω)/(4E_p² − ω²), E_p² = ε_p² + Δ₀², hence
+
+            δΔ(ω) = a(ω) Δ₀ / D(ω),   D(ω) = 1 + U Σ_p W_p 4ε_p s^z_p / (4E_p² − ω²),
+
+        returned in the convention of :mod:`jaxhiggs.response` (δΔ = χ (Δ/λ) a): χ = λ/D, λ = U ν.
+        At zero rates (s^z = −ε/2E) χ⁻¹ is the BCS one on the band [−ω_D, ω_D]; with pair breaking its
+        continuum still starts at 2Δ₀ (the spins precess at the clean 2E_p) and D has a real root
+        below 2Δ₀, the undamped Higgs pole of the paper's eq. 13 — unlike the Abrikosov–Gor'kov χ.
+
+        Args:
+            omega: ħω in meV (any shape).  On the discrete grid D has poles at every 2E_p ≥ 2Δ₀:
+                above 2Δ₀ give a ``broadening`` η > 0 (meV, ω → ω + iη) larger than the level spacing.
+            broadening: η ≥ 0 in meV.
+        """
+        check(lambda x: np.isfinite(x), "omega", omega, "finite frequencies ħω in meV", unit="meV")
+        check(lambda x: x >= 0, "broadening", broadening, "a broadening η ≥ 0 meV (ω → ω + iη)", unit="meV")
+        spins, coupling = self._initial()
+        eps = self.energies
+        weights = self.representation.weights[0]
+        w = jnp.asarray(omega, dtype=float)[..., None] + 1j * jnp.asarray(broadening, dtype=float)
+        four_e2 = 4.0 * (eps**2 + self.gap_initial**2)
+        d = 1.0 + coupling * jnp.sum(weights * 4.0 * eps * spins[2, 0] / (four_e2 - w**2), axis=-1)
+        return coupling * self.material.dos[0] / d
+
     # -- sources ---------------------------------------------------------------------------
     def _sources(self, gap_s, sin_t, cos_t, weight):
         """Per-level coefficients of the disorder terms (in ds/dt = ½ dS/dt units)."""
@@ -257,11 +306,13 @@ class DisorderedPseudospin(Model):
 
     def arguments(self, drive: Drive):
         for part in drive.components():
-            if not isinstance(part, (Quench, NoDrive)):
+            if not isinstance(part, (Quench, CouplingPulse, NoDrive)):
                 raise ValueError(
                     f"drive component {type(part).__name__} is not allowed: DisorderedPseudospin supports "
-                    "Quench and NoDrive only (its disorder sources are defined in the fixed frame)"
+                    "Quench, CouplingPulse and NoDrive only (a vector-potential pulse would rotate the spins "
+                    "against its disorder sources, which are defined in a fixed frame)"
                 )
+        pulses = coupling_pulses(drive)
         rep = self.representation
         eps = self.energies
         d0 = self.gap_initial
@@ -272,7 +323,7 @@ class DisorderedPseudospin(Model):
         quench = drive.quench()
         if quench is None:
             return {"couplings": (u_i, u_i), "quench_time": jnp.asarray(-jnp.inf), "norm": norm,
-                    "pre": pre, "post": pre}
+                    "pre": pre, "post": pre, "pulses": pulses}
         u_cl_i = self.clean_coupling(d0)
         u_cl_f = quench.final_couplings(jnp.atleast_2d(u_cl_i), jnp.atleast_1d(d0), self.material.v,
                                         lambda g: pair_sum(g, rep.energies, rep.weights, 0.0))[0, 0]
@@ -287,14 +338,19 @@ class DisorderedPseudospin(Model):
         if self.initial_state_kind == "clean":
             u_f = u_cl_f
         return {"couplings": (u_i, u_f), "quench_time": quench.time, "norm": norm, "pre": pre, "post": post,
-                "final_gap": d1, "asymptotic_gap": gap_s}
+                "final_gap": d1, "asymptotic_gap": gap_s, "pulses": pulses}
 
     def _after(self, t, args):
         return t >= args["quench_time"]
 
+    def coupling_at(self, t, args):
+        """U(t): the coupling before/after the quench times 1 + Σ a g(t) of the coupling pulses."""
+        base = jnp.where(self._after(t, args), *args["couplings"][::-1])
+        return base * relative_coupling(args["pulses"], t)
+
     def vector_field(self, t, y, args):
         after = self._after(t, args)
-        coupling = jnp.where(after, *args["couplings"][::-1])
+        coupling = self.coupling_at(t, args)
         src = jax.tree_util.tree_map(lambda a, b: jnp.where(after, a, b), args["post"], args["pre"])
         spins = y["spins"]
         # eq. (10): Δ is real.  The sources are fixed in the gauge of the real Δ_s, so a
@@ -319,7 +375,7 @@ class DisorderedPseudospin(Model):
         return {"spins": clean + source, "phase": jnp.zeros_like(y["phase"])}
 
     def observables(self, t, y, args):
-        coupling = jnp.where(self._after(t, args), *args["couplings"][::-1])
+        coupling = self.coupling_at(t, args)
         spins = y["spins"]
         gap = coupling * pair_amplitude(spins, self.representation.weights)
         norm = jnp.sqrt(jnp.sum(spins**2, axis=0))

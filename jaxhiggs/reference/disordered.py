@@ -8,13 +8,16 @@ convention of the docs page and independent of the JAX code path (direct O(N²) 
     dS^y/dt =  2ε S^x + 2Δ S^z + ε/(τ_m E)(𝒲 − cos θ) − (2/τ_s) ℓ^z − ε/(τΔ_s) ℓ^x
     dS^z/dt = −2Δ S^y + (2/τ_s) ℓ^y,            Δ = U h Σ_p S^x_p / 2   (real, eq. 10).
 
+Optionally a coupling pulse on top of the quench: the final coupling is multiplied by 1 + a g(t) with
+g = exp(−(t−t₀)²/2τ²) (``shape="gaussian"``) or [1 + erf((t−t₀)/√2τ)]/2 (``"step"``), the sources unchanged.
+
 Units: energies and rates (ħ/τ) in meV, times in ħ/meV.  Slow (O(N²) set-up); tests only.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy import integrate, optimize
+from scipy import integrate, optimize, special
 
 
 def _principal_value(f):
@@ -35,9 +38,20 @@ def _asymptotic_gap(d0, d1):
     return d0 * optimize.brentq(lambda y: f_minus(y) - np.log(d1 / d0), 1e-6, 1e3, xtol=1e-15, rtol=1e-15)
 
 
+def _profile(t, center, width, shape):
+    s = (t - center) / width
+    return 0.5 * (1.0 + special.erf(s / np.sqrt(2.0))) if shape == "step" else np.exp(-0.5 * s * s)
+
+
 def simulate(gap_initial, gap_final, omega_d, n, t_eval, magnetic_rate=0.0, potential_rate=0.0,
-             rtol=1e-10, atol=1e-12, method="DOP853"):
-    """Δ(t) (complex pair amplitude U h Σ (S^x − iS^y)/2, meV) at ``t_eval`` (ħ/meV, from 0 = the quench)."""
+             rtol=1e-10, atol=1e-12, method="DOP853", pulse=None):
+    """Δ(t) (complex pair amplitude U(t) h Σ (S^x − iS^y)/2, meV) at ``t_eval`` (ħ/meV, from 0 = the quench).
+
+    ``pulse`` = (a, t₀, τ, shape) in ħ/meV: U(t) = U_f·(1 + a g(t)) (None: no pulse).
+    """
+    def coupling(t):
+        return u_f if pulse is None else u_f * (1.0 + pulse[0] * _profile(t, *pulse[1:]))
+
     h = 2.0 * omega_d / n
     eps = -omega_d + (np.arange(n) + 0.5) * h
     e0 = np.sqrt(eps**2 + gap_initial**2)
@@ -64,7 +78,7 @@ def simulate(gap_initial, gap_final, omega_d, n, t_eval, magnetic_rate=0.0, pote
 
     def rhs(t, y):
         sx, sy, sz = y.reshape(3, n)
-        delta = 0.5 * u_f * h * np.sum(sx)
+        delta = 0.5 * coupling(t) * h * np.sum(sx)
         phi = 2.0 * e_s * t
         lx = gap_s / e_s * cos_t + eps / e_s * sin_t * np.cos(phi)
         ly = sin_t * np.sin(phi)
@@ -77,8 +91,11 @@ def simulate(gap_initial, gap_final, omega_d, n, t_eval, magnetic_rate=0.0, pote
         ])
 
     y0 = np.concatenate([gap_initial / e0, np.zeros(n), -eps / e0])
-    sol = integrate.solve_ivp(rhs, (t_eval[0], t_eval[-1]), y0, t_eval=t_eval, method=method, rtol=rtol, atol=atol)
+    # a step-limited solve: the pulse's scale τ may be far below the quench's time scales
+    max_step = np.inf if pulse is None else 0.5 * pulse[2]
+    sol = integrate.solve_ivp(rhs, (t_eval[0], t_eval[-1]), y0, t_eval=t_eval, method=method, rtol=rtol, atol=atol,
+                              max_step=max_step)
     if not sol.success:
         raise RuntimeError(f"solve_ivp failed: {sol.message}")
     s = sol.y.reshape(3, n, -1)
-    return 0.5 * u_f * h * np.sum(s[0] - 1j * s[1], axis=0)
+    return 0.5 * coupling(np.asarray(t_eval)) * h * np.sum(s[0] - 1j * s[1], axis=0)
