@@ -29,7 +29,7 @@ def _solve(solver, **kw):
 @pytest.mark.parametrize("unrolled, looped", [
     pytest.param(UnrolledTsit5(), diffrax.Tsit5(), marks=pytest.mark.slow),  # not a default anywhere
     (UnrolledDopri8(), diffrax.Dopri8()),  # the clean pseudospins' default is the looped one
-    (UnrolledTsit5(fence_stages=True), diffrax.Tsit5()),  # Mattis–Bardeen's CPU default from N_e = 128
+    (UnrolledTsit5(stage_loop=True), diffrax.Tsit5()),  # Mattis–Bardeen's CPU default from N_e = 128
 ])
 def test_unrolled_equals_diffrax(unrolled, looped):
     """Same accepted/rejected steps and the same dense output at the saved times, to round-off — the
@@ -61,10 +61,10 @@ def test_pseudospin_default_solver_is_accurate():
 
 
 @pytest.mark.slow  # one reverse-mode compilation through 14 unrolled stages (~20 s on the loaded 2-core machine)
-@pytest.mark.parametrize("solver", [UnrolledDopri8(), UnrolledTsit5(fence_stages=True)])
+@pytest.mark.parametrize("solver", [UnrolledDopri8(), UnrolledTsit5(stage_loop=True)])
 def test_gradient_through_unrolled_solver_matches_finite_differences(solver):
     """d(Σ_t |y₀(t)|²)/d(drive amplitude) through the unrolled solvers (fixed steps: the discrete map is
-    smooth in the parameter; the fenced stages are conditionals) vs central differences."""
+    smooth in the parameter; the stage loop is a fori_loop with a switch) vs central differences."""
 
     @jax.jit
     def loss(amplitude):
@@ -81,7 +81,7 @@ def test_gradient_through_unrolled_solver_matches_finite_differences(solver):
 
 @pytest.mark.slow  # two compiled Mattis–Bardeen solves at N_e = 128 (~40 s)
 def test_mattis_bardeen_cpu_default_equals_diffrax_tsit5():
-    """From N_e = UNROLLED_FROM the Mattis–Bardeen CPU default (fenced UnrolledTsit5) takes the same
+    """From N_e = UNROLLED_FROM the Mattis–Bardeen CPU default (UnrolledTsit5 with its stage loop) takes the same
     steps as diffrax's Tsit5 and gives the same δΔ(t) and j₁(t) to round-off (pump window of the
     seed-000 case)."""
     from jaxhiggs.models.mattis_bardeen import UNROLLED_FROM, MattisBardeen

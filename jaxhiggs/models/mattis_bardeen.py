@@ -363,10 +363,11 @@ class MattisBardeen(Model):
         * CPU: Tsit5 on the full vector field (same tableau and steps either way), 4× faster than
           ExponentialRK4 at N_e = 60 on 2 cores: the δΔ dynamics excited by the broadband pump
           keeps the exponential step near the explicit stability limit at ω_D = 20 meV, and its
-          steps cost more.  From N_e = :data:`UNROLLED_FROM` on, the stages are written out and
-          each computed once (:class:`~jaxhiggs.solvers.UnrolledTsit5` with ``fence_stages``):
-          no (stages × state) buffer to read in every stage, and the third-order blocks R, which no
-          stage reads, are combined only at the end — 1.6× less run time at N_e = 200 for ~5 s more
+          steps cost more.  From N_e = :data:`UNROLLED_FROM` on,
+          :class:`~jaxhiggs.solvers.UnrolledTsit5` with ``stage_loop``: each stage's input is a
+          written-out sum of only the increments it needs, instead of diffrax's product with the
+          whole (stages × state) buffer, and the third-order blocks R, which no stage reads, are
+          combined only at the end — 1.4–1.6× less run time at N_e = 200 for ~3 s more
           compilation, which a full seed-000 window earns back from N_e ≈ 120.  Below, diffrax's
           looped Tsit5 with a plain ``lax.scan`` over the stages (the "bounded" loop that suits the
           small pseudospin states copies the whole stage buffer in every stage here).
@@ -374,7 +375,7 @@ class MattisBardeen(Model):
         if _on_accelerator():
             return ExponentialRK4()
         if self.n_energies >= UNROLLED_FROM:
-            return UnrolledTsit5(fence_stages=True)
+            return UnrolledTsit5(stage_loop=True)
         return diffrax.Tsit5(scan_kind="lax")
 
     def default_tolerances(self) -> tuple[float, float]:
