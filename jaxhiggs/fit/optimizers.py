@@ -14,14 +14,26 @@ import optimistix as optx
 
 from .parameters import Parameters
 
-def _run_lm(residual_u, args, u0, max_steps, tol):
+def _lm_solve(residual_u, args, u0, max_steps, tol):
+    """Traceable Levenberg–Marquardt solve: (u, converged, steps) as arrays (``max_steps``, ``tol`` static).
+
+    :func:`jaxhiggs.fit.fit_global` traces this inside one compiled program together with everything
+    evaluated at the optimum (one compilation per fit structure instead of three).
+    """
     solver = optx.LevenbergMarquardt(rtol=tol, atol=tol)
+    sol = optx.least_squares(residual_u, solver, jnp.asarray(u0), args=args, max_steps=max_steps, throw=False)
+    return sol.value, sol.result == optx.RESULTS.successful, sol.stats["num_steps"]
+
+
+def _lm_message(ok, steps) -> str:
+    return f"LM converged in {int(steps)} steps" if bool(ok) else f"LM did not converge ({int(steps)} steps)"
+
+
+def _run_lm(residual_u, args, u0, max_steps, tol):
     # residual_u is a cached function object and the data travel in ``args``: optimistix's
     # compiled solve is then reused by later fits of the same structure (compilation dominates)
-    sol = optx.least_squares(residual_u, solver, jnp.asarray(u0), args=args, max_steps=max_steps, throw=False)
-    ok = bool(sol.result == optx.RESULTS.successful)
-    steps = int(sol.stats["num_steps"])
-    return sol.value, ok, f"LM converged in {steps} steps" if ok else f"LM did not converge ({steps} steps)"
+    u, ok, steps = _lm_solve(residual_u, args, u0, max_steps, tol)
+    return u, bool(ok), _lm_message(ok, steps)
 
 
 def _forward_mode_loss(residual_u):
