@@ -104,8 +104,18 @@ def _residual_functions(fm: FitModel, params: Parameters, sets, local, jacobian:
         if (max_steps, tol) not in programs:
             @jax.jit
             def solve_and_evaluate(u0, args):
-                u, ok, steps = _lm_solve(residual_u, args, u0, max_steps, tol)
-                return u, ok, steps, at_optimum(u, args)
+                u, ok, steps, jac_u = _lm_solve(residual_u, args, u0, max_steps, tol, with_jacobian=True)
+                p = params.to_physical(u)
+                full = params.full(p, args[0])
+                chi2 = jnp.sum(residual_raw(u, args) ** 2)
+                # ∂r/∂p = ∂r/∂u / (dp/du): the solver's own last Jacobian, so the compiled program holds one
+                # copy of the model's derivative (a fresh jacobian_of(residual_physical) was ~40 % of the
+                # compile).  dp/du = 0 (a transform saturated in float64) cannot be divided out: flagged, and
+                # fit_global then evaluates the Jacobian directly.
+                dp_du = jnp.diagonal(jax.jacfwd(params.to_physical)(u))
+                usable = jnp.all(jnp.isfinite(dp_du) & (dp_du != 0))
+                jac = jac_u / jnp.where(dp_du != 0, dp_du, 1.0)[None, :]
+                return u, ok, steps, (chi2, p, full, jac, curves_of(full, args[1])), usable
 
             programs[max_steps, tol] = solve_and_evaluate
         return programs[max_steps, tol]
@@ -228,8 +238,10 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
     show_bar = len(starts) > 1 if progress is None else bool(progress)
     for start in tqdm(starts, desc="fit starts", disable=not show_bar, leave=False):
         if optimizer == "lm":  # the solve and the evaluation at its optimum: one compiled program
-            u, ok, steps, at_opt = lm_program(max_steps, tol)(start, args)
+            u, ok, steps, at_opt, usable = lm_program(max_steps, tol)(start, args)
             ok, msg = bool(ok), _lm_message(ok, steps)
+            if not bool(usable):
+                at_opt = evaluate(u, args)
         else:
             u, ok, msg = run(residual_u, args, start, max_steps, tol)
             at_opt = evaluate(u, args)

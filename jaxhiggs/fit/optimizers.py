@@ -14,15 +14,18 @@ import optimistix as optx
 
 from .parameters import Parameters
 
-def _lm_solve(residual_u, args, u0, max_steps, tol):
+def _lm_solve(residual_u, args, u0, max_steps, tol, with_jacobian=False):
     """Traceable Levenberg–Marquardt solve: (u, converged, steps) as arrays (``max_steps``, ``tol`` static).
 
-    :func:`jaxhiggs.fit.fit_global` traces this inside one compiled program together with everything
-    evaluated at the optimum (one compilation per fit structure instead of three).
+    With ``with_jacobian``, also the residuals' Jacobian ∂r/∂u at the returned ``u``, as the solver last
+    linearised it (its state pairs every accepted point with its linearisation): no second copy of the
+    model's derivative in a compiled program.  :func:`jaxhiggs.fit.fit_global` traces this inside one
+    compiled program together with everything evaluated at the optimum.
     """
     solver = optx.LevenbergMarquardt(rtol=tol, atol=tol)
     sol = optx.least_squares(residual_u, solver, jnp.asarray(u0), args=args, max_steps=max_steps, throw=False)
-    return sol.value, sol.result == optx.RESULTS.successful, sol.stats["num_steps"]
+    out = (sol.value, sol.result == optx.RESULTS.successful, sol.stats["num_steps"])
+    return out + (sol.state.f_info.jac.as_matrix(),) if with_jacobian else out
 
 
 def _lm_message(ok, steps) -> str:
