@@ -4,6 +4,7 @@ allowed range.  Each row: (id, call, regex the message must match).  The regexes
 the value; the allowed range is checked by the words after "is not allowed:" (or the equivalent).
 """
 
+import functools
 import math
 import re
 import time
@@ -17,15 +18,23 @@ from jaxhiggs import fit, spectra
 from jaxhiggs._validate import InputError
 
 T = np.linspace(0.0, 3.0, 61)  # ps
-NBN = jh.materials.nbn()
-MODEL = jh.models.CleanPseudospin(NBN, 16)
 PULSE = jh.GaussianPulse(5.0, 1.0, 0.2, 1.0)
 WT = np.linspace(0.0, 2.0, 41)
 WF = np.exp(-((WT - 1.0) / 0.2) ** 2)
 
 
+@functools.cache
+def NBN():  # noqa: N802 — built on first use, not at import: every pytest-xdist worker imports every test file
+    return jh.materials.nbn()
+
+
+@functools.cache
+def MODEL():  # noqa: N802 — the model of the simulate/sweep cases (~2 s to build: compiles the equilibrium)
+    return jh.models.CleanPseudospin(NBN(), 16)
+
+
 def sim(**opts):
-    return lambda: jh.simulate(MODEL, PULSE, T, **opts)
+    return lambda: jh.simulate(MODEL(), PULSE, T, **opts)
 
 
 def waveform_file(tmp, text):
@@ -60,22 +69,22 @@ CASES = [
     ("v-unstable", lambda: jh.models.CleanPseudospin(jh.materials.two_band((7.0, 1.0), 0.9, 50.0), 16),
      r"v = 0\.9 is not allowed: .*the largest \|v\| allowed for these gaps is 0\.14"),
     # models
-    ("n-energies-small", lambda: jh.models.CleanPseudospin(NBN, 8), r"n_energies = 8 is not allowed: .*≥ 16"),
-    ("n-energies-float", lambda: jh.models.CleanPseudospin(NBN, 16.5), r"n_energies = 16\.5 is not allowed: .*integer"),
-    ("n-energies-huge", lambda: jh.models.CleanPseudospin(NBN, 10**9),
+    ("n-energies-small", lambda: jh.models.CleanPseudospin(NBN(), 8), r"n_energies = 8 is not allowed: .*≥ 16"),
+    ("n-energies-float", lambda: jh.models.CleanPseudospin(NBN(), 16.5), r"n_energies = 16\.5 is not allowed: .*integer"),
+    ("n-energies-huge", lambda: jh.models.CleanPseudospin(NBN(), 10**9),
      r"n_energies = 1000000000 is not allowed: CleanPseudospin would need about [\d.]+ GB .*n_energies ≤ \d+"),
-    ("n-energies-missing", lambda: jh.models.CleanPseudospin(NBN), r"n_energies = None is not allowed"),
+    ("n-energies-missing", lambda: jh.models.CleanPseudospin(NBN()), r"n_energies = None is not allowed"),
     ("model-drive-as-material", lambda: jh.models.CleanPseudospin(PULSE, 16),
      r"material = GaussianPulse.* is not allowed: give a jaxhiggs Superconductor"),
     ("mb-huge", lambda: jh.models.MattisBardeen(jh.materials.nbn(gamma=0.5), 10**6),
      r"n_energies = 1000000 is not allowed: MattisBardeen would need about .* GB"),
-    ("mb-gamma-zero", lambda: jh.models.MattisBardeen(NBN, 16), r"gamma = \[0\.0\] meV is not allowed: .*gamma > 0"),
+    ("mb-gamma-zero", lambda: jh.models.MattisBardeen(NBN(), 16), r"gamma = \[0\.0\] meV is not allowed: .*gamma > 0"),
     ("mb-quadrature", lambda: jh.models.MattisBardeen(jh.materials.nbn(gamma=0.5), 16, quadrature="x"), r"quadrature = .x. is not allowed"),
     ("mb-reference-amplitude", lambda: jh.models.MattisBardeen(jh.materials.nbn(gamma=0.5), 16, reference_amplitude=-1.0),
      r"reference_amplitude = -1\.0 is not allowed: a finite amplitude > 0"),
-    ("disordered-rate", lambda: jh.models.DisorderedPseudospin(NBN, 16, magnetic_rate=-1.0),
+    ("disordered-rate", lambda: jh.models.DisorderedPseudospin(NBN(), 16, magnetic_rate=-1.0),
      r"magnetic_rate = -1\.0 is not allowed: a scattering rate"),
-    ("disordered-rate-nan", lambda: jh.models.DisorderedPseudospin(NBN, 16, potential_rate=math.nan),
+    ("disordered-rate-nan", lambda: jh.models.DisorderedPseudospin(NBN(), 16, potential_rate=math.nan),
      r"potential_rate = nan is not allowed"),
     ("disordered-two-band", lambda: jh.models.DisorderedPseudospin(jh.materials.mgb2(), 16), r"n_bands = 2"),
     # drives
@@ -115,40 +124,40 @@ CASES = [
     ("progress-string", sim(progress="yes"), r"progress = 'yes' is not allowed: True or False"),
     ("unknown-option", sim(tolerance=1e-9), r"unknown option\(s\) \['tolerance'\]"),
     # simulate: times, model, drive
-    ("times-short", lambda: jh.simulate(MODEL, PULSE, [0.0]), r"times has shape \(1,\)"),
-    ("times-nan", lambda: jh.simulate(MODEL, PULSE, np.where(T == T[7], np.nan, T)), r"times\[7\] = nan ps is not allowed"),
-    ("times-decreasing", lambda: jh.simulate(MODEL, PULSE, T[::-1]), r"times\[1\] = 2\.95 ps is not allowed: .*increasing"),
-    ("times-string", lambda: jh.simulate(MODEL, PULSE, "0 to 3"), r"times = '0 to 3' is not allowed"),
-    ("times-coarse", lambda: jh.simulate(MODEL, PULSE, np.linspace(0, 3, 7)), r"times spacing = 0\.5 ps is not allowed: .*≤"),
-    ("model-is-material", lambda: jh.simulate(NBN, PULSE, T), r"model = Superconductor.* is not allowed: give a model"),
-    ("drive-is-number", lambda: jh.simulate(MODEL, 5.0, T), r"drive = 5\.0 is not allowed: give a drive"),
-    ("drive-is-material", lambda: jh.simulate(MODEL, NBN, T), r"drive = Superconductor.* is not allowed: give a drive"),
-    ("quench-above-omegaD", lambda: jh.simulate(MODEL, jh.Quench(final_gap=25.0), T),
+    ("times-short", lambda: jh.simulate(MODEL(), PULSE, [0.0]), r"times has shape \(1,\)"),
+    ("times-nan", lambda: jh.simulate(MODEL(), PULSE, np.where(T == T[7], np.nan, T)), r"times\[7\] = nan ps is not allowed"),
+    ("times-decreasing", lambda: jh.simulate(MODEL(), PULSE, T[::-1]), r"times\[1\] = 2\.95 ps is not allowed: .*increasing"),
+    ("times-string", lambda: jh.simulate(MODEL(), PULSE, "0 to 3"), r"times = '0 to 3' is not allowed"),
+    ("times-coarse", lambda: jh.simulate(MODEL(), PULSE, np.linspace(0, 3, 7)), r"times spacing = 0\.5 ps is not allowed: .*≤"),
+    ("model-is-material", lambda: jh.simulate(NBN(), PULSE, T), r"model = Superconductor.* is not allowed: give a model"),
+    ("drive-is-number", lambda: jh.simulate(MODEL(), 5.0, T), r"drive = 5\.0 is not allowed: give a drive"),
+    ("drive-is-material", lambda: jh.simulate(MODEL(), NBN(), T), r"drive = Superconductor.* is not allowed: give a drive"),
+    ("quench-above-omegaD", lambda: jh.simulate(MODEL(), jh.Quench(final_gap=25.0), T),
      r"final_gap = 25\.0 meV is not allowed: 0 < Δ_f < ω_D = 20 meV"),
-    ("quench-outside-window", lambda: jh.simulate(MODEL, jh.Quench(final_gap=1.2, time=10.0), T),
+    ("quench-outside-window", lambda: jh.simulate(MODEL(), jh.Quench(final_gap=1.2, time=10.0), T),
      r"Quench time = 10\.0 ps is not allowed: the quench must happen inside the time window \[0, 3\) ps"),
-    ("pulse-outside-window", lambda: jh.simulate(MODEL, jh.GaussianPulse(5.0, 1.0, 0.2, 10.0), T),
+    ("pulse-outside-window", lambda: jh.simulate(MODEL(), jh.GaussianPulse(5.0, 1.0, 0.2, 10.0), T),
      r"the drive acts during \[8\.7, 11\.3\] ps, outside the time window"),
-    ("pulse-on-at-start-phase", lambda: jh.simulate(MODEL, jh.GaussianPulse(5.0, 1.0, 0.5, 0.0, phase=math.pi / 2), T),
+    ("pulse-on-at-start-phase", lambda: jh.simulate(MODEL(), jh.GaussianPulse(5.0, 1.0, 0.5, 0.0, phase=math.pi / 2), T),
      r"times\[0\] = 0 ps is too late: the drive is already on there"),
     # sweeps
-    ("sweep-string-axis", lambda: jh.sweep(MODEL, jh.Quench(final_gap=1.2), T, {"final_gap": "many"}, progress=False),
+    ("sweep-string-axis", lambda: jh.sweep(MODEL(), jh.Quench(final_gap=1.2), T, {"final_gap": "many"}, progress=False),
      r"grid axis 'final_gap' = 'many' is not allowed: a non-empty 1-D array of numbers \(meV\)"),
-    ("sweep-nan-axis", lambda: jh.sweep(MODEL, jh.Quench(final_gap=1.2), T, {"final_gap": [1.1, math.nan]}, progress=False),
+    ("sweep-nan-axis", lambda: jh.sweep(MODEL(), jh.Quench(final_gap=1.2), T, {"final_gap": [1.1, math.nan]}, progress=False),
      r"grid axis 'final_gap' value = nan is not allowed: finite values \(meV\)"),
-    ("sweep-gamma-negative", lambda: jh.sweep(MODEL, PULSE, T, {"gamma": [0.1, -1.0]}, progress=False),
+    ("sweep-gamma-negative", lambda: jh.sweep(MODEL(), PULSE, T, {"gamma": [0.1, -1.0]}, progress=False),
      r"^grid value gamma = -1\.0 meV is not allowed: a finite impurity rate γ ≥ 0 meV$"),
-    ("sweep-final-gap-above-omegaD", lambda: jh.sweep(MODEL, jh.Quench(final_gap=1.2), T, {"final_gap": [1.1, 30.0]},
+    ("sweep-final-gap-above-omegaD", lambda: jh.sweep(MODEL(), jh.Quench(final_gap=1.2), T, {"final_gap": [1.1, 30.0]},
                                                       progress=False), r"final_gap = 30\.0 meV is not allowed: .*ω_D = 20"),
-    ("sweep-band-3", lambda: jh.sweep(MODEL, PULSE, T, {"gap_3": [1.0]}, progress=False),
+    ("sweep-band-3", lambda: jh.sweep(MODEL(), PULSE, T, {"gap_3": [1.0]}, progress=False),
      r"grid parameter 'gap_3' is not allowed: the material has 1 band\(s\), numbered from 1"),
-    ("sweep-chunk-size", lambda: jh.sweep(MODEL, PULSE, T, {"peak_field": [1.0]}, chunk_size=0, progress=False),
+    ("sweep-chunk-size", lambda: jh.sweep(MODEL(), PULSE, T, {"peak_field": [1.0]}, chunk_size=0, progress=False),
      r"chunk_size = 0 is not allowed: an integer ≥ 1"),
-    ("sweep-memory-fraction", lambda: jh.sweep(MODEL, PULSE, T, {"peak_field": [1.0]}, memory_fraction=2.0, progress=False),
+    ("sweep-memory-fraction", lambda: jh.sweep(MODEL(), PULSE, T, {"peak_field": [1.0]}, memory_fraction=2.0, progress=False),
      r"memory_fraction = 2\.0 is not allowed: a fraction in \(0, 1\]"),
-    ("sweep-sort-by", lambda: jh.sweep(MODEL, PULSE, T, {"peak_field": [1.0]}, sort_by="mass", progress=False),
+    ("sweep-sort-by", lambda: jh.sweep(MODEL(), PULSE, T, {"peak_field": [1.0]}, sort_by="mass", progress=False),
      r"sort_by = 'mass' is not allowed: sort by one of the grid axes"),
-    ("sweep-rtol", lambda: jh.sweep(MODEL, PULSE, T, {"peak_field": [1.0]}, rtol=-1.0, progress=False),
+    ("sweep-rtol", lambda: jh.sweep(MODEL(), PULSE, T, {"peak_field": [1.0]}, rtol=-1.0, progress=False),
      r"rtol = -1\.0 is not allowed"),
     ("sweep-store-file", "store-file", r"store = '.*not-a-dir' is not allowed: it is an existing file"),
     # fits and spectra
@@ -183,8 +192,10 @@ CASES = [
 
 @pytest.fixture(scope="module", autouse=True)
 def warm_up():
-    """JAX's one-time backend start-up is not part of a rejection's cost."""
-    jh.models.CleanPseudospin(jh.materials.nbn(temperature=1.0), 16)
+    """JAX's one-time backend start-up and the models the cases use are not part of a rejection's cost: the
+    cases' own model (its equilibrium compiles) and a two-band one (the v-stability bound's first call);
+    measured without this, every other rejection took < 0.5 s."""
+    MODEL()
     jh.models.CleanPseudospin(jh.materials.two_band((7.0, 3.0), 0.02, 50.0), 16)
 
 
@@ -198,7 +209,7 @@ def test_bad_input_rejected_fast_and_clearly(case, tmp_path):
     elif call == "store-file":
         path = tmp_path / "not-a-dir"
         path.write_bytes(b"precious")
-        call = lambda: jh.sweep(MODEL, PULSE, T, {"peak_field": [1.0]}, store=path, progress=False)  # noqa: E731
+        call = lambda: jh.sweep(MODEL(), PULSE, T, {"peak_field": [1.0]}, store=path, progress=False)  # noqa: E731
     start = time.perf_counter()
     with pytest.raises((ValueError, TypeError, FileNotFoundError)) as info:
         call()

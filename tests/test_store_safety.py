@@ -33,11 +33,16 @@ TIMES = np.linspace(0.0, 1.0, 21)
 GRID = {"final_gap": [1.1, 1.15, 1.2, 1.25, 1.3, 1.35]}
 KW = dict(chunk_size=2, progress=False, dt=0.01)
 """
-exec(SETUP)  # the same definitions here and in the killed subprocesses
+_SETUP: dict = {}
 
 
 def run(store=None, **kw):
-    return jh.sweep(MODEL, DRIVE, TIMES, GRID, store=store, **{**KW, **kw})  # noqa: F821
+    # the same definitions here and in the killed subprocesses; executed on first use, not at import (every
+    # pytest-xdist worker imports every test file, and the model's equilibrium compiles: ~2 s)
+    if not _SETUP:
+        exec(SETUP, _SETUP)
+    ns = _SETUP
+    return jh.sweep(ns["MODEL"], ns["DRIVE"], ns["TIMES"], ns["GRID"], store=store, **{**ns["KW"], **kw})
 
 
 def tree_digest(path: Path) -> dict:

@@ -116,8 +116,8 @@ def test_resume_after_interruption_computes_only_missing_chunks(tmp_path, refere
     flat = xr.open_zarr(str(store), consolidated=False)
     assert flat.sizes["point"] == 12 and "reason" in flat
     # a different model, grid or solver refuses to resume, naming what differs
-    with pytest.raises(ValueError, match="different sweep.*model"):
-        jh.sweep(jh.models.CleanPseudospin(material(), 72), drive(), TIMES, GRID, store=store, progress=False, **OPTS)
+    with pytest.raises(ValueError, match="different sweep.*model"):  # another gap_2 (N = 72 recompiled the equilibrium)
+        jh.sweep(model(gaps=(7.0, 2.9)), drive(), TIMES, GRID, store=store, progress=False, **OPTS)
     with pytest.raises(ValueError, match="different sweep.*grid"):
         jh.sweep(model(), drive(), TIMES, {**GRID, "v": [0.01, 0.03]}, store=store, progress=False, **OPTS)
 

@@ -2,6 +2,7 @@
 
 import json
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -9,6 +10,13 @@ import pytest
 
 import jaxhiggs as jh
 from jaxhiggs import units
+
+
+@eqx.filter_jit
+def fields(drive, t):
+    """E(t) and A(t) of a drive (internal units) in one compiled call: op-by-op dispatch compiles every
+    operation anew for every array shape (measured 2.3 s vs 0.4 s for a waveform; identical values)."""
+    return drive.electric_field(t), drive.vector_potential(t)
 
 
 def test_unit_conversions_match_spec_table():
@@ -26,7 +34,7 @@ def test_unit_conversions_match_spec_table():
 def test_gaussian_pulse_peak_field_is_exact():
     pulse = jh.GaussianPulse(25.0, 1.3, 0.5, 3.0, phase=0.4)
     t = jnp.linspace(units.ps_to_internal(0.0), units.ps_to_internal(6.0), 200001)
-    peak = float(jnp.max(jnp.abs(units.internal_to_field(pulse.electric_field(t)))))
+    peak = float(jnp.max(jnp.abs(units.internal_to_field(fields(pulse, t)[0]))))
     assert peak == pytest.approx(25.0, rel=1e-6)
     assert float(pulse.peak_field) == pytest.approx(25.0, rel=1e-6)
     # the seed convention: A0 given directly
@@ -46,7 +54,7 @@ def test_vector_potential_amplitude_convention():
     peak = jh.GaussianPulse.from_vector_potential(*args, **kw)
     envelope = jh.GaussianPulse.from_vector_potential(*args, **kw, amplitude_is="envelope")
     t = jnp.linspace(units.ps_to_internal(-6.0), units.ps_to_internal(1.0), 70001)
-    assert float(jnp.max(jnp.abs(peak.vector_potential(t)))) == pytest.approx(0.5e-8, rel=1e-7)
+    assert float(jnp.max(jnp.abs(fields(peak, t)[1]))) == pytest.approx(0.5e-8, rel=1e-7)
     assert float(peak.peak_vector_potential) == pytest.approx(0.5e-8, rel=1e-9)
     assert float(envelope.amplitude) == pytest.approx(0.5e-8, rel=1e-15)
     assert float(peak.amplitude) / float(envelope.amplitude) == pytest.approx(6.831, abs=2e-3)
@@ -62,7 +70,7 @@ def test_vector_potential_amplitude_convention():
 def test_single_cycle_field_has_one_cycle_and_zero_area():
     pulse = jh.SingleCyclePulse(peak_field=10.0, duration=0.3, center=2.0)
     t = np.linspace(0.0, 4.0, 40001)
-    e = np.asarray(units.internal_to_field(pulse.electric_field(units.ps_to_internal(t))))
+    e = np.asarray(units.internal_to_field(fields(pulse, units.ps_to_internal(jnp.asarray(t)))[0]))
     assert np.sum(np.diff(np.sign(e[np.abs(e) > 1e-6])) != 0) == 1  # one zero crossing
     assert abs(np.trapezoid(e, t)) < 1e-6 * np.max(np.abs(e)) * 4.0
 
@@ -74,13 +82,14 @@ def test_waveform_integrates_the_field_exactly(tmp_path):
     np.savetxt(path, np.column_stack([t, field]), header="time_ps field_kV_per_cm")
     wave = jh.Waveform.from_file(path)
     ti = units.ps_to_internal(jnp.asarray(t))
-    assert np.max(np.abs(units.internal_to_field(wave.electric_field(ti)) - field)) < 1e-9
+    e_wave, a_wave = fields(wave, ti)
+    assert np.max(np.abs(units.internal_to_field(e_wave) - field)) < 1e-9
     # A(t) = −∫E dt, checked by a trapezoid rule on a 20× finer sampling of the same field
     fine = np.linspace(0.0, 4.0, 16001)
     f_fine = 30.0 * np.exp(-((fine - 2.0) ** 2) / 0.08) * np.cos(9.0 * (fine - 2.0))
     a_fine = -np.concatenate([[0], np.cumsum(0.5 * (f_fine[1:] + f_fine[:-1]) * np.diff(fine))])
     a_check = a_fine[::20]
-    a = np.asarray(wave.vector_potential(ti)) / (units.field_to_internal(1.0) * units.ps_to_internal(1.0))
+    a = np.asarray(a_wave) / (units.field_to_internal(1.0) * units.ps_to_internal(1.0))
     assert np.max(np.abs(a - a_check)) < 1e-4 * np.max(np.abs(a_check))
     # fluence c ε0 ∫E² dt in µJ/cm² against the sampled field
     direct = units.SPEED_OF_LIGHT * units.VACUUM_PERMITTIVITY * np.trapezoid((f_fine * 1e5) ** 2, fine * 1e-12) * 100
@@ -104,7 +113,7 @@ def test_pump_plus_probe_is_the_sum_and_fluence_adds_for_separated_pulses():
     probe = jh.GaussianPulse(5.0, 1.5, 0.2, 6.0)
     both = pump + probe
     t = jnp.linspace(0.0, units.ps_to_internal(8.0), 1001)
-    assert np.allclose(both.vector_potential(t), pump.vector_potential(t) + probe.vector_potential(t), atol=0)
+    assert np.allclose(fields(both, t)[1], fields(pump, t)[1] + fields(probe, t)[1], atol=0)
     assert both.fluence() == pytest.approx(pump.fluence() + probe.fluence(), rel=1e-6)
     assert pump.fluence() == pytest.approx(pump.fluence(), rel=0)  # deterministic
     # fluence scales with the field squared

@@ -17,13 +17,13 @@ from .._validate import InputError, check, check_int, fail
 from . import models as fit_models
 from .data import _components, _make_dataset
 from .models import FitModel
-from .optimizers import _OPTIMIZERS, _start_grid
+from .optimizers import _OPTIMIZERS, _lm_message, _lm_solve, _start_grid
 from .parameters import Parameters, _base
 from .result import _UNITS, FitResult
 
 __all__ = ["fit_global"]
 
-#: compiled residual/χ²/final functions by fit structure (see _residual_functions)
+#: residual and compiled fit programs by fit structure (see _residual_functions)
 _RESIDUALS: dict = {}
 
 
@@ -32,11 +32,16 @@ def _per_set(fm: FitModel, local, full: dict, i: int) -> dict:
 
 
 def _residual_functions(fm: FitModel, params: Parameters, sets, local, jacobian: str = "fwd"):
-    """(residual(u, args), residual_physical(p_free, args)), cached by structure.
+    """(residual_u(u, args), evaluate(u, args), lm_program(max_steps, tol)), cached by structure.
 
-    ``args`` = (held parameter values, [(x, temperature, data, err) per data set]); only shapes,
-    components, masks, bounds and the model enter the cache key, so refits of new data (other
-    noise seeds, other temperatures) reuse the compiled optimiser.
+    ``evaluate`` is everything needed at the optimum, (χ², p_free, all parameters, Jacobian of the
+    residuals in the physical variables, model curves), compiled; ``lm_program(max_steps, tol)`` is
+    one compiled program that runs Levenberg–Marquardt from ``u0`` and then ``evaluate``s at its
+    solution: ``(u, converged, steps, evaluate(u, args))``.  Compilation dominates a fit's cost, and
+    one program compiles faster than three (solve, χ², final evaluation; measured 3–4 s less CPU per
+    fit structure).  ``args`` = (held parameter values, [(x, temperature, data, err) per data set]);
+    only shapes, components, masks, bounds and the model enter the cache key, so refits of new data
+    (other noise seeds, other temperatures) reuse the compiled programs.
     """
     key = (fm.name, fm.function, fm.parameters, params.key(), tuple(local), jacobian,
            tuple((ds.component, ds.x.shape, ds.keep.tobytes(), ds.err_model is None) for ds in sets))
@@ -87,16 +92,35 @@ def _residual_functions(fm: FitModel, params: Parameters, sets, local, jacobian:
         u, args = primals
         return residual_raw(u, args), jacobian_of(residual_raw)(u, args) @ tangents[0]
 
-    chi2 = jax.jit(lambda u, args: jnp.sum(residual_raw(u, args) ** 2))
-
-    @jax.jit
-    def final(u, args):
-        # one compiled function for everything evaluated at the optimum (compiles dominate)
+    def at_optimum(u, args):
         p = params.to_physical(u)
         full = params.full(p, args[0])
-        return p, full, jacobian_of(residual_physical)(p, args), curves_of(full, args[1])
+        chi2 = jnp.sum(residual_raw(u, args) ** 2)
+        return chi2, p, full, jacobian_of(residual_physical)(p, args), curves_of(full, args[1])
 
-    _RESIDUALS[key] = (residual_u, chi2, final)
+    programs = {}
+
+    def lm_program(max_steps: int, tol: float):
+        if (max_steps, tol) not in programs:
+            @jax.jit
+            def solve_and_evaluate(u0, args):
+                u, ok, steps, jac_u = _lm_solve(residual_u, args, u0, max_steps, tol, with_jacobian=True)
+                p = params.to_physical(u)
+                full = params.full(p, args[0])
+                chi2 = jnp.sum(residual_raw(u, args) ** 2)
+                # ∂r/∂p = ∂r/∂u / (dp/du): the solver's own last Jacobian, so the compiled program holds one
+                # copy of the model's derivative (a fresh jacobian_of(residual_physical) was ~40 % of the
+                # compile).  dp/du = 0 (a transform saturated in float64) cannot be divided out: flagged, and
+                # fit_global then evaluates the Jacobian directly.
+                dp_du = jnp.diagonal(jax.jacfwd(params.to_physical)(u))
+                usable = jnp.all(jnp.isfinite(dp_du) & (dp_du != 0))
+                jac = jac_u / jnp.where(dp_du != 0, dp_du, 1.0)[None, :]
+                return u, ok, steps, (chi2, p, full, jac, curves_of(full, args[1])), usable
+
+            programs[max_steps, tol] = solve_and_evaluate
+        return programs[max_steps, tol]
+
+    _RESIDUALS[key] = (residual_u, jax.jit(at_optimum), lm_program)
     return _RESIDUALS[key]
 
 
@@ -199,7 +223,7 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
                                   i if nset > 1 else None))
     fm = dataclasses.replace(fm, kind=kind)
 
-    residual_u, chi2_fn, final_fn = _residual_functions(fm, params, sets, local, jacobian)
+    residual_u, evaluate, lm_program = _residual_functions(fm, params, sets, local, jacobian)
     args = ([jnp.asarray(params.values[n], dtype=float) for n in params.held],
             [(jnp.asarray(ds.x), jnp.asarray(ds.temperature, dtype=float), jnp.asarray(ds.data[ds.keep]),
               jnp.asarray(ds.err[ds.keep]),
@@ -213,16 +237,22 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
 
     show_bar = len(starts) > 1 if progress is None else bool(progress)
     for start in tqdm(starts, desc="fit starts", disable=not show_bar, leave=False):
-        u, ok, msg = run(residual_u, args, start, max_steps, tol)
-        chi2 = float(chi2_fn(u, args))
+        if optimizer == "lm":  # the solve and the evaluation at its optimum: one compiled program
+            u, ok, steps, at_opt, usable = lm_program(max_steps, tol)(start, args)
+            ok, msg = bool(ok), _lm_message(ok, steps)
+            if not bool(usable):
+                at_opt = evaluate(u, args)
+        else:
+            u, ok, msg = run(residual_u, args, start, max_steps, tol)
+            at_opt = evaluate(u, args)
+        chi2 = float(at_opt[0])
         if not math.isfinite(chi2):
             continue
         if best is None or chi2 < best[0]:
-            best = (chi2, u, ok, msg)
+            best = (chi2, u, ok, msg, at_opt)
     if best is None:
         raise RuntimeError("every start gave a non-finite χ²: check the initial values, bounds and data units")
-    chi2, u, ok, msg = best
-    p_best, full, jac, curves = final_fn(u, args)
+    chi2, u, ok, msg, (_, p_best, full, jac, curves) = best
     jac = np.asarray(jac)
     n_data = int(sum(ds.keep.sum() for ds in sets))
     n_free = len(params.free)

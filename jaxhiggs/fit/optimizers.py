@@ -14,14 +14,29 @@ import optimistix as optx
 
 from .parameters import Parameters
 
-def _run_lm(residual_u, args, u0, max_steps, tol):
+def _lm_solve(residual_u, args, u0, max_steps, tol, with_jacobian=False):
+    """Traceable Levenberg–Marquardt solve: (u, converged, steps) as arrays (``max_steps``, ``tol`` static).
+
+    With ``with_jacobian``, also the residuals' Jacobian ∂r/∂u at the returned ``u``, as the solver last
+    linearised it (its state pairs every accepted point with its linearisation): no second copy of the
+    model's derivative in a compiled program.  :func:`jaxhiggs.fit.fit_global` traces this inside one
+    compiled program together with everything evaluated at the optimum.
+    """
     solver = optx.LevenbergMarquardt(rtol=tol, atol=tol)
+    sol = optx.least_squares(residual_u, solver, jnp.asarray(u0), args=args, max_steps=max_steps, throw=False)
+    out = (sol.value, sol.result == optx.RESULTS.successful, sol.stats["num_steps"])
+    return out + (sol.state.f_info.jac.as_matrix(),) if with_jacobian else out
+
+
+def _lm_message(ok, steps) -> str:
+    return f"LM converged in {int(steps)} steps" if bool(ok) else f"LM did not converge ({int(steps)} steps)"
+
+
+def _run_lm(residual_u, args, u0, max_steps, tol):
     # residual_u is a cached function object and the data travel in ``args``: optimistix's
     # compiled solve is then reused by later fits of the same structure (compilation dominates)
-    sol = optx.least_squares(residual_u, solver, jnp.asarray(u0), args=args, max_steps=max_steps, throw=False)
-    ok = bool(sol.result == optx.RESULTS.successful)
-    steps = int(sol.stats["num_steps"])
-    return sol.value, ok, f"LM converged in {steps} steps" if ok else f"LM did not converge ({steps} steps)"
+    u, ok, steps = _lm_solve(residual_u, args, u0, max_steps, tol)
+    return u, bool(ok), _lm_message(ok, steps)
 
 
 def _forward_mode_loss(residual_u):
