@@ -35,12 +35,7 @@ from ..drive import Drive
 from ..equilibrium import Equilibrium, bcs_equilibrium, pair_sum
 from ..equilibrium import _thermal_factor
 from ..material import Superconductor
-from ..solvers import UnrolledDopri8
 from .base import Model
-
-#: Energy points (all bands) from which the default Dopri8 runs its stages in the lean stage loop
-#: (see ``CleanPseudospin.default_solver``).
-STAGE_LOOP_FROM = 8192
 
 
 def equilibrium_spins(gaps, energies, temperature) -> Float[Array, "3 n_bands n"]:
@@ -134,21 +129,16 @@ class CleanPseudospin(Model):
         return {"spins": spins, "phase": 2.0 * self.representation.band_shift(a)}
 
     def default_solver(self):
-        """Dormand–Prince 8(7): diffrax's :class:`diffrax.Dopri8`, or from :data:`STAGE_LOOP_FROM`
-        energy points (all bands) :class:`~jaxhiggs.solvers.UnrolledDopri8` with ``stage_loop``.
+        """Dormand–Prince 8(7), diffrax's :class:`diffrax.Dopri8` (stages looped).
 
         The step is pinned near the fastest precession 2√(ω_D² + Δ²) for any explicit method, so a
         high order buys accuracy almost for free: on the quench case of benchmarks/README.md (N_e =
         4000, 40 ħ/meV, default tolerances) 2170 steps, max |ΔΔ| 6e-11 meV, where Tsit5 needs 12 457.
-        Same tableau, steps and solution either way; what differs is the execution (one core, that
-        case): diffrax's stage loop reads the whole (13 × state) buffer in every stage, the stage
-        loop of ``UnrolledDopri8`` only the increments each stage needs — run 0.41 → 0.31 s (N_e =
-        1000), 2.96 → 1.69 s (4000), 13.4 → 9.5 s (15 024) — for ~2 s more compilation (6.0 →
-        7.5–8.3 s).  A single run of ordinary length earns that back from N_e ≈ 8000.  For sweeps and
-        long runs pass ``solver=jh.solvers.UnrolledDopri8(stage_loop=True)`` at any size.
+        The looped stages compile in about half the time of :class:`~jaxhiggs.solvers.UnrolledDopri8`
+        (same steps and solution, ~1.4× less time per step at N_e = 4000), which wins the total time
+        of a single run of ordinary length; pass ``solver=jh.solvers.UnrolledDopri8()`` for long runs
+        and sweeps, where one compilation serves many steps.
         """
-        if self.representation.energies.size >= STAGE_LOOP_FROM:
-            return UnrolledDopri8(stage_loop=True)
         return diffrax.Dopri8()
 
     def observables(self, t, y, args):
