@@ -11,6 +11,8 @@ import jaxhiggs as jh
 from jaxhiggs import units
 from jaxhiggs.equilibrium import solve_gap_equation
 from jaxhiggs.models.disordered import DisorderedPseudospin
+
+from fixed_step import rk4_gap_trace
 from jaxhiggs.response.schmid_higgs import quench_response
 from jaxhiggs.solve import SolverOptions, solve
 
@@ -74,21 +76,8 @@ def test_gap_stays_real_past_the_old_phase_slip_onset():
     """
     model = DisorderedPseudospin(jh.materials.single_band(1.0, 5.0), 200, magnetic_rate=0.2)
     # disorder switched on at t = 0 without a quench is enough to excite the mode (and cheaper to set up)
-    args = eqx.filter_jit(lambda m, d: m.arguments(d))(model, jh.NoDrive())  # one compile, not op by op
-    h = 0.1
-
-    def step(y, t):
-        f = lambda tt, yy: model.vector_field(tt, yy, args)  # noqa: E731
-        add = lambda yy, k, c: jax.tree.map(lambda a, b: a + c * b, yy, k)  # noqa: E731
-        k1 = f(t, y)
-        k2 = f(t + h / 2, add(y, k1, h / 2))
-        k3 = f(t + h / 2, add(y, k2, h / 2))
-        k4 = f(t + h, add(y, k3, h))
-        y = jax.tree.map(lambda a, b1, b2, b3, b4: a + h / 6 * (b1 + 2 * b2 + 2 * b3 + b4), y, k1, k2, k3, k4)
-        return y, model.observables(t + h, y, args)["gap"][0]
-
-    _, gap = jax.jit(lambda y0: jax.lax.scan(step, y0, h * jnp.arange(1200)))(model.initial_state())
-    gap = np.asarray(gap)
+    gap, _ = rk4_gap_trace(model, jh.NoDrive(), 0.1, 1200, 1)
+    gap = np.asarray(gap)[1:]  # t = h … 1200 h
     assert np.max(np.abs(gap.imag)) < 1e-11  # measured ~1e-15
     assert gap.real[100:].min() > 0.85  # no slip (a 2π slip drives Re Δ through −|Δ|)
 

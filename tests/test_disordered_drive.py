@@ -20,6 +20,8 @@ from jaxhiggs.models.base import Model
 from jaxhiggs.models.disordered import DisorderedPseudospin
 from jaxhiggs.response.schmid_higgs import schmid_higgs_susceptibility, threshold_frequency
 
+from fixed_step import rk4_gap_trace
+
 HBAR = units.HBAR_MEV_PS  # ps per ħ/meV: internal times → ps
 
 
@@ -65,30 +67,11 @@ def dimensionless_coupling(model):
 
 
 # ----------------------------------------------------------------------------- a small fixed-step integrator
-@eqx.filter_jit
-def _rk4_run(model, drive, h, n_steps, every):
-    args = model.arguments(drive)
-    f = lambda t, y: model.vector_field(t, y, args)  # noqa: E731
-    add = lambda y, k, c: jax.tree.map(lambda a, b: a + c * b, y, k)  # noqa: E731
-
-    def step(y, t):
-        k1 = f(t, y)
-        k2 = f(t + h / 2, add(y, k1, h / 2))
-        k3 = f(t + h / 2, add(y, k2, h / 2))
-        k4 = f(t + h, add(y, k3, h))
-        y = jax.tree.map(lambda a, b1, b2, b3, b4: a + h / 6 * (b1 + 2 * b2 + 2 * b3 + b4), y, k1, k2, k3, k4)
-        return y, model.observables(t + h, y, args)["gap"][0]
-
-    y0 = model.initial_state()
-    _, gap = jax.lax.scan(step, y0, h * jnp.arange(n_steps))
-    first = model.observables(0.0, y0, args)["gap"][0]
-    return jnp.concatenate([first[None], gap[every - 1::every]]), model.coupling_at(0.0, args)
-
 
 def _rk4_gaps(model, drive, h, n_steps, every, coupling=False):
     """Δ(t) at t = 0, every·h, … by a jitted RK4 scan of the model's own vector field (a small compile,
     shared by all calls with the same grid, step count and drive type); with ``coupling``, also λ = U(0) ν."""
-    gaps, u = _rk4_run(model, drive, h, n_steps, every)
+    gaps, u = rk4_gap_trace(model, drive, h, n_steps, every)
     return (np.asarray(gaps), float(u) * float(model.material.dos[0])) if coupling else np.asarray(gaps)
 
 

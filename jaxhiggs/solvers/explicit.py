@@ -77,8 +77,7 @@ class _LazyStages(diffrax.AbstractLocalInterpolation):
         inputs = (self.y0, self.y1) + tuple(self.k)
 
         def one(*leaves):
-            return sum(w[i].astype(leaf.dtype) * leaf if jnp.iscomplexobj(leaf) else w[i] * leaf
-                       for i, leaf in enumerate(leaves))
+            return sum(w[i] * leaf for i, leaf in enumerate(leaves))
 
         return _tree_map(one, *inputs)
 
