@@ -166,6 +166,8 @@ def main():
     ap.add_argument("--ref-nfev", type=int, default=None,
                     help="the reference's evaluation count to extrapolate with when no N_e runs it in full "
                          "(e.g. 7502, measured at N_e = 100 in results/mattis_bardeen_cpu.json)")
+    ap.add_argument("--name", default=None,
+                    help="stem of the results file (default mattis_bardeen[_two_band]; '_<platform>.json' is added)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     a = ap.parse_args()
     tolerances = dict(ExponentialRK4=[1e-4, 1e-6, 1e-7], Tsit5=[1e-4, 1e-6], Dopri8=[1e-4, 1e-6])
@@ -201,7 +203,7 @@ def main():
     if a.write:
         from _common import write
 
-        write(f"mattis_bardeen{'_two_band' if a.bands == 2 else ''}", dict(case=__doc__.split("\n\n")[1], records=records))
+        write(a.name or f"mattis_bardeen{'_two_band' if a.bands == 2 else ''}", dict(case=__doc__.split("\n\n")[1], records=records))
 
 
 if __name__ == "__main__":
