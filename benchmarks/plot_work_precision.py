@@ -47,8 +47,11 @@ def main():
         data = json.loads(f.read_text())
         device = data.get("environment", {}).get("device", "?")
         rows = [(r["n_energies"], p) for r in data.get("records", []) for p in points(r)]
+        # reference times estimated from one evaluation carry no error: listed in the panel, not drawn
+        estimates = [(r["n_energies"], r["reference"]["estimated_wall_s"]) for r in data.get("records", [])
+                     if "estimated_wall_s" in r.get("reference", {}) and "err_delta_gap" not in r["reference"]]
         if rows:
-            panels.append((f.name, device, rows))
+            panels.append((f.name, device, rows, estimates))
             for n, p in rows:
                 print(f"{f.name:42s} N_e={n:4d} {p['solver']:15s} rtol={p['rtol']!s:7s} {p['wall']:9.3f} s "
                       f"err={p['err']:.2e}{' (default)' if p['default'] else ''}{' (estimated)' if p['estimated'] else ''}")
@@ -58,15 +61,20 @@ def main():
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.2), squeeze=False)
     colours = {}
-    for ax, (name, device, rows) in zip(axes[0], panels):
+    for ax, (name, device, rows, estimates) in zip(axes[0], panels):
         for n, p in rows:
             c = colours.setdefault(n, f"C{len(colours)}")
             ax.loglog(p["wall"], p["err"], MARKERS.get(p["solver"], "x"), color=c,
                       ms=12 if p["solver"] == "reference" else 7 if p["default"] else 5,
                       mfc="none" if p["estimated"] else c, mec="k" if p["default"] else c)
+        notes = [f"N_e = {n}: reference ≈ {w:.0f} s (estimated, error not measured)" for n, w in estimates]
+        if notes:
+            ax.text(0.98, 0.98, "\n".join(notes), transform=ax.transAxes, fontsize=6.5, va="top", ha="right")
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set(xlabel="run time after compilation (s)", ylabel="δΔ error (relative to a tight run)",
                title=f"{name.removesuffix('.json')}\n{device}")
         ax.title.set_fontsize(8)
