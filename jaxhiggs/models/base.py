@@ -25,6 +25,13 @@ from __future__ import annotations
 
 import diffrax
 import equinox as eqx
+import jax
+
+
+def on_accelerator() -> bool:
+    """Whether JAX's default backend is a GPU/TPU: models choose their default solver by it (measured per
+    platform: what is fastest on a bandwidth-rich accelerator is not on a few CPU cores)."""
+    return jax.default_backend() != "cpu"
 
 
 class Model(eqx.Module):

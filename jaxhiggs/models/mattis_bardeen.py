@@ -45,7 +45,7 @@ from .._validate import check, check_type
 from ..grid import check_grid_memory, check_n_energies, endpoint_grid, midpoint_grid
 from ..material import Superconductor
 from ..solvers import ExponentialRK4, OuterSum, UnrolledTsit5
-from .base import Model
+from .base import Model, on_accelerator
 
 # Diffrax flags complex states as experimental; the MB state is intrinsically complex and the
 # solver only uses elementwise arithmetic and an RMS norm of |y|, checked against closed forms
@@ -126,10 +126,6 @@ def drive_scale(drive) -> Float[Array, ""]:
         else:
             raise ValueError(f"drive component {type(c).__name__} is not supported by the Mattis–Bardeen model")
     return jnp.where(total > 0, total, 1.0)
-
-
-def _on_accelerator() -> bool:
-    return jax.default_backend() != "cpu"
 
 
 def _pair_kernels(k) -> dict:
@@ -372,7 +368,7 @@ class MattisBardeen(Model):
           looped Tsit5 with a plain ``lax.scan`` over the stages (the "bounded" loop that suits the
           small pseudospin states copies the whole stage buffer in every stage here).
         """
-        if _on_accelerator():
+        if on_accelerator():
             return ExponentialRK4()
         if self.n_energies >= UNROLLED_FROM:
             return UnrolledTsit5(stage_loop=True)
@@ -382,7 +378,7 @@ class MattisBardeen(Model):
         """GPU (ExponentialRK4): rtol 1e-5, atol 1e-9, error of δΔ(t) ≈ 2e-4 of its maximum on the
         seed-000 case, below the authors' default runs (4.6e-4).  CPU (Tsit5, step pinned by the
         rotation 2ω_D): rtol 1e-6, atol 1e-10, error ≈ 2e-6.  The state is at the reference amplitude."""
-        return (1e-5, 1e-9) if _on_accelerator() else (1e-6, 1e-10)
+        return (1e-5, 1e-9) if on_accelerator() else (1e-6, 1e-10)
 
     def observables(self, t, y, args) -> dict:
         """Gap, currents (A/m²), A (V·s/m) and E (V/m) at the drive's physical amplitude (spec §4)."""

@@ -35,7 +35,11 @@ from ..drive import Drive
 from ..equilibrium import Equilibrium, bcs_equilibrium, pair_sum
 from ..equilibrium import _thermal_factor
 from ..material import Superconductor
-from .base import Model
+from ..solvers import UnrolledDopri8
+from .base import Model, on_accelerator
+
+#: Energies per band from which the CPU default runs Dopri8's stages in the lean stage loop (``default_solver``).
+STAGE_LOOP_FROM = 4000
 
 
 def equilibrium_spins(gaps, energies, temperature) -> Float[Array, "3 n_bands n"]:
@@ -129,16 +133,22 @@ class CleanPseudospin(Model):
         return {"spins": spins, "phase": 2.0 * self.representation.band_shift(a)}
 
     def default_solver(self):
-        """Dormand–Prince 8(7), diffrax's :class:`diffrax.Dopri8` (stages looped).
+        """Dormand–Prince 8(7): diffrax's :class:`diffrax.Dopri8`, or on CPUs from
+        :data:`STAGE_LOOP_FROM` energies per band on, the same tableau with a leaner stage loop.
 
         The step is pinned near the fastest precession 2√(ω_D² + Δ²) for any explicit method, so a
         high order buys accuracy almost for free: on the quench case of benchmarks/README.md (N_e =
         4000, 40 ħ/meV, default tolerances) 2170 steps, max |ΔΔ| 6e-11 meV, where Tsit5 needs 12 457.
-        The looped stages compile in about half the time of :class:`~jaxhiggs.solvers.UnrolledDopri8`
-        (same steps and solution, ~1.4× less time per step at N_e = 4000), which wins the total time
-        of a single run of ordinary length; pass ``solver=jh.solvers.UnrolledDopri8()`` for long runs
-        and sweeps, where one compilation serves many steps.
+        At large N_e a step is memory-bound on the stage sums: diffrax's loop forms each stage's input
+        as a product with the whole (13 stages × state) buffer, while
+        ``UnrolledDopri8(stage_loop=True)`` sums only the increments each stage needs (same steps and
+        solution).  Measured on one CPU core, model passed as an argument as ``simulate`` does: run
+        0.51 → 0.36 s (N_e = 1000), 3.42 → 2.04 s (4000), 13.96 → 10.79 s (15 024); first call
+        (compile + run) 5.3 → 7.1 s, 8.9 → 8.6 s, 21.2 → 17.4 s — so it is the default from 4000 on,
+        where it also wins the first call.  Accelerators keep the looped Dopri8 (not measured there).
         """
+        if self.representation.energies.shape[-1] >= STAGE_LOOP_FROM and not on_accelerator():
+            return UnrolledDopri8(stage_loop=True)
         return diffrax.Dopri8()
 
     def observables(self, t, y, args):
