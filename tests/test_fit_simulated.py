@@ -212,3 +212,34 @@ def test_pump_probe_jacobian_matches_central_differences():
     fd = np.stack([(np.asarray(fn(p0 + h * e)) - np.asarray(fn(p0 - h * e))) / (2 * h) for e in np.eye(2)], axis=1)
     print(np.abs(jac - fd).max(), np.abs(jac).max())
     np.testing.assert_allclose(jac, fd, atol=1e-6 * np.abs(jac).max(), rtol=1e-5)
+
+
+# ----------------------------------------------------------------------------- plots (fast)
+def test_result_plot_draws_a_pump_probe_map_as_maps():
+    """A 2-D (delay × frequency) result is drawn as data | model | residual maps with colour bars, per part."""
+    from jaxhiggs.fit.data import _make_dataset
+    from jaxhiggs.fit.models import FitModel
+    from jaxhiggs.fit.result import FitResult
+
+    d, f = np.array([0.5, 1.0, 1.5]), np.array([0.3, 0.6, 0.9, 1.2])
+    model_map = np.outer(np.cos(2 * d), f) * (1 + 0.5j)
+    data = model_map + 0.01
+    fm = FitModel("toy map", lambda p, x, t=0.0: x, ("gap",), kind="complex", y_labels=("Re Δσ", "Im Δσ"),
+                  meta={"map": {"axes": (d, f), "labels": ("pump–probe delay δt (ps)", "probe frequency ν (THz)")}})
+    ds = _make_dataset(np.arange(12.0), data.reshape(-1), 0.0, "complex", None, None, None, None, None, None)
+    res = FitResult({"gap": 1.3}, {"gap": 0.01}, np.eye(1), np.eye(1), ("gap",), 1.0, 1.0, 24, 1, True, "ok", fm,
+                    "lm", 1, datasets=[ds], curves=[model_map.reshape(-1)])
+    fig = res.plot()
+    images = [ax for ax in fig.axes if ax.get_title()]
+    assert len(images) == 6  # (Re, Im) × (data, model, residual)
+    colourbars = [ax for ax in fig.axes if not ax.get_title()]
+    assert sorted(ax.get_ylabel() for ax in colourbars) == ["Im Δσ"] * 3 + ["Re Δσ"] * 3
+    assert {ax.get_xlabel() for ax in images} == {"probe frequency ν (THz)"}
+    assert {ax.get_ylabel() for ax in images} == {"pump–probe delay δt (ps)"}
+    resid = images[2].collections[0].get_array().reshape(3, 4)
+    np.testing.assert_allclose(resid, 0.01, atol=1e-12)  # data − model of the real part, in map order
+    model_re = images[1].collections[0].get_array().reshape(3, 4)
+    np.testing.assert_allclose(model_re, model_map.real, atol=1e-12)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

@@ -187,7 +187,9 @@ def pump_probe_model(delays: tuple, frequency: tuple, signal: str = "delta", tem
     required = ("gap", "gamma", "scale") if signal == "delta" else ("gap", "gamma", "sigma_n", "fluence")
     return FitModel(f"mattis-bardeen pump-probe ({'Δσ' if signal == 'delta' else 'σ'})", fn, required, {},
                     kind="complex", x_label="map index (delay-major)",
-                    meta={"delays": d, "frequency": f, "grid": grid, "times": times})
+                    y_labels=("Re Δσ", "Im Δσ") if signal == "delta" else ("σ₁", "σ₂"),
+                    meta={"delays": d, "frequency": f, "grid": grid, "times": times,
+                          "map": {"axes": (d, f), "labels": ("pump–probe delay δt (ps)", "probe frequency ν (THz)")}})
 
 
 def fit_pump_probe(delays: Float[ArrayLike, " n_delays"], frequency: Float[ArrayLike, " n_freq"],
