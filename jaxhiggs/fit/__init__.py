@@ -17,6 +17,8 @@ Entry points
   differentiating through the solves (:mod:`~jaxhiggs.fit.simulated`, grid in :mod:`~jaxhiggs.fit.simulation`).
 * :func:`fit_thg_simulated` — THG intensity vs drive frequency, temperature or fluence with the same
   simulation (line shape from the dirty-limit dynamics instead of :func:`fit_thg`'s analytic χ_H).
+* :func:`fit_leggett_pump_probe` — a two-band pump–probe trace (Higgs and Leggett modes) with the clean
+  pseudospin simulation: gaps and interband coupling v.
 * :func:`profile_likelihood` — profile-likelihood intervals, the profile grid optimised with ``vmap``.
 * :func:`sample_posterior` — NUTS posterior samples, R-hat/ESS and a corner plot (optional extra ``bayes``:
   blackjax).
@@ -94,8 +96,8 @@ from .parameters import Parameters
 from .posterior import Posterior, sample_posterior
 from .profile import Profile, profile_likelihood
 from .result import FitResult
-from .simulated import fit_pump_probe, fit_thg_simulated
+from .simulated import fit_leggett_pump_probe, fit_pump_probe, fit_thg_simulated
 from .transmission import fit_temperature_series, fit_transmission, plot_conductivity, transmission_model
 
-__all__ = ["FitResult", "Parameters", "Posterior", "Profile", "config", "fit_conductivity", "fit_global", "fit_pump_probe",
+__all__ = ["FitResult", "Parameters", "Posterior", "Profile", "config", "fit_conductivity", "fit_global", "fit_leggett_pump_probe", "fit_pump_probe",
            "fit_temperature_series", "fit_thg", "fit_thg_simulated", "fit_transmission", "models", "plot_conductivity", "profile_likelihood", "sample_posterior", "transmission_model"]

@@ -124,11 +124,20 @@ class FitResult:
     def plot(self, path=None, title: str | None = None):
         """Data, best-fit model and residuals (per data set; σ₁ and σ₂ panels for complex data).
 
+        Data on a 2-D grid (the model's ``meta["map"]``, e.g. a pump–probe map σ(δt, ν)) are drawn as maps:
+        data, model and residual panels with colour bars, axes labelled with their units.
+
         Returns the matplotlib figure (Agg backend); saves a PNG when ``path`` is given.
         """
         from ..plot import _pyplot
 
         plt = _pyplot()
+        grid = self.model.meta.get("map")
+        if grid is not None and all(ds.x.size == len(grid["axes"][0]) * len(grid["axes"][1]) for ds in self.datasets):
+            fig = self._plot_maps(plt, grid, title)
+            if path is not None:
+                fig.savefig(path, dpi=120)
+            return fig
         columns = []
         for k, ds in enumerate(self.datasets):
             curve = np.asarray(self.curves[k])
@@ -167,6 +176,42 @@ class FitResult:
         fig.tight_layout()
         if path is not None:
             fig.savefig(path, dpi=120)
+        return fig
+
+    def _plot_maps(self, plt, grid: dict, title: str | None):
+        """2-D data (e.g. a pump–probe map): one row per data set and part (Re, Im), columns data | model | residual.
+
+        ``grid`` is the model's ``meta["map"]``: ``axes`` (row values, column values), ``labels`` (their axis
+        labels with units); the flat index of the data is row-major (``x = i_row · n_col + i_col``).  Data and
+        model share one colour scale (diverging, symmetric about 0); masked points are blank.
+        """
+        rows_v, cols_v = (np.asarray(a, float) for a in grid["axes"])
+        shape = (rows_v.size, cols_v.size)
+        panels = []
+        for k, ds in enumerate(self.datasets):
+            curve = np.asarray(self.curves[k])
+            parts = [(self.model.y_labels[0], curve.real), (self.model.y_labels[1], curve.imag)] \
+                if ds.component == "complex" else [(self.model.y_labels[0], np.real(curve))]
+            n = ds.x.size
+            for part, (label, model_y) in enumerate(parts):
+                d = ds.data[part * n:(part + 1) * n].astype(float)
+                d[~ds.keep[part * n:(part + 1) * n]] = np.nan
+                panels.append((k, label, d.reshape(shape), np.asarray(model_y, float).reshape(shape)))
+        fig, axes = plt.subplots(len(panels), 3, figsize=(13.5, 3.6 * len(panels)), squeeze=False,
+                                 layout="constrained")  # laid out when drawn (colour bars included)
+        for r, (k, label, d, m) in enumerate(panels):
+            lim = float(np.nanmax(np.abs(np.concatenate([d.ravel(), m.ravel()])))) or 1.0
+            res = d - m
+            rlim = float(np.nanmax(np.abs(res))) if np.any(np.isfinite(res)) else 1.0
+            head = f"T = {self.datasets[k].temperature:g} K: " if len(self.datasets) > 1 else ""
+            for c, (what, z, zl) in enumerate((("data", d, lim), ("model", m, lim), ("data − model", res, rlim or 1.0))):
+                ax = axes[r, c]
+                mesh = ax.pcolormesh(cols_v, rows_v, z, shading="nearest", cmap="RdBu_r", vmin=-zl, vmax=zl)
+                fig.colorbar(mesh, ax=ax, label=label)
+                ax.set_title(f"{head}{what}: {label}" if r or c or not title else f"{title}: {what}, {label}",
+                             fontsize=9)
+                ax.set_xlabel(grid["labels"][1])
+                ax.set_ylabel(grid["labels"][0])
         return fig
 
 

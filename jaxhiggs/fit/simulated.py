@@ -9,9 +9,13 @@ covariance and warnings of :func:`jaxhiggs.fit.fit_global`):
 * :func:`fit_thg_simulated` — THG intensity |j(3Ω)|² vs drive frequency (``axis="frequency"``), vs
   temperature at a fixed drive frequency (``axis="temperature"``) or vs pump fluence
   (``axis="fluence"``); parameters ``gap``, ``gamma``, ``scale``.
+* :func:`fit_leggett_pump_probe` — a pump–probe trace S(δt) of a clean two-band superconductor through the
+  clean pseudospin simulation (Higgs and Leggett modes): S = ``scale_1`` δ|Δ₁| + ``scale_2`` δ|Δ₂|, parameters
+  ``gap_1``, ``gap_2``, ``v``, ``scale_1``, ``scale_2``.
 
 The model curves come from :mod:`jaxhiggs.fit.simulation` (one-band Mattis–Bardeen, third order in A,
-small grid: :class:`~jaxhiggs.fit.simulation.SimulationGrid`), and the Jacobian of the residuals is
+small grid: :class:`~jaxhiggs.fit.simulation.SimulationGrid`; clean two-band pseudospins:
+:class:`~jaxhiggs.fit.simulation.PseudospinGrid`), and the Jacobian of the residuals is
 ``jax.jacfwd`` through the fixed-step diffrax solves (``ForwardMode`` adjoint): with 3–4 parameters and
 10²–10³ residuals, 3–4 tangent solves per Jacobian are far cheaper than one reverse sweep per residual.
 
@@ -41,9 +45,10 @@ from ..drive import GaussianPulse
 from .least_squares import fit_global
 from .models import FitModel
 from .result import FitResult
-from .simulation import SimulationGrid, pump_probe_map, pump_probe_times, thg_amplitude
+from .simulation import PseudospinGrid, SimulationGrid, gap_modulation, pump_probe_map, pump_probe_times, thg_amplitude
 
-__all__ = ["fit_pump_probe", "fit_thg_simulated", "pump_probe_model", "thg_model"]
+__all__ = ["fit_leggett_pump_probe", "fit_pump_probe", "fit_thg_simulated", "leggett_model", "pump_probe_model",
+           "thg_model"]
 
 #: default grid of pump–probe fits: N_e = 32 on ±5 meV (recurrence time 6.6 ps), 0.04 ps steps
 PUMP_PROBE_GRID = SimulationGrid(n_energies=32, omega_d=5.0, dt=0.04)
@@ -113,13 +118,14 @@ def _uncertainty(value, shape: tuple):
     return arr
 
 
-def _check_initial(initial, needed: Sequence[str]):
+def _check_initial(initial, needed: Sequence[str], gaps: Sequence[str] = ("gap", "gamma")):
     if not isinstance(initial, Mapping):
         raise fail("initial", initial, "a dict of start values, e.g. {'gap': 1.3, 'gamma': 5.0} (meV)")
     for name in needed:
         if name not in initial:
-            raise InputError(f"initial has no {name!r}: give a start value for it ({'meV' if name != 'scale' else ''})")
-    for name in ("gap", "gamma"):
+            raise InputError(f"initial has no {name!r}: give a start value for it"
+                             f"{' (meV)' if name.startswith(('gap', 'gamma')) else ''}")
+    for name in gaps:
         check(lambda v: v > 0, f"initial[{name!r}]", initial[name], "a finite start value > 0 meV", unit="meV")
 
 
@@ -145,18 +151,27 @@ def _pulse(key: tuple) -> GaussianPulse:
     return GaussianPulse(peak, freq, duration, 0.0, phase)
 
 
-def _amplitude_guess(fm: FitModel, initial: Mapping, x, temperature, data, err, name: str) -> float:
-    """Least-squares amplitude at the initial Δ, γ: the model is linear in it (one model evaluation)."""
-    params = {k: jnp.asarray(v, dtype=float) for k, v in dict(fm.defaults, **initial, **{name: 1.0}).items()}
-    curve = np.asarray(jax.jit(lambda p: fm(p, x, temperature))(params))
+def _amplitude_guess(fm: FitModel, initial: Mapping, x, temperature, data, err, *names: str) -> dict:
+    """Least-squares amplitudes at the initial values of the other parameters: the model is linear in them
+    jointly (one model evaluation per amplitude, each with that amplitude 1 and the others 0)."""
+    base = dict(fm.defaults, **initial)
+    cols = []
+    for name in names:
+        params = {k: jnp.asarray(v, dtype=float) for k, v in dict(base, **{n: float(n == name) for n in names}).items()}
+        curve = np.asarray(jax.jit(lambda p: fm(p, x, temperature))(params))
+        cols.append(np.concatenate([curve.real, curve.imag]) if fm.kind == "complex" else np.real(curve))
+    a = np.stack(cols, axis=1)
     if fm.kind == "complex":
-        curve, data = np.concatenate([curve.real, curve.imag]), np.concatenate([data.real, data.imag])
+        data = np.concatenate([data.real, data.imag])
         err = None if err is None else np.concatenate([np.real(err), np.imag(err) if np.iscomplexobj(err) else np.real(err)])
-    w = 1.0 if err is None else 1.0 / np.asarray(err, float) ** 2
-    denom = float(np.sum(w * curve * curve))
-    if not denom > 0 or not math.isfinite(denom):
-        raise InputError(f"the model is zero at the initial values {dict(initial)}: cannot guess '{name}'; give it in initial")
-    return float(np.sum(w * curve * np.real(data)) / denom)
+    w = 1.0 if err is None else 1.0 / np.asarray(err, float)
+    aw = a * np.reshape(w, (-1, 1)) if err is not None else a
+    scale = np.linalg.norm(aw, axis=0)
+    if not np.all(np.isfinite(aw)) or np.any(scale == 0) or np.linalg.matrix_rank(aw / scale) < len(names):
+        raise InputError(f"the model is zero or degenerate in {names} at the initial values {dict(initial)}: cannot "
+                         f"guess {', '.join(map(repr, names))}; give {'it' if len(names) == 1 else 'them'} in initial")
+    coef = np.linalg.lstsq(aw, np.real(data) * w, rcond=None)[0]
+    return {name: float(c) for name, c in zip(names, coef)}
 
 
 # ----------------------------------------------------------------------------- pump–probe
@@ -187,7 +202,9 @@ def pump_probe_model(delays: tuple, frequency: tuple, signal: str = "delta", tem
     required = ("gap", "gamma", "scale") if signal == "delta" else ("gap", "gamma", "sigma_n", "fluence")
     return FitModel(f"mattis-bardeen pump-probe ({'Δσ' if signal == 'delta' else 'σ'})", fn, required, {},
                     kind="complex", x_label="map index (delay-major)",
-                    meta={"delays": d, "frequency": f, "grid": grid, "times": times})
+                    y_labels=("Re Δσ", "Im Δσ") if signal == "delta" else ("σ₁", "σ₂"),
+                    meta={"delays": d, "frequency": f, "grid": grid, "times": times,
+                          "map": {"axes": (d, f), "labels": ("pump–probe delay δt (ps)", "probe frequency ν (THz)")}})
 
 
 def fit_pump_probe(delays: Float[ArrayLike, " n_delays"], frequency: Float[ArrayLike, " n_freq"],
@@ -265,8 +282,8 @@ def fit_pump_probe(delays: Float[ArrayLike, " n_delays"], frequency: Float[Array
     if signal == "sigma":
         init.setdefault("fluence", 1.0)
     if amp not in init:
-        init[amp] = _amplitude_guess(fm, init, x, temperature, data.reshape(-1),
-                                     None if err is None else err.reshape(-1), amp)
+        init.update(_amplitude_guess(fm, init, x, temperature, data.reshape(-1),
+                                     None if err is None else err.reshape(-1), amp))
     bounds = _default_bounds(bounds, init, (amp,) if signal == "delta" else (amp, "fluence"))
     ds = {"x": x, "data": data.reshape(-1), "temperature": float(temperature)}
     if err is not None:
@@ -276,13 +293,15 @@ def fit_pump_probe(delays: Float[ArrayLike, " n_delays"], frequency: Float[Array
     return fit_global([ds], fm, init, bounds, fixed, **options)
 
 
-def _default_bounds(bounds, init, amplitudes=()):
-    """Δ ∈ (0.5, 2)×, γ ∈ (0.2, 5)× their start values; amplitudes within (0, 10)× theirs.
+def _default_bounds(bounds, init, amplitudes=(), gaps=("gap",), ratios=("gamma",)):
+    """``gaps`` within (0.5, 2)×, ``ratios`` (γ, v) within (0.2, 5)× their start values; amplitudes within
+    (0, 10)× theirs (sign kept).
 
     Two finite bounds make the internal variable a logistic one (:mod:`jaxhiggs.fit.parameters`), so an
     amplitude of 10⁻⁸ or 10⁸ data units is as well scaled for Levenberg–Marquardt as Δ in meV.
     """
-    out = {"gap": (0.5 * init["gap"], 2.0 * init["gap"]), "gamma": (0.2 * init["gamma"], 5.0 * init["gamma"])}
+    out = {name: (0.5 * init[name], 2.0 * init[name]) for name in gaps}
+    out.update({name: tuple(sorted((0.2 * init[name], 5.0 * init[name]))) for name in ratios})
     for name in amplitudes:
         v = float(init[name])
         if v != 0.0 and math.isfinite(v):
@@ -346,7 +365,8 @@ def fit_thg_simulated(x: Float[ArrayLike, " n"], intensity: Float[ArrayLike, " n
         bounds, fixed: as :func:`fit_pump_probe` (default bounds Δ ∈ (0.5, 2)×, γ ∈ (0.2, 5)×, ``scale`` ∈
             (0, 10)× the start values).  A THG line vs Ω fixes Δ well but γ only together with ``scale``
             (measured C(γ, scale) = −0.996 on synthetic data): hold γ at its σ(ω) value with
-            ``fixed=("gamma",)`` unless the amplitude is known.
+            ``fixed=("gamma",)`` unless the amplitude is known.  The same holds vs temperature (measured on six
+            temperatures: Δ(0) to 0.4 % either way, but C(γ, scale) = −0.9996 with γ free).
         drive_frequency: Ω/2π in THz (temperature and fluence axes).
         drive_duration: envelope τ of A(t) in ps (the record is ±3.5τ); amplitude: A₀ in V·s/m (default
             2 × 10⁻⁹, well inside the third-order regime; it only sets the unit of ``scale``).
@@ -384,9 +404,101 @@ def fit_thg_simulated(x: Float[ArrayLike, " n"], intensity: Float[ArrayLike, " n
                    float(amplitude), float(temperature), grid)
     init = dict(initial)
     if "scale" not in init:
-        init["scale"] = _amplitude_guess(fm, init, xs, temperature, y, err, "scale")
+        init.update(_amplitude_guess(fm, init, xs, temperature, y, err, "scale"))
     bounds = _default_bounds(bounds, init, ("scale",))
     ds = {"x": xs, "data": y, "temperature": float(temperature) if axis != "temperature" else 0.0}
+    if err is not None:
+        ds["uncertainty"] = err
+    return fit_global([ds], fm, init, bounds, fixed, **options)
+
+
+# ----------------------------------------------------------------------------- Leggett mode (clean two bands)
+#: default pump of the two-band fits: a near-single-cycle pulse, 2 kV/cm, τ = 0.1 ps (its A² spectrum covers ω_L
+#: and 2Δ₂ of the MgB₂-like default bands; weak enough that δ|Δ| stays a small, near-perturbative modulation)
+DEFAULT_LEGGETT_PUMP = (2.0, 0.0, 0.1, 0.0)
+#: default grid of the two-band fits: N_e = 160 on ±20 meV (recurrence 8.3 ps), 0.01 ps steps
+LEGGETT_GRID = PseudospinGrid()
+LEGGETT_PARAMETERS = ("gap_1", "gap_2", "v", "scale_1", "scale_2")
+
+
+@functools.lru_cache(maxsize=16)
+def leggett_model(delays: tuple, temperature: float = 0.0, pump: tuple = DEFAULT_LEGGETT_PUMP,
+                  grid: PseudospinGrid = LEGGETT_GRID) -> FitModel:
+    """The :class:`FitModel` of a two-band pump–probe trace S(δt) = scale₁ δ|Δ₁|(δt) + scale₂ δ|Δ₂|(δt)
+    (see :func:`fit_leggett_pump_probe`; hashable arguments, one object per setting)."""
+    d = np.asarray(delays, float)
+
+    def fn(params, x, _temperature=0.0):
+        dgap = gap_modulation(jnp.stack([params["gap_1"], params["gap_2"]]), params["v"], temperature, d,
+                              _pulse(pump), -4.5 * pump[2], grid)
+        return params["scale_1"] * dgap[:, 0] + params["scale_2"] * dgap[:, 1]
+
+    return FitModel("two-band pseudospins: pump–probe δ|Δ|", fn, LEGGETT_PARAMETERS, {},
+                    kind="real", x_label="pump–probe delay δt (ps)", y_labels=("probe signal", "probe signal"),
+                    meta={"grid": grid, "delays": d})
+
+
+def fit_leggett_pump_probe(delays: Float[ArrayLike, " n"], signal: Float[ArrayLike, " n"], initial: Mapping,
+                           bounds: Mapping | None = None, fixed: Sequence[str] = (), temperature: float = 0.0,
+                           pump: GaussianPulse | None = None, grid: PseudospinGrid = LEGGETT_GRID,
+                           uncertainty=None, **options) -> FitResult:
+    """Fit a pump–probe trace of a clean two-band superconductor with the pseudospin simulation (Leggett mode).
+
+    Observable — what the data are assumed to be: the pump-induced change of a weak, short probe's
+    transmitted field at a fixed gate time (or at a fixed probe frequency), recorded against the pump–probe
+    delay δt, as in Matsunaga et al.'s Higgs experiments.  For small changes that signal is linear in the
+    changes of the gap moduli, S(δt) = scale₁ δ|Δ₁|(δt) + scale₂ δ|Δ₂|(δt), with per-band sensitivities
+    scale_i that depend on the probe and the optics (unknown: free, linear parameters).  In the clean q = 0
+    pseudospin model this is the only probe-visible quantity: the model has no paramagnetic current, so a
+    probe conductivity σ(δt, ω) cannot be computed from it (that is the Mattis–Bardeen route,
+    :func:`fit_pump_probe`).  The trace carries both collective modes: the pump's A² acts on the two bands
+    with different diamagnetic shifts s_i e²A²/2m_i, which twists the relative phase (Leggett mode, ω_L) and,
+    through the interband coupling v, modulates |Δ_i| at 2Δ_i (Higgs) and at ω_L, 2ω_L (Krull et al.
+    2016).  So the oscillation frequencies fix the gaps and ω_L(Δ₁, Δ₂, v, N₁/N₂) fixes v.  The probe is
+    taken as short compared with the oscillation periods (its time resolution is not modelled).
+
+    Args:
+        delays: δt in ps (1-D, increasing; probe after the pump centre, δt > −4.5 τ_pump).
+        signal: the pump-induced probe change at each delay (any units; real).
+        initial: ``gap_1``, ``gap_2`` (T → 0 gaps, meV) and ``v`` (U₁₂ = v U₁₁, dimensionless, ≠ 0)
+            required; ``scale_1``, ``scale_2`` are set to their least-squares values when absent.
+        bounds, fixed: as :func:`jaxhiggs.fit.fit_conductivity`; default bounds: gaps within (0.5, 2)×,
+            v within (0.2, 5)×, scales within (0, 10)× the start values.
+        temperature: K, below T_c (the equilibrium gaps follow from the two-band gap equation on the grid).
+        pump: a :class:`jaxhiggs.GaussianPulse` (its centre is ignored: the pump is centred at δt = 0); the
+            field enters through A², so the shape of S(δt) depends on it only beyond the weak-pump limit.
+            Default: 2 kV/cm, no carrier, τ = 0.1 ps.
+        grid: :class:`~jaxhiggs.fit.simulation.PseudospinGrid` (numerics and the fixed band masses, signs and
+            Fermi energies); default N_e = 160, ω_D = 20 meV, dt = 0.01 ps, the MgB₂-like bands of
+            :func:`jaxhiggs.materials.mgb2`.  Keep max δt below its recurrence time.
+        uncertainty: errors of ``signal`` (> 0).
+        **options: :func:`jaxhiggs.fit.fit_global` options.
+
+    Returns:
+        :class:`FitResult` (parameters ``gap_1``, ``gap_2``, ``v``, ``scale_1``, ``scale_2``); the report's
+        correlations and warnings say which of them the trace constrains.
+    """
+    d = _vector("delays", delays, "ps")
+    y = _array_like("signal", signal, d.shape, complex_ok=False).astype(float)
+    err = _uncertainty(uncertainty, d.shape)
+    check_type("grid", grid, PseudospinGrid, "a jaxhiggs.fit.simulation.PseudospinGrid")
+    _check_initial(initial, ("gap_1", "gap_2", "v"), gaps=("gap_1", "gap_2"))
+    check(lambda v: v != 0, "initial['v']", initial["v"], "a finite interband coupling ≠ 0 (U₁₂ = v U₁₁)")
+    _check_temperature("temperature", temperature, max(float(initial["gap_1"]), float(initial["gap_2"])))
+    pump_k = DEFAULT_LEGGETT_PUMP if pump is None else _pulse_key("pump", pump)
+    if float(d[0]) <= -4.5 * pump_k[2]:
+        raise fail("delays[0]", float(d[0]), f"delays after the run start −4.5 τ_pump = {-4.5 * pump_k[2]:g} ps",
+                   unit="ps")
+    if float(d[-1]) + 4.5 * pump_k[2] > grid.recurrence_ps():
+        warnings.warn(f"the run ({float(d[-1]) + 4.5 * pump_k[2]:.3g} ps) exceeds the energy grid's recurrence time "
+                      f"{grid.recurrence_ps():.3g} ps: raise grid.n_energies", UserWarning, stacklevel=2)
+    fm = leggett_model(tuple(d), float(temperature), pump_k, grid)
+    init = dict(initial)
+    missing = tuple(n for n in ("scale_1", "scale_2") if n not in init)
+    if missing:
+        init.update(_amplitude_guess(fm, init, d, temperature, y, err, *missing))
+    bounds = _default_bounds(bounds, init, ("scale_1", "scale_2"), gaps=("gap_1", "gap_2"), ratios=("v",))
+    ds = {"x": d, "data": y, "temperature": float(temperature)}
     if err is not None:
         ds["uncertainty"] = err
     return fit_global([ds], fm, init, bounds, fixed, **options)

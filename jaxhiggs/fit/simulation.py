@@ -37,28 +37,16 @@ from .. import units
 from .._validate import check, check_int
 from ..drive import GaussianPulse
 
-__all__ = ["SimulationGrid", "default_pulse", "pump_probe_map", "thg_amplitude"]
+__all__ = ["PseudospinGrid", "SimulationGrid", "default_pulse", "gap_modulation", "pump_probe_map", "thg_amplitude"]
 
 
 @dataclasses.dataclass(frozen=True)
-class SimulationGrid:
-    """Numerical settings of the Mattis–Bardeen solves inside a fit (hashable: part of the compile cache key).
-
-    Attributes:
-        n_energies: N_e, points of the energy grid on [−ω_D, ω_D] (even).  The grid's recurrence time
-            πħN_e/(2ω_D) must exceed the simulated window (checked by the fit entry points).
-        omega_d: cut-off ω_D in meV (must exceed the largest probed ħω − Δ for σ₁ above the gap edge).
-        dt: fixed time step in ps (Tsit5): fixed steps make the discretised model a smooth function of
-            Δ and γ, so Jacobians are exact derivatives of what is fitted.
-        mass, fermi_energy: band mass (m_e) and ε_F (meV); they set σ₀ and the ratio of the paramagnetic
-            and diamagnetic (Higgs) channels of the cubic current.  Default: NbN of seed 000.
-    """
+class _EnergyGridSolve:
+    """The numerical settings every simulation grid shares: N_e, ω_D (meV), fixed step dt (ps); validated."""
 
     n_energies: int = 32
     omega_d: float = 5.0
     dt: float = 0.02
-    mass: float = 0.78
-    fermi_energy: float = 1000.0
 
     def __post_init__(self):
         from ..grid import MIN_ENERGIES
@@ -71,13 +59,39 @@ class SimulationGrid:
             raise fail("n_energies", self.n_energies, "an even number (no grid point at ξ = 0)")
         check(lambda v: v > 0, "omega_d", self.omega_d, "a finite cut-off > 0 meV", unit="meV")
         check(lambda v: 0 < v <= 0.1, "dt", self.dt, "a finite step 0 < dt ≤ 0.1 ps", unit="ps")
-        check(lambda v: v > 0, "mass", self.mass, "a finite band mass > 0 m_e")
-        check(lambda v: v > 0, "fermi_energy", self.fermi_energy, "a finite Fermi energy > 0 meV", unit="meV")
 
     def recurrence_ps(self) -> float:
         """πħ/δε in ps: after this the grid's discrete pair energies revive together (a grid artefact)."""
         spacing = 2.0 * self.omega_d / self.n_energies
         return float(units.internal_to_ps(np.pi / spacing))
+
+    def options(self):
+        from ..solve import SolverOptions
+
+        return SolverOptions(solver=diffrax.Tsit5(), dt=self.dt, adjoint=diffrax.ForwardMode(), max_steps=1_000_000)
+
+
+@dataclasses.dataclass(frozen=True)
+class SimulationGrid(_EnergyGridSolve):
+    """Numerical settings of the Mattis–Bardeen solves inside a fit (hashable: part of the compile cache key).
+
+    Attributes:
+        n_energies: N_e, points of the energy grid on [−ω_D, ω_D] (even).  The grid's recurrence time
+            πħN_e/(2ω_D) must exceed the simulated window (checked by the fit entry points).
+        omega_d: cut-off ω_D in meV (must exceed the largest probed ħω − Δ for σ₁ above the gap edge).
+        dt: fixed time step in ps (Tsit5): fixed steps make the discretised model a smooth function of
+            Δ and γ, so Jacobians are exact derivatives of what is fitted.
+        mass, fermi_energy: band mass (m_e) and ε_F (meV); they set σ₀ and the ratio of the paramagnetic
+            and diamagnetic (Higgs) channels of the cubic current.  Default: NbN of seed 000.
+    """
+
+    mass: float = 0.78
+    fermi_energy: float = 1000.0
+
+    def __post_init__(self):
+        super().__post_init__()
+        check(lambda v: v > 0, "mass", self.mass, "a finite band mass > 0 m_e")
+        check(lambda v: v > 0, "fermi_energy", self.fermi_energy, "a finite Fermi energy > 0 meV", unit="meV")
 
     def model(self, gap, gamma, temperature_k):
         """The one-band :class:`MattisBardeen` model (orders 3) at traced Δ(0), γ (meV) and T (K)."""
@@ -88,10 +102,49 @@ class SimulationGrid:
                           fermi_energy=self.fermi_energy)
         return MattisBardeen(mat, self.n_energies, check_grid=False)
 
-    def options(self):
-        from ..solve import SolverOptions
 
-        return SolverOptions(solver=diffrax.Tsit5(), dt=self.dt, adjoint=diffrax.ForwardMode(), max_steps=1_000_000)
+@dataclasses.dataclass(frozen=True)
+class PseudospinGrid(_EnergyGridSolve):
+    """Numerical settings and fixed band parameters of the clean two-band pseudospin solves inside a fit.
+
+    Attributes:
+        n_energies, omega_d, dt: as :class:`SimulationGrid` (ω_D is the common cut-off of both bands;
+            the fastest precession is 2√(ω_D² + Δ₁²), so dt must resolve it: ≈ 10 steps per period).
+        masses, signs, fermi_energies: per band (m_e, ±1 electron/hole-like, meV).  Only the contrast
+            s₁/m₁ − s₂/m₂ of the diamagnetic shifts drives the bands (a common shift is a gauge rotation),
+            and the densities of states N_i ∝ m_i√ε_F,i set the Leggett frequency.  Default: the MgB₂
+            bands of :func:`jaxhiggs.materials.mgb2` (σ first: 1.38/0.85 m_e, −1/+1, 0.7/2.9 eV).
+    """
+
+    n_energies: int = 160
+    omega_d: float = 20.0
+    dt: float = 0.01
+    masses: tuple = (1.38, 0.85)
+    signs: tuple = (-1.0, 1.0)
+    fermi_energies: tuple = (700.0, 2900.0)
+
+    def __post_init__(self):
+        super().__post_init__()
+        for name in ("masses", "signs", "fermi_energies"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple) or len(value) != 2:
+                from .._validate import fail
+
+                raise fail(name, value, "a tuple of two numbers, one per band")
+        for i in range(2):
+            check(lambda v: v > 0, f"masses[{i}]", self.masses[i], "a finite band mass > 0 m_e")
+            check(lambda v: v in (-1.0, 1.0), f"signs[{i}]", self.signs[i], "+1 (electron-like) or −1 (hole-like)")
+            check(lambda v: v > 0, f"fermi_energies[{i}]", self.fermi_energies[i], "a finite Fermi energy > 0 meV",
+                  unit="meV")
+
+    def model(self, gaps, v, temperature_k):
+        """The two-band :class:`CleanPseudospin` model at traced T → 0 gaps (Δ₁, Δ₂) (meV), U₁₂ = v U₁₁ and T (K)."""
+        from ..material import two_band
+        from ..models.pseudospin import CleanPseudospin
+
+        mat = two_band(gaps, v, self.omega_d, temperature_k, masses=self.masses, signs=self.signs,
+                       fermi_energies=self.fermi_energies)
+        return CleanPseudospin(mat, self.n_energies)
 
 
 def default_pulse(peak_field: float = 1.0, duration: float = 0.35, frequency: float = 0.0) -> GaussianPulse:
@@ -208,3 +261,25 @@ def thg_amplitude(gap, gamma, temperature_k, drive_frequency_thz, drive_duration
     dt = float(times[1] - times[0])
     j3 = dt * jnp.sum(ys["current_3"] * jnp.exp(2j * jnp.pi * nu3 * jnp.asarray(times)))
     return jnp.abs(j3) * 1e-12 / (model.drude_conductivity() * amplitude)
+
+
+def gap_modulation(gaps, v, temperature_k, delays_ps, pump: GaussianPulse, start_ps: float,
+                   grid: PseudospinGrid) -> Float[Array, "n_delays 2"]:
+    """δ|Δ_i|(δt) = |Δ_i(δt)| − |Δ_i|_eq (meV) of the clean two-band pseudospins after ``pump`` (centred at 0).
+
+    The pump acts through A² only (clean bands, q = 0): the diamagnetic shifts s_i e²A²/2m_i differ
+    between the bands, twist the relative phase φ₁ − φ₂ (the Leggett mode, frequency ω_L) and, through
+    the interband coupling, modulate the gap moduli — at their Higgs frequencies 2Δ_i and at ω_L, 2ω_L
+    (Krull et al. 2016, seed 004).  One pump-only solve from the equilibrium at ``start_ps`` (before the
+    pump: e.g. 4.5 τ before its centre), saved at the delays (ps after the pump centre).  ``gaps``
+    (Δ₁(0), Δ₂(0) in meV), ``v`` and ``temperature_k`` may be traced; ``delays_ps`` (increasing, after
+    ``start_ps``) and ``start_ps`` are concrete.
+    """
+    delays_ps = np.asarray(delays_ps, dtype=float)
+    times = np.concatenate([[float(start_ps)], delays_ps])
+    model = grid.model(gaps, v, temperature_k)
+    from ..solve import solve
+
+    gap = solve(model, _centred(pump, 0.0), units.ps_to_internal(jnp.asarray(times)), grid.options())[0]["gap"]
+    modulus = jnp.abs(gap)
+    return modulus[1:] - modulus[:1]
