@@ -28,7 +28,8 @@ def _solve(solver, **kw):
 
 @pytest.mark.parametrize("unrolled, looped", [
     pytest.param(UnrolledTsit5(), diffrax.Tsit5(), marks=pytest.mark.slow),  # not a default anywhere
-    (UnrolledDopri8(), diffrax.Dopri8()),  # the clean pseudospins' default is the looped one
+    (UnrolledDopri8(), diffrax.Dopri8()),
+    (UnrolledDopri8(stage_loop=True), diffrax.Dopri8()),  # the clean pseudospins' CPU default from N_e = 4000
     (UnrolledTsit5(stage_loop=True), diffrax.Tsit5()),  # Mattis–Bardeen's CPU default from N_e = 128
 ])
 def test_unrolled_equals_diffrax(unrolled, looped):
@@ -42,16 +43,22 @@ def test_unrolled_equals_diffrax(unrolled, looped):
 
 
 def test_pseudospin_default_solver_is_dopri8():
-    """The default is diffrax's looped Dopri8: the unrolled one takes the same steps but compiles ~2× longer,
-    which a single run of ordinary length does not earn back (benchmarks/README.md)."""
-    model = jh.models.CleanPseudospin(jh.materials.single_band(1.05, 20.0), 64)
-    assert type(SolverOptions().resolved(model).solver) is diffrax.Dopri8
+    """Dopri8 always; below STAGE_LOOP_FROM energies diffrax's looped one (the stage loop's extra compilation
+    is not earned back by a single run), on CPUs from there on the lean stage loop (benchmarks/README.md)."""
+    from jaxhiggs.models.pseudospin import STAGE_LOOP_FROM
+
+    small = jh.models.CleanPseudospin(jh.materials.single_band(1.05, 20.0), 64)
+    assert type(SolverOptions().resolved(small).solver) is diffrax.Dopri8
+    large = jh.models.CleanPseudospin(jh.materials.single_band(1.05, 20.0), STAGE_LOOP_FROM)
+    solver = SolverOptions().resolved(large).solver
+    assert (type(solver), solver.stage_loop) == (UnrolledDopri8, True) if jax.default_backend() == "cpu" else True
 
 
 @pytest.mark.slow  # two compiled pseudospin solves; the physics tests of test_pseudospin.py run the default
-def test_pseudospin_default_solver_is_accurate():
+@pytest.mark.parametrize("n_energies", [200, 4000])  # looped, and stage loop (the CPU default from 4000)
+def test_pseudospin_default_solver_is_accurate(n_energies):
     """The clean pseudospin default reproduces a tight diffrax Dopri8 solve of a quench to 1e-9 meV."""
-    model = jh.models.CleanPseudospin(jh.materials.single_band(1.05, 20.0), 200)
+    model = jh.models.CleanPseudospin(jh.materials.single_band(1.05, 20.0), n_energies)
     times = jnp.linspace(0.0, 20.0, 81)
     drive = jh.Quench(final_gap=0.97)
     obs, _, ok = solve(model, drive, times)
