@@ -5,7 +5,7 @@ fields kV/cm, vector potentials V·s/m.  See :mod:`jaxhiggs.units`.
 
 Every documented namespace is reachable from ``import jaxhiggs as jh``: ``jh.models``,
 ``jh.materials``, ``jh.spectra``, ``jh.equilibrium``, ... are imported at once; the heavier
-``jh.fit``, ``jh.fit_models``, ``jh.fit_config``, ``jh.response``, ``jh.pair_breaking``,
+``jh.fit`` (with ``jh.fit.models`` and ``jh.fit.config``), ``jh.response``, ``jh.pair_breaking``,
 ``jh.conductivity``, ``jh.config``, ``jh.reference`` and ``jh.cli`` on first use.
 """
 
