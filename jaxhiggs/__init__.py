@@ -52,5 +52,6 @@ __all__ = [
     "Band", "CouplingPulse", "DriveSum", "EnergyGrid", "GaussianPulse", "NoDrive", "Quench", "Result", "SingleCyclePulse",
     "SolverOptions", "Superconductor", "TightBinding", "Waveform", "bands", "drive", "equilibrium", "grid",
     "material", "materials", "models", "open_sweep", "simulate", "solve", "solve_raw", "solvers", "spectra", "sweep", "units",
-    "enable_compilation_cache", "io", "plot", "sweep_params", "sweep_store", *_LAZY,
+    "enable_compilation_cache", "io", "plot", "sweep_params", "sweep_store",
+    *(name for name in _LAZY if name not in ("fit_config", "fit_models")),  # deprecated aliases of jh.fit.config/.models
 ]
