@@ -26,9 +26,9 @@ SIGMA_PS = 0.4 / (2 * np.sqrt(2 * np.log(2)))
 CENTER_PS = 1.5
 
 
-def pump(a0=A0_DEFAULT):
-    """Krull's pump with amplitude |A0| in V·s/m (peak A = 2|A0|)."""
-    return jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), SIGMA_PS, CENTER_PS)
+def pump(a0=A0_DEFAULT, center=CENTER_PS):
+    """Krull's pump with amplitude |A0| in V·s/m (peak A = 2|A0|), centred at ``center`` ps."""
+    return jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), SIGMA_PS, center)
 
 
 #: (N1, N2) per spin in states/(meV nm³) — an assumption (see the module docstring), not Krull's numbers.
@@ -54,9 +54,60 @@ def run_batch(vs, a0s, n, times):
     return np.asarray(gaps)
 
 
-def leggett_equation_2(v, n=3000):
-    """Krull eq. 2: ω_L = 2 sqrt(Δ1Δ2 U12/det U (1/N1 + 1/N2)) in meV (equilibrium, small ω_L)."""
-    m = model(v, n)
+def equation_2(m):
+    """Krull eq. 2 for a model ``m``: ω_L = 2 sqrt(Δ1Δ2 U12/det U (1/N1 + 1/N2)) in meV (equilibrium, small ω_L)."""
     u = np.asarray(m.equilibrium.couplings)
     n1, n2 = np.asarray(m.material.dos)
     return 2 * np.sqrt(7.0 * 3.0 * u[0, 1] / np.linalg.det(u) * (1 / n1 + 1 / n2))
+
+
+def leggett_equation_2(v, n=3000):
+    """Krull eq. 2 (:func:`equation_2`) for the clean pseudospin model at coupling ratio ``v``."""
+    return equation_2(model(v, n))
+
+
+def leggett_phase(gaps):
+    """φ1 − φ2 (rad, unwrapped along time) of gaps (..., n_times, 2)."""
+    return np.unwrap(np.angle(gaps[..., 0] * np.conj(gaps[..., 1])), axis=-1)
+
+
+#: FiniteMomentum grids of the finite-q examples (quick: minutes on 2 cores, coarse continuum; full: a GPU run).
+FINITE_Q_GRID = {True: dict(dk=8e-3, n_lines=2), False: dict(dk=2e-3, n_lines=8)}
+
+
+def finite_q_solve(model, a0, center, times):
+    """The finite-q scripts' run: ``model`` (FiniteMomentum) under :func:`pump` (|A0| V·s/m, centre ps), saved at
+    ``times`` (ps), exponential RK4 at rtol 1e-6, atol 1e-9."""
+    return jh.simulate(model, pump(a0, center), times, solver=jh.solvers.ExponentialRK4(), rtol=1e-6, atol=1e-9)
+
+
+def a0_option(parser, default=5e-9):
+    """The finite-q scripts' ``--a0`` option (|A0| in V·s/m), for :func:`_common.parse`."""
+    parser.add_argument("--a0", type=float, default=default,
+                        help=f"pump amplitude |A0| in V·s/m (peak A = 2|A0|; default {default:g})")
+
+
+def plot_fig2(ax, times, after, gaps, label):
+    """One run's row of the Fig. 2 panels: φ1 − φ2, |Δ1|, |Δ2| (top) and their spectra after ``after`` (bottom).
+
+    ``ax`` (2, 3) axes, ``times`` ps, ``after`` the boolean mask of the analysed tail, ``gaps`` (n_times, 2) complex meV.
+    Returns φ1 − φ2 (rad).
+    """
+    phi = leggett_phase(gaps)
+    for j, y in enumerate([phi, np.abs(gaps[:, 0]), np.abs(gaps[:, 1])]):
+        ax[0, j].plot(times, y, lw=0.8, label=label)
+        f, s = jh.spectra.fourier_transform(times[after], y[after])
+        ax[1, j].plot(units.thz_to_mev(np.asarray(f)), np.abs(np.asarray(s)), lw=0.8, label=label)
+    return phi
+
+
+def label_fig2(ax, tail_start):
+    """Axis labels (with units) of the Fig. 2 panels; spectra on a log scale over the visible lines."""
+    for j, name in enumerate(["φ1 − φ2 (rad)", "|Δ1| (meV)", "|Δ2| (meV)"]):
+        unit = name.split(" (")[1].rstrip(")")
+        ax[0, j].set(xlabel="t (ps)", ylabel=name, title=f"{name.split(' (')[0]} after the pump")
+        ax[1, j].set(xlabel="ħω (meV)", ylabel=f"|FT {name.split(' (')[0]}| ({unit}·ps)", xlim=(0, 18), yscale="log",
+                     title=f"spectrum of t > {tail_start:g} ps")
+        top = max(float(np.max(line.get_ydata()[line.get_xdata() <= 18])) for line in ax[1, j].get_lines())
+        ax[1, j].set_ylim(top * 1e-6, top * 3)  # six decades below the strongest line: the noise floor is off-panel
+    ax[0, 0].legend(fontsize=8)

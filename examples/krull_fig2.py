@@ -7,7 +7,7 @@ and ω_L (with harmonics) in both amplitudes through the Higgs-Leggett coupling.
 import matplotlib.pyplot as plt
 import numpy as np
 from _common import parse
-from _krull import A0_DEFAULT, run_batch
+from _krull import A0_DEFAULT, label_fig2, plot_fig2, run_batch
 
 import jaxhiggs as jh
 from jaxhiggs import units
@@ -18,21 +18,14 @@ vs = [0.02, 0.05, 0.1] if args.quick else [0.01, 0.02, 0.05, 0.1, 0.2]
 times = np.linspace(0.0, 10.0 if args.quick else 20.0, 4001)
 gaps = run_batch(vs, [A0_DEFAULT] * len(vs), n, times)
 after = times > 3.0
-fig, ax = plt.subplots(2, 3, figsize=(13, 6))
+fig, ax = plt.subplots(2, 3, figsize=(13, 6.5))
 for k, v in enumerate(vs):
-    phi = np.unwrap(np.angle(gaps[k, :, 0] * np.conj(gaps[k, :, 1])))
-    series = [phi, np.abs(gaps[k, :, 0]), np.abs(gaps[k, :, 1])]
-    for j, y in enumerate(series):
-        ax[0, j].plot(times, y, lw=0.8, label=f"v = {v}")
-        f, s = jh.spectra.fourier_transform(times[after], y[after])
-        ax[1, j].plot(units.thz_to_mev(np.asarray(f)), np.abs(np.asarray(s)), lw=0.8, label=f"v = {v}")
+    phi = plot_fig2(ax, times, after, gaps[k], f"v = {v}")
     f_l = jh.spectra.dominant_frequency(times[after], phi[after], fmax=units.mev_to_thz(5.9))
     print(f"v = {v}: ω_L = {units.thz_to_mev(f_l):.3f} meV, |Δ1|∞ = {np.abs(gaps[k, after, 0]).mean():.3f}, "
           f"|Δ2|∞ = {np.abs(gaps[k, after, 1]).mean():.3f} meV")
-for j, name in enumerate(["φ1 − φ2 (rad)", "|Δ1| (meV)", "|Δ2| (meV)"]):
-    ax[0, j].set(xlabel="t (ps)", ylabel=name)
-    ax[1, j].set(xlabel="ħω (meV)", ylabel=f"|FT {name.split(' (')[0]}|", xlim=(0, 18), yscale="log")
-ax[0, 0].legend(fontsize=8)
-fig.suptitle("Krull et al. Fig. 2 analogue (clean pseudospins, q = 0)")
+label_fig2(ax, 3.0)
+fig.suptitle(f"Krull et al. Fig. 2 analogue: clean pseudospins (q = 0), MgB₂-like, N = {n}, |A0| = {A0_DEFAULT:g} V·s/m"
+             + (" — quick" if args.quick else ""))
 fig.tight_layout()
 fig.savefig(args.out / "krull_fig2.png", dpi=120)

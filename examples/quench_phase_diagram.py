@@ -37,7 +37,7 @@ fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8))
 for r, label in steps([(8.0, "I: r = 8"), (2.0, "II: r = 2"), (0.1, "III: r = 0.1")], "three phases", args):
     t, g = run(r, 40.0 if r > 3 else 90.0)
     a.plot(t, g, lw=0.8, label=label)
-a.set(xlabel="t Δ0f/ħ", ylabel="|Δ| (meV)", title="three asymptotic phases")
+a.set(xlabel="t Δ0f/ħ (dimensionless; Δ0f = 1 meV)", ylabel="|Δ| (meV)", title="three asymptotic phases")
 a.legend()
 means = []
 bar = steps(ratios, "Δ∞ vs r", args)
@@ -50,8 +50,10 @@ b.plot(rr, [delta_inf_exact(x) for x in rr], "k-", lw=1, label="exact Δ∞ (Lax
 b.plot(ratios, means, "o", label="jaxhiggs")
 for x in (np.exp(-np.pi / 2), np.exp(np.pi / 2)):
     b.axvline(x, color="grey", ls=":")
-b.set(xlabel="r = Δ0i/Δ0f", ylabel="Δ∞ (meV)", xscale="log", title="phase II")
+b.set(xlabel="r = Δ0i/Δ0f (dimensionless)", ylabel="Δ∞ (meV)", xscale="log", title="phase II")
 b.xaxis.set_minor_formatter(plt.NullFormatter())  # minor log labels overlap
 b.legend()
+fig.suptitle("BCS interaction quench (clean pseudospins, N_e = 3000, Dopri8, rtol 1e-7), Δ0f = 1 meV"
+             + (" — quick" if args.quick else ""))
 fig.tight_layout()
 fig.savefig(args.out / "quench_phase_diagram.png", dpi=120)

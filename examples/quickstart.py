@@ -25,4 +25,5 @@ d2_inf = float(np.abs(np.asarray(result.gap[after, 1])).mean())
 print(f"Δ1∞ = {np.abs(np.asarray(result.gap[after, 0])).mean():.4f} meV, Δ2∞ = {d2_inf:.4f} meV: Higgs modes at "
       f"{jh.units.mev_to_thz(2 * np.abs(np.asarray(result.gap[after, 0])).mean()):.3f} and "
       f"{jh.units.mev_to_thz(2 * d2_inf):.3f} THz")
-jh.plot.gap_dynamics(result, title="MgB2-like, v = 0.02, 12 kV/cm at 1.93 THz", path=args.out / "quickstart.png")
+jh.plot.gap_dynamics(result, title=f"Clean pseudospins, MgB₂-like (v = 0.02), N = {n}:\n12 kV/cm pulse at 1.93 THz"
+                     + (" — quick" if args.quick else ""), path=args.out / "quickstart.png")

@@ -45,7 +45,7 @@ ax[0, 1].set(xlim=(0, 2), xlabel="ν (THz)", ylabel="spectrum (normalised to max
 ax[0, 1].legend()
 for x, d in zip(xs, dd):
     ax[1, 0].plot(times, units.mev_to_thz(2 * (gap + d.real)), label=f"γ/2Δ={x:g}")
-ax[1, 0].set(xlabel="t (ps)", ylabel="2|Δ(t)| (THz)", title=f"NbN, 4 K, ω_D = {wd:g} meV, N_e = {n}: Higgs oscillations")
+ax[1, 0].set(xlabel="t (ps)", ylabel="2|Δ(t)| (THz)", title="Higgs oscillations (4 K)")
 ax[1, 0].legend(fontsize=7)
 tail = times > 8.0
 dinf = np.array([np.mean(d.real[tail]) for d in dd])
@@ -54,8 +54,11 @@ ax[1, 1].semilogx(xs, -dinf / np.max(-dinf), "o-", label="−δΔ∞ (norm.)")
 ax[1, 1].semilogx(xs, amp / amp.max(), "s-", label="oscillation amplitude (norm.)")
 shape = xs / (1 + 4 * xs**2)
 ax[1, 1].semilogx(xs, shape / shape.max(), "k--", label="γ/(Δ²+γ²)")
-ax[1, 1].set(xlabel="γ/2Δ", ylabel="normalised to max", title="gap drop and Higgs amplitude vs disorder")
+ax[1, 1].set(xlabel="γ/2Δ (dimensionless)", ylabel="normalised to max (dimensionless)",
+             title="gap drop and Higgs amplitude vs disorder")
 ax[1, 1].legend()
+fig.suptitle(f"Seed 000 Fig. 1: NbN Mattis–Bardeen (orders 1–2), pump max|A| = 0.5e-8 V·s/m,\nN_e = {n}, "
+             f"ω_D = {wd:g} meV, rtol 1e-7" + (" — quick" if a.quick else ""))
 fig.tight_layout()
 fig.savefig(f"{a.out}/seed000_fig1_higgs.png", dpi=120)
 print("δΔ∞ (meV):", dict(zip(xs.tolist(), np.round(dinf, 5).tolist())))

@@ -15,22 +15,18 @@ The fitted A depends on ω_D (0.39 at 10Δ1, 0.45 at 20Δ1, → ≈ 0.53 for ω_
 
 from __future__ import annotations
 
-import argparse
 import json
-import pathlib
 
 import equinox as eqx
 import jax.numpy as jnp
-import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
+from _common import parse
 from scipy.optimize import curve_fit
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-import jaxhiggs as jh  # noqa: E402
-from jaxhiggs import units  # noqa: E402
-from jaxhiggs.solve import SolverOptions, solve  # noqa: E402
+import jaxhiggs as jh
+from jaxhiggs import units
+from jaxhiggs.solve import SolverOptions, solve
 
 
 def run(n, omega_d, ratio, t_max, rates, initial_state="clean"):
@@ -50,13 +46,10 @@ def run(n, omega_d, ratio, t_max, rates, initial_state="clean"):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="examples/output")
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--initial-state", default="clean", choices=["clean", "AG"])
-    args = parser.parse_args()
-    out = pathlib.Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args = parse(__doc__, lambda p: p.add_argument(
+        "--initial-state", default="clean", choices=["clean", "AG"],
+        help="clean BCS state (the paper's figures) or the self-consistent disordered equilibrium (AG)"))
+    out = args.out
     n, omega_d, ratio = (2000, 10.0, 1.0204) if args.quick else (15024, 20.0, 1.0204)
     t_max = 150.0 if args.quick else 400.0
     zetas = [0.05, 0.1]
@@ -67,8 +60,8 @@ def main():
     labels = [f"magnetic ζ={z}" for z in zetas] + ["non-magnetic ζ=0.1", "clean"]
     for g, lab in zip(gaps, labels):
         ax[0].plot(t, g, lw=0.8, label=lab)
-    ax[0].set_xlabel("t Δ1/ħ")
-    ax[0].set_ylabel("Δ(t)/Δ1")
+    ax[0].set_xlabel("t Δ1/ħ (dimensionless)")
+    ax[0].set_ylabel("Δ(t)/Δ1 (dimensionless)")
     ax[0].legend(fontsize=8)
     ax[0].set_title("Fig. 2/3a analogue: quench Δ0/Δ1 = %.4f" % ratio)
 
@@ -84,10 +77,12 @@ def main():
         fits[str(z)] = {"A": a, "B": b, "phi": float(np.angle(np.exp(1j * phi))), "omega_over_delta1": w,
                         "two_mean_gap": 2 * float(g[window].mean())}
         ax[1].plot(t[window], (1.0 - g[window]) / z, lw=0.8, label=f"ζ={z}: A={a:.3f}, B={b:.3f}")
-    ax[1].set_xlabel("t Δ1/ħ")
-    ax[1].set_ylabel("(Δ1 − Δ)/(ζΔ1)")
+    ax[1].set_xlabel("t Δ1/ħ (dimensionless)")
+    ax[1].set_ylabel("(Δ1 − Δ)/(ζΔ1) (dimensionless)")
     ax[1].legend(fontsize=8)
     ax[1].set_title("Fig. 3b analogue: Δ = Δ1 − ζ[A + B cos(ωt + φ)]")
+    fig.suptitle(f"Seed 002: DisorderedPseudospin quench, N = {n}, ω_D = {omega_d:g}Δ1, initial state "
+                 f"{args.initial_state}, fixed step 0.02ħ/Δ1" + (" — quick" if args.quick else ""))
     fig.tight_layout()
     fig.savefig(out / "seed002_disorder.png", dpi=120)
     summary = {"n": n, "omega_D": omega_d, "ratio": ratio, "initial_state": args.initial_state, "fits": fits,

@@ -26,11 +26,13 @@ d_inf = 1.0 - np.log(1 / 1.05) ** 2 / 6
 asym = d_inf + 2 / np.pi**1.5 * 0.05 * np.cos(2 * d_inf * t + np.pi / 4) / np.sqrt(d_inf * t.clip(1e-3))
 print(f"fit: 2Δ∞ ratio {fit.angular_frequency_mev / (2 * fit.offset):.6f}, exponent {fit.exponent:.4f}, "
       f"phase − π/4 = {fit.phase - np.pi / 4:+.4f} rad, Δ∞ = {fit.offset:.6f} (predicted {d_inf:.6f})")
-fig, ax = plt.subplots(figsize=(7, 3.5))
+fig, ax = plt.subplots(figsize=(7, 3.8))
 ax.plot(t, gap, lw=1, label="jaxhiggs")
 sel = t > 5
 ax.plot(t[sel], asym[sel], "k--", lw=0.8, label="Volkov-Kogan asymptote")
-ax.set(xlabel="t Δ0f / ħ", ylabel="|Δ| (meV)", ylim=(0.985, 1.02), title="Small quench 1.05 → 1 meV")
+ax.set(xlabel="t Δ0f / ħ (dimensionless; Δ0f = 1 meV)", ylabel="|Δ| (meV)", ylim=(0.985, 1.02),
+       title=f"Small quench 1.05 → 1 meV: clean pseudospins,\nN_e = {n}, ω_D = 20 meV, Dopri8 rtol 1e-8"
+             + (" — quick" if args.quick else ""))
 ax.legend()
 fig.tight_layout()
 fig.savefig(args.out / "volkov_kogan.png", dpi=120)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxhiggs import fit_models, io, units
+from jaxhiggs import io, units
+from jaxhiggs.fit import models as fit_models
 
 HERE = Path(__file__).parent / "data"
 

@@ -5,7 +5,7 @@ fields kV/cm, vector potentials V·s/m.  See :mod:`jaxhiggs.units`.
 
 Every documented namespace is reachable from ``import jaxhiggs as jh``: ``jh.models``,
 ``jh.materials``, ``jh.spectra``, ``jh.equilibrium``, ... are imported at once; the heavier
-``jh.fit``, ``jh.fit_models``, ``jh.fit_config``, ``jh.response``, ``jh.pair_breaking``,
+``jh.fit`` (with ``jh.fit.models`` and ``jh.fit.config``), ``jh.response``, ``jh.pair_breaking``,
 ``jh.conductivity``, ``jh.config``, ``jh.reference`` and ``jh.cli`` on first use.
 """
 
@@ -52,5 +52,6 @@ __all__ = [
     "Band", "CouplingPulse", "DriveSum", "EnergyGrid", "GaussianPulse", "NoDrive", "Quench", "Result", "SingleCyclePulse",
     "SolverOptions", "Superconductor", "TightBinding", "Waveform", "bands", "drive", "equilibrium", "grid",
     "material", "materials", "models", "open_sweep", "simulate", "solve", "solve_raw", "solvers", "spectra", "sweep", "units",
-    "enable_compilation_cache", "io", "plot", "sweep_params", "sweep_store", *_LAZY,
+    "enable_compilation_cache", "io", "plot", "sweep_params", "sweep_store",
+    *(name for name in _LAZY if name not in ("fit_config", "fit_models")),  # deprecated aliases of jh.fit.config/.models
 ]

@@ -282,13 +282,13 @@ def show(store: Path, out: Path | None = None) -> Path:
 
 
 def fit(config_path: Path, out: Path | None = None):
-    """Fit a TOML fit configuration (see :mod:`jaxhiggs.fit_config`): report, .png and .json.
+    """Fit a TOML fit configuration (see :mod:`jaxhiggs.fit.config`): report, .png and .json.
 
     σ(ω)/THG configurations (``data = ...``) and raw THz time-trace configurations (``[traces]`` and
     ``[film]``: the measured t(ω) is fitted, and a σ(ω) figure with the model is written too) are accepted.
     """
     from . import fit as fitting
-    from . import fit_config
+    from .fit import config as fit_config
 
     cfg = fit_config.load(config_path)
     stem = Path(out or cfg.pop("output"))

@@ -19,7 +19,7 @@ def _pyplot():
 
 
 def gap_dynamics(result, title: str = "", path=None, fit=None):
-    """|Δ_i(t)| (and φ_L for two bands) against time in ps, with the drive's A(t) if present.
+    """|Δ_i(t)| in meV (and, for two bands, φ_L = φ_1 − φ_2 in rad in a second panel) against time in ps.
 
     ``fit`` is an optional :class:`jaxhiggs.spectra.DampedCosine` drawn over band 1.
     Returns the figure; saves it as PNG when ``path`` is given.

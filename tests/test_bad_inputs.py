@@ -179,7 +179,7 @@ CASES = [
     ("fit-empty-window", lambda: fit.fit_global([{"x": np.linspace(0.2, 2, 10), "data": np.ones(10) + 1j,
                                                   "window": (5.0, 6.0)}], "mattis-bardeen", {"gap": 1.0, "sigma_n": 1.0}),
      r"window = \(5\.0, 6\.0\) is not allowed: no data points .* the data cover x in \[0\.2, 2\.0\]"),
-    ("chi-nan-frequency", lambda: jh.fit_models.higgs_inverse_susceptibility(np.array([1.0, math.nan]) + 0.1j, 1.0, 0.0),
+    ("chi-nan-frequency", lambda: jh.fit.models.higgs_inverse_susceptibility(np.array([1.0, math.nan]) + 0.1j, 1.0, 0.0),
      r"omega = \[\(1\+0\.1j\), \(nan\+0\.1j\)\] meV is not allowed: a finite number"),
     ("dominant-constant", lambda: spectra.dominant_frequency(T, np.ones_like(T)),
      r"signal = constant 1\.0 is not allowed: a constant signal has no spectral peak"),

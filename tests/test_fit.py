@@ -7,7 +7,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxhiggs import fit, fit_models, io, units
+from jaxhiggs import fit, io, units
+from jaxhiggs.fit import models as fit_models
 
 ROOT = Path(__file__).resolve().parents[1]
 NBN_CONFIG = ROOT / "fitting" / "configs" / "nbn_sigma_zimmermann.toml"
@@ -188,7 +189,7 @@ def test_impossible_parameters_give_clear_errors(kwargs, words):
 
 
 def test_config_unknown_key_is_named(tmp_path):
-    from jaxhiggs import fit_config
+    from jaxhiggs.fit import config as fit_config
 
     text = NBN_CONFIG.read_text().replace("[fit]", "[fit]\nlearning_rate = 0.1")
     cfg = tmp_path / "c.toml"

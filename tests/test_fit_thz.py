@@ -4,7 +4,8 @@ profile likelihood, report warnings)."""
 import numpy as np
 import pytest
 
-from jaxhiggs import fit, fit_models, thz
+from jaxhiggs import fit, thz
+from jaxhiggs.fit import models as fit_models
 
 D, NS = 15.0, 3.1  # nm, MgO-like substrate index
 TIMES = np.arange(0.0, 40.0, 0.025)  # ps
@@ -161,7 +162,7 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
 
 def test_raw_trace_configuration_builds_transmission_data_sets(tmp_path):
-    from jaxhiggs import fit_config
+    from jaxhiggs.fit import config as fit_config
 
     cfg = fit_config.load(ROOT / "fitting" / "configs" / "nbn_mgo_traces.toml")
     sets = cfg["datasets"]

@@ -4,7 +4,7 @@ Entry points
 ------------
 * :func:`fit_conductivity` — complex σ(ω) (σ₁ and σ₂ jointly) with a closed-form model
   (``"mattis-bardeen"``, ``"zimmermann"``, ``"two-band-zimmermann"``) or any differentiable
-  callable / :class:`jaxhiggs.fit_models.FitModel` (e.g. a full simulation).
+  callable / :class:`jaxhiggs.fit.models.FitModel` (e.g. a full simulation).
 * :func:`fit_thg` — THG intensity |j(3Ω)|² vs drive frequency Ω (``"higgs-thg"``) or vs
   temperature at fixed Ω (``"higgs-thg-temperature"``), free overall amplitude ``scale``.
 * :func:`fit_global` — several data sets (e.g. temperatures) sharing parameters; parameters
@@ -27,7 +27,8 @@ Module layout: :mod:`~jaxhiggs.fit.parameters` (bounds and transforms), :mod:`~j
 (data sets), :mod:`~jaxhiggs.fit.optimizers`, :mod:`~jaxhiggs.fit.least_squares` (residuals,
 covariance), :mod:`~jaxhiggs.fit.result` (report, plots), :mod:`~jaxhiggs.fit.entry` (σ and THG fits),
 :mod:`~jaxhiggs.fit.transmission` (THz transmission fits), :mod:`~jaxhiggs.fit.profile`,
-:mod:`~jaxhiggs.fit.models` (= ``jaxhiggs.fit_models``), :mod:`~jaxhiggs.fit.config` (= ``jaxhiggs.fit_config``).
+:mod:`~jaxhiggs.fit.models`, :mod:`~jaxhiggs.fit.config` (``jaxhiggs.fit_models`` and ``jaxhiggs.fit_config``,
+the former flat modules, are deprecated aliases of these two).
 
 Parameters
 ----------

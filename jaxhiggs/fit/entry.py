@@ -25,7 +25,7 @@ def fit_conductivity(frequency: Float[ArrayLike, " n"], sigma: ArrayLike, model,
             (Zimmermann, finite γ); data in S/cm work too with ``sigma_n`` free (in S/cm).
             Real data need ``component`` (``"sigma1"``, ``"sigma2"`` or ``"abs"``).
         model: ``"mattis-bardeen"``, ``"zimmermann"``, ``"two-band-zimmermann"``, a
-            :class:`~jaxhiggs.fit_models.FitModel` or a callable ``f(params, frequency_THz, T_K)``.
+            :class:`~jaxhiggs.fit.models.FitModel` or a callable ``f(params, frequency_THz, T_K)``.
         initial: start values by name, e.g. ``{"gap": 1.3, "gamma": 5.0}`` (meV).
         bounds: ``{"gap": (0.5, 3.0), ...}``; fixed: names held at their initial value.
         temperature: measurement temperature in K.

@@ -135,7 +135,7 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
         datasets: dicts with ``x`` (frequency THz, or temperature K for vs-T models), ``data``
             (complex σ or a real curve), and optionally ``temperature`` (K), ``uncertainty``,
             ``weights``, ``mask``, ``window`` (x-range), ``component``.
-        model: a name (see :func:`jaxhiggs.fit_models.resolve`), a :class:`FitModel`, or a
+        model: a name (see :func:`jaxhiggs.fit.models.resolve`), a :class:`FitModel`, or a
             callable ``f(params, x, temperature)``.
         initial: start values; for a ``local`` parameter either one value (used for every data
             set) or per-set values under ``name[i]``.

@@ -31,7 +31,7 @@ class FitResult:
         free: names of the free parameters.
         chi2, redchi: χ² and reduced χ²; n_data, n_free as counted in χ²_red.
         success: the optimiser converged; message: its verdict.
-        model: the :class:`~jaxhiggs.fit_models.FitModel`.
+        model: the :class:`~jaxhiggs.fit.models.FitModel`.
         aic, bic: Akaike and Bayesian information criteria, n ln(χ²/n) + 2k and n ln(χ²/n) + k ln n
             (lmfit's convention; compare models fitted to the same data: lower is better).
         warnings: plain-language problems (not converged, parameter at a bound, unconstrained

@@ -1,0 +1,37 @@
+"""Every example script's ``--quick`` mode runs, writes its figure and triggers none of the package's warnings
+(validity of the expansion, recurrence time, grid resolution, …): a new user's first run must be clean.
+
+Minutes each on 2 CPU cores (krull_finite_q_fig6 ~7 min), hence ``slow`` (run with --runslow).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted(p.stem for p in (ROOT / "examples").glob("*.py") if not p.name.startswith("_"))
+#: a printed warning: "file:line: SomeWarning: message" (``-W always`` prints each one)
+WARNING = re.compile(r"^\S+:\d+: (?P<category>\w*Warning): (?P<message>.*)$", re.MULTILINE)
+
+
+def test_examples_are_found():
+    assert len(EXAMPLES) >= 15 and "seed000_mgb2_leggett" in EXAMPLES
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_quick_mode_runs_without_warnings(name, tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg", JAXHIGGS_CACHE_DIR="")
+    run = subprocess.run([sys.executable, "-W", "always", f"{name}.py", "--quick", "--no-progress", "--no-cache",
+                          "--out", str(tmp_path)], cwd=ROOT / "examples", env=env, capture_output=True, text=True,
+                         timeout=1200)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert list(tmp_path.glob("*.png")), f"{name} wrote no figure"
+    warned = [f"{m['category']}: {m['message']}" for m in WARNING.finditer(run.stderr)]
+    assert not warned, f"{name} --quick warns: {warned}"
