@@ -26,6 +26,7 @@ from jaxtyping import Array, Float
 from ._validate import is_concrete
 
 
+@jax.jit  # compiled once: op by op, every model construction dispatched these small kernels
 def pair_sum(gaps, xi, weights, temperature) -> Float[Array, " n_bands"]:
     """K_j = Σ_n W_jn tanh(E_jn/2T)/(2E_jn) for each band (meV⁻¹ × weight units).
 
@@ -42,6 +43,7 @@ def _thermal_factor(energy, temperature):
     return jnp.where(temperature > 0, jnp.tanh(energy / (2.0 * safe_t)), 1.0)
 
 
+@jax.jit  # compiled once: op by op, every model construction dispatched these small kernels
 def couplings_from_gaps(target_gaps, v, pair_sums) -> Float[Array, "n_bands n_bands"]:
     """Pairing matrix U (meV × inverse weight units) from target gaps and v.
 

@@ -472,22 +472,7 @@ class MattisBardeen(Model):
         A(ω)/(ω − (E_a+E_b) + iη); Re f contributes [f(ω) + conj f(−ω)]/2.  ``omega`` (meV, > 0) and
         the broadening ``eta`` (meV) replace the finite time window.  O(N_e²) per frequency.
         """
-        k, b = self.kernels(), self._band_constants()
-        pk = _pair_kernels(k)
-        energy = k["E"]
-        om_m = energy[:, None, :] - energy[:, :, None]  # E_b − E_a
-        om_p = energy[:, None, :] + energy[:, :, None]
-
-        def one(w):
-            def re_part(num, om):
-                return 0.5 * (num / (w - om + 1j * eta) + jnp.conj(num / (-w - om + 1j * eta)))
-
-            chi = jnp.sum(pk["ww"] * (pk["l"] ** 2 * re_part(pk["dF"], om_m) + pk["p"] ** 2 * re_part(-pk["oF"], om_p)),
-                          axis=(1, 2)) + k["kd1"]
-            # j(ω) = e²n/m · χ(ω) A(ω)  →  σ = j/(iωA), ω in rad/s
-            return jnp.sum(b["pn"] * chi) / (1j * w * units.MEV_IN_J / units.HBAR_SI)
-
-        return jax.lax.map(one, jnp.asarray(omega, dtype=float)) / self.drude_conductivity()
+        return _linear_conductivity(self, jnp.asarray(omega, dtype=float), eta)
 
     def options(self) -> dict:
         """Constructor keywords that rebuild this model for another material (used by sweeps)."""
@@ -525,4 +510,26 @@ class MattisBardeen(Model):
                 "orders": self.orders, "equilibrium": self.equilibrium_kind, "higgs_feedback": self.higgs_feedback}
 
 
+@eqx.filter_jit  # one compiled program; op by op the kernels' construction dispatched ~3 s at the first call
+def _linear_conductivity(model: MattisBardeen, omega, eta):
+    """Body of :meth:`MattisBardeen.linear_conductivity` (same units and conventions)."""
+    k, b = model.kernels(), model._band_constants()
+    pk = _pair_kernels(k)
+    energy = k["E"]
+    om_m = energy[:, None, :] - energy[:, :, None]  # E_b − E_a
+    om_p = energy[:, None, :] + energy[:, :, None]
+
+    def one(w):
+        def re_part(num, om):
+            return 0.5 * (num / (w - om + 1j * eta) + jnp.conj(num / (-w - om + 1j * eta)))
+
+        chi = jnp.sum(pk["ww"] * (pk["l"] ** 2 * re_part(pk["dF"], om_m) + pk["p"] ** 2 * re_part(-pk["oF"], om_p)),
+                      axis=(1, 2)) + k["kd1"]
+        # j(ω) = e²n/m · χ(ω) A(ω)  →  σ = j/(iωA), ω in rad/s
+        return jnp.sum(b["pn"] * chi) / (1j * w * units.MEV_IN_J / units.HBAR_SI)
+
+    return jax.lax.map(one, omega) / model.drude_conductivity()
+
+
 __all__ = ["MattisBardeen", "carrier_density", "continuum_equilibrium", "fermi_velocity"]
+
