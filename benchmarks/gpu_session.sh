@@ -1,41 +1,57 @@
 #!/usr/bin/env bash
-# The GPU measurements of one lent device session, in one call (device time is scarce: 15 min per session).
+# The GPU measurements of a lent device session, in one call (device time is scarce: 15 min per session).
 # Runs from the repository root on a machine whose python has jax[cuda], diffrax and equinox (zarr is not needed).
-# Every part has its own time limit so that one overrun does not cost the others; everything worth keeping goes
-# to $OUT (the device tool brings back at most 8 files).
+# Each part has its own time limit, so one overrun does not cost the others; everything worth keeping goes to $OUT
+# (the device tool brings back at most 8 files, at most two folders down).
 #
-#   OUT=/tmp/gpu bash benchmarks/gpu_session.sh [fig6-seconds] [mb-seconds] [fm-seconds]
+#   OUT=/tmp/gpu bash benchmarks/gpu_session.sh [PART[:SECONDS] ...]
+#
+# Parts (default: the ones still pending after 2026-11-26, in that order: mb2 pseudo fig6fine):
+#   fig6      examples/krull_finite_q_fig6.py, full mode (H200 2026-11-26: 190 s)
+#   fig6fine  the same on the finer grid --grid 2e-3:8 (≈ 4× the state; not run yet)
+#   mb1       bench_mattis_bardeen.py, one band, N_e = 200, 600 (H200: ~150 s)
+#   mb2       the same, two bands (H200: N_e = 200 in ~120 s; 600 was cut at 180 s)
+#   fm        bench_finite_momentum.py, grids 4e-3:4 and 2e-3:8 (H200: ~60 s)
+#   pseudo    bench_pseudospin.py, N_e = 4000, 15 024, against the NumPy reference on the host CPU (not run yet)
 set -u
 OUT=${OUT:-/tmp/jaxhiggs-gpu}
 mkdir -p "$OUT"
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 LOG=$OUT/gpu_session.log
-FIG6_S=${1:-270}
-MB_S=${2:-200}
-FM_S=${3:-90}
+PARTS=("$@")
+[ ${#PARTS[@]} -eq 0 ] && PARTS=(mb2:240 pseudo:150 fig6fine:330)
+
+run_part() {  # name seconds
+  local name=$1 limit=$2 start rc result=""
+  start=$(date +%s)
+  echo "=== $name (limit $limit s)"
+  case $name in
+    fig6) timeout "$limit" python3 examples/krull_finite_q_fig6.py --out "$OUT/fig6" --no-progress ;;
+    fig6fine) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 2e-3:8 --out "$OUT/fig6fine" --no-progress ;;
+    mb1) result=mattis_bardeen_gpu.json
+         (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --sizes 200 600 --ref-max 0 \
+            --ref-nfev 7502 --solvers ExponentialRK4 Tsit5 --write) ;;
+    mb2) result=mattis_bardeen_two_band_gpu.json
+         (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --bands 2 --sizes 200 600 --ref-max 0 \
+            --ref-nfev 25964 --solvers ExponentialRK4 Tsit5 --write) ;;
+    fm) result=finite_momentum_gpu.json
+        (cd benchmarks && timeout "$limit" python3 bench_finite_momentum.py --grids 4e-3:4 2e-3:8 --write) ;;
+    pseudo) result=pseudospin_gpu.json
+            (cd benchmarks && timeout "$limit" python3 bench_pseudospin.py --sizes 4000 15024 --write) ;;
+    *) echo "unknown part $name"; false ;;
+  esac
+  rc=$?
+  # a results file only from a run that finished (the tracked one would otherwise come back unchanged)
+  [ $rc -eq 0 ] && [ -n "$result" ] && cp "benchmarks/results/$result" "$OUT/"
+  echo "$name rc $rc wall $(( $(date +%s) - start )) s"
+}
+
 {
   date -u
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
   python3 -c "import jax, diffrax, equinox; print('jax', jax.__version__, jax.devices(), 'diffrax', diffrax.__version__)"
-
-  # 1. Krull Fig. 6 (finite-momentum pump–probe σ(δt, ω)), the example's full mode
-  echo "=== fig6 full (limit ${FIG6_S} s)"
-  start=$(date +%s)
-  timeout "$FIG6_S" python3 examples/krull_finite_q_fig6.py --out "$OUT" --no-progress
-  echo "fig6 rc $? wall $(( $(date +%s) - start )) s"
-
-  # 2. Mattis–Bardeen, the seed-000 authors' case: N_e = 200, 600 (one band), defaults + work-precision;
-  #    the NumPy reference's evaluation is timed on this host's CPU, its count (7502) is the CPU run's
-  echo "=== mattis-bardeen one band (limit ${MB_S} s)"
-  (cd benchmarks && timeout "$MB_S" python3 bench_mattis_bardeen.py --sizes 200 600 --ref-max 0 --ref-nfev 7502 \
-      --solvers ExponentialRK4 Tsit5 --write)
-  echo "mb rc $?"
-  cp benchmarks/results/mattis_bardeen_gpu.json "$OUT/" 2>/dev/null
-
-  # 3. the finite-momentum model's vector field and 0–3 ps pump solves on finer grids
-  echo "=== finite momentum (limit ${FM_S} s)"
-  (cd benchmarks && timeout "$FM_S" python3 bench_finite_momentum.py --grids 4e-3:4 2e-3:8 --write)
-  echo "fm rc $?"
-  cp benchmarks/results/finite_momentum_gpu.json "$OUT/" 2>/dev/null
+  for part in "${PARTS[@]}"; do
+    run_part "${part%%:*}" "$( [[ $part == *:* ]] && echo "${part##*:}" || echo 200 )"
+  done
   date -u
 } 2>&1 | tee "$LOG"
