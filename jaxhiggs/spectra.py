@@ -8,7 +8,9 @@ as Δt Σ_n f(t_n) e^{+2πiν t_n} on a uniform grid.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float
@@ -75,15 +77,19 @@ def fourier_transform(times, signal, window: str = "hann", subtract_mean: bool =
     dt = _uniform_step(times)
     signal = jnp.asarray(signal)
     n = signal.shape[-1]
+    return _padded_transform(signal, _window(window, n), dt, float(np.asarray(times)[0]),
+                             n_fft=int(pad_factor) * n, subtract_mean=bool(subtract_mean))
+
+
+@partial(jax.jit, static_argnames=("n_fft", "subtract_mean"))  # one compiled program, not one per operation
+def _padded_transform(signal, window, dt, t0, n_fft: int, subtract_mean: bool):
     if subtract_mean:
         signal = signal - jnp.mean(signal, axis=-1, keepdims=True)
-    signal = signal * _window(window, n)
-    n_fft = int(pad_factor) * n
+    signal = signal * window
     # Σ f e^{+2πiνt}: inverse FFT times n_fft, and the phase of the first sample time.
     spec = jnp.fft.ifft(signal, n=n_fft, axis=-1)[..., : n_fft // 2 + 1] * n_fft * dt
     freq = jnp.arange(n_fft // 2 + 1) / (n_fft * dt)
-    spec = spec * jnp.exp(2j * jnp.pi * freq * float(np.asarray(times)[0]))
-    return freq, spec
+    return freq, spec * jnp.exp(2j * jnp.pi * freq * t0)
 
 
 def frequency_resolution(times) -> float:
