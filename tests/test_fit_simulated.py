@@ -117,6 +117,18 @@ def _synthetic_map(grid_data, signal, truth, noise_rel, seed, delays=DELAYS, fre
     return clean + noise * (rng.standard_normal(clean.shape) + 1j * rng.standard_normal(clean.shape)), noise
 
 
+
+def _assert_gap_recovered(res, label, elapsed, extra=""):
+    """Print the fit report and check the shared recovery criteria: converged, Δ within 2 % and 4σ of 1.3 meV."""
+    print(res.report())
+    err = abs(res.values["gap"] / 1.3 - 1)
+    print(f"{label} = {res.values['gap']:.5f} ± {res.stderr['gap']:.2g} meV (truth 1.3, error {err:.2%}){extra}, "
+          f"fit {elapsed:.0f} s")
+    assert res.success
+    assert err < 0.02
+    assert abs(res.values["gap"] - 1.3) < 4 * res.stderr["gap"] + 1e-3
+
+
 @pytest.mark.slow
 def test_pump_probe_map_fit_recovers_the_hidden_gap():
     """Δσ(δt, ν) of 8 delays × 12 frequencies, data at dt = 0.02 ps + 2 % complex noise (seed 0), fitted at
@@ -127,14 +139,8 @@ def test_pump_probe_map_fit_recovers_the_hidden_gap():
     start = time.perf_counter()
     res = fit_pump_probe(DELAYS, FREQ, data, {"gap": 1.15, "gamma": 4.0}, grid=grid_fit, record=2.4,
                          uncertainty=noise * (1 + 1j), tol=1e-6)
-    elapsed = time.perf_counter() - start
-    print(res.report())
-    err = abs(res.values["gap"] / 1.3 - 1)
-    print(f"pump-probe: Δ = {res.values['gap']:.5f} ± {res.stderr['gap']:.2g} meV (truth 1.3, error {err:.2%}), "
-          f"γ = {res.values['gamma']:.4f} ± {res.stderr['gamma']:.2g} meV (truth 5), fit {elapsed:.0f} s")
-    assert res.success
-    assert err < 0.02
-    assert abs(res.values["gap"] - 1.3) < 4 * res.stderr["gap"] + 1e-3
+    _assert_gap_recovered(res, "pump-probe: Δ", time.perf_counter() - start,
+                          f", γ = {res.values['gamma']:.4f} ± {res.stderr['gamma']:.2g} meV (truth 5)")
     assert 0.5 < res.redchi < 2.0
 
 
@@ -176,14 +182,8 @@ def test_thg_frequency_fit_recovers_the_hidden_gap():
     start = time.perf_counter()
     res = fit_thg_simulated(nu, data, {"gap": 1.2, "gamma": 3.5}, grid=grid_fit, uncertainty=0.02 * clean,
                             drive_duration=1.2, tol=1e-6, max_steps=60)
-    elapsed = time.perf_counter() - start
-    print(res.report())
-    err = abs(res.values["gap"] / 1.3 - 1)
-    print(f"THG: Δ = {res.values['gap']:.5f} ± {res.stderr['gap']:.2g} meV (truth 1.3, error {err:.2%}), "
-          f"γ = {res.values['gamma']:.4f} ± {res.stderr['gamma']:.2g} meV (truth 2.6), fit {elapsed:.0f} s")
-    assert res.success
-    assert err < 0.02
-    assert abs(res.values["gap"] - 1.3) < 4 * res.stderr["gap"] + 1e-3
+    _assert_gap_recovered(res, "THG: Δ", time.perf_counter() - start,
+                          f", γ = {res.values['gamma']:.4f} ± {res.stderr['gamma']:.2g} meV (truth 2.6)")
     assert any(w.startswith("C(gamma, scale)") for w in res.warnings), res.warnings
 
 
@@ -207,14 +207,7 @@ def test_thg_temperature_fit_recovers_the_hidden_gap():
     res = fit_thg_simulated(temps, data, {"gap": 1.2, "gamma": 2.6}, axis="temperature", drive_frequency=0.28,
                             drive_duration=1.2, grid=grid_fit, uncertainty=0.02 * clean, fixed=("gamma",), tol=1e-6,
                             max_steps=60)
-    elapsed = time.perf_counter() - start
-    print(res.report())
-    err = abs(res.values["gap"] / 1.3 - 1)
-    print(f"THG vs T: Δ(0) = {res.values['gap']:.5f} ± {res.stderr['gap']:.2g} meV (truth 1.3, error {err:.2%}), "
-          f"fit {elapsed:.0f} s")
-    assert res.success
-    assert err < 0.02
-    assert abs(res.values["gap"] - 1.3) < 4 * res.stderr["gap"] + 1e-3
+    _assert_gap_recovered(res, "THG vs T: Δ(0)", time.perf_counter() - start)
     assert abs(res.correlation[0, 1]) < 0.9  # Δ(0) and the amplitude are measured separately
 
 
