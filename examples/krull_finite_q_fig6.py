@@ -18,7 +18,7 @@ large q₀ over-states pair creation, see the docs), 10 delays 1.0 … 2.8 ps, 3
 Full: dk = 4e-3 nm⁻¹, 4 lines (324 + 832 shell points), n_max = 4, |A0| = 5e-9, 41 delays 1.0 … 9.0 ps, 8 ps window,
 four probe phases, rtol 1e-8, η = 0.5 meV (165 runs of 17 ps: a GPU job; 190 s on an NVIDIA H200, the figure and
 what it shows are in docs/models/finite_momentum.md).
-``--grid DK:LINES`` overrides the k grid (e.g. 2e-3:8, the next GPU run).  Besides the PNG the script writes krull_finite_q_fig6.npz (σ map, δt spectrum, pump-only gaps, ω_L, ω_H2) to --out.
+``--grid DK:LINES`` overrides the k grid (e.g. 2e-3:8, the next GPU run) and ``--delays FIRST:LAST:COUNT`` the delays.  Besides the PNG the script writes krull_finite_q_fig6.npz (σ map, δt spectrum, pump-only gaps, ω_L, ω_H2) to --out.
 """
 
 
@@ -36,6 +36,8 @@ from jaxhiggs.models.finite_momentum import pump_probe_conductivity  # noqa: E40
 def grid_option(parser):
     parser.add_argument("--grid", metavar="DK:LINES", default=None,
                         help="k grid as dk (nm⁻¹, = the pump's q₀) : k_y lines per band, e.g. 2e-3:8 (default: the mode's)")
+    parser.add_argument("--delays", metavar="FIRST:LAST:COUNT", default=None,
+                        help="pump–probe delays in ps, e.g. 1:9:11 (default: the mode's, 1:9:41 in full mode)")
 
 
 args = parse(__doc__, grid_option)
@@ -49,6 +51,9 @@ else:
 if args.grid:
     dk, lines = args.grid.split(":")
     grid = dict(dk=float(dk), n_lines=int(lines))
+if args.delays:
+    first, last, count = args.delays.split(":")
+    delays = np.linspace(float(first), float(last), int(count))
 V, A_PR, CENTER, DT = 0.05, 1e-12, 1.0, 0.01
 times = np.arange(int(round((delays[-1] + window) / DT)) + 1) * DT
 pump = jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), 0.4 / FWHM, CENTER)
