@@ -12,6 +12,8 @@
 #             ħω_δt reaches 8.3 meV; H200 2026-11-26 at 11 delays 1…9 ps: 166 s)
 #   mb1       bench_mattis_bardeen.py, one band, N_e = 200, 600 (H200: ~150 s)
 #   mb2       the same, two bands (H200: N_e = 200 in ~120 s; 600 was cut at 180 s)
+#   mb1ref    one band, N_e = 200, with the reference run in full on the host CPU (a measured ratio, not an estimate)
+#             (results/mattis_bardeen_200_measured_gpu.json)
 #   mb2big    two bands, N_e = 600 only, ExponentialRK4 only (results/mattis_bardeen_two_band_600_gpu.json)
 #   fm        bench_finite_momentum.py, grids 4e-3:4 and 2e-3:8 (H200: ~60 s)
 #   pseudo    bench_pseudospin.py, N_e = 4000, 15 024, single and batches of 16, default options, against the NumPy
@@ -37,6 +39,9 @@ run_part() {  # name seconds
     mb2) result=mattis_bardeen_two_band_gpu.json
          (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --bands 2 --sizes 200 600 --ref-max 0 \
             --ref-nfev 25964 --solvers ExponentialRK4 Tsit5 --write) ;;
+    mb1ref) result=mattis_bardeen_200_measured_gpu.json
+         (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --sizes 200 --ref-max 200 \
+            --solvers ExponentialRK4 --name mattis_bardeen_200_measured --write) ;;
     mb2big) result=mattis_bardeen_two_band_600_gpu.json
          (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --bands 2 --sizes 600 --ref-max 0 \
             --ref-nfev 25964 --solvers ExponentialRK4 --name mattis_bardeen_two_band_600 --write) ;;
