@@ -92,9 +92,13 @@ line = spec.mean(axis=1)
 ok = w_dt > 1.0
 w_peak = w_dt[ok][np.argmax(line[ok])]
 conj = np.abs(np.asarray(out["sigma_conjugate"])[:, band]).max() / np.abs(sigma[:, band]).max() / 1e6
+nyquist = units.thz_to_mev(1 / (2 * (delays[1] - delays[0])))  # highest ħω_δt the delay spacing resolves
+if nyquist < max(w_l, w_h2):
+    print(f"note: the delays are {delays[1] - delays[0]:.2f} ps apart, so ħω_δt stops at {nyquist:.2f} meV, below "
+          f"ω_L = {w_l:.2f} and ω_H2 = {w_h2:.2f} meV: panel (c) cannot show them (use ≤ 0.4 ps)")
 print(f"|Δ|∞ = {d_inf.round(3)} meV; ω_H2 = 2|Δ2|∞ = {w_h2:.2f} meV, ω_L (φ1 − φ2) = {w_l:.2f} meV; "
       f"peak of the δt spectrum (mean over ħω = 1–16 meV) at {w_peak:.2f} meV (resolution "
-      f"{units.thz_to_mev(1 / (delays[-1] - delays[0])):.2f} meV); phase-conjugate part / σ ≤ {conj:.2g}")
+      f"{units.thz_to_mev(1 / (delays[-1] - delays[0])):.2f} meV, up to {nyquist:.2f} meV); phase-conjugate part / σ ≤ {conj:.2g}")
 
 # the numbers behind the figure, so a long (GPU) run can be re-plotted and analysed elsewhere
 np.savez_compressed(args.out / "krull_finite_q_fig6.npz", frequency_thz=nu, delays_ps=delays, sigma_MS_per_m=sigma,
