@@ -6,25 +6,26 @@
 #
 #   OUT=/tmp/gpu bash benchmarks/gpu_session.sh [PART[:SECONDS] ...]
 #
-# Parts (default: the ones still pending after 2026-11-26, in that order: fig6fine pseudo mb2big):
+# Parts (default: what is still pending after the second H200 session of 2026-11-26: fig6fine over the whole
+# 1…9 ps at 0.25 ps, FIG6_DELAYS=1:9:33, ≈ 2.4× the 184 s of 1:5:17):
 #   fig6      examples/krull_finite_q_fig6.py, full mode (H200 2026-11-26: 190 s)
-#   fig6fine  the same on the finer grid --grid 2e-3:8 (≈ 4× the state) at 17 delays 1…5 ps, 0.25 ps apart (so
-#             ħω_δt reaches 8.3 meV; H200 2026-11-26 at 11 delays 1…9 ps: 166 s)
+#   fig6fine  the same on the finer grid --grid 2e-3:8 (≈ 4× the state) at the delays $FIG6_DELAYS (default 1:5:17,
+#             0.25 ps apart so that ħω_δt reaches 8.3 meV: H200 184 s; 1:9:11 took 166 s)
 #   mb1       bench_mattis_bardeen.py, one band, N_e = 200, 600 (H200: ~150 s)
 #   mb2       the same, two bands (H200: N_e = 200 in ~120 s; 600 was cut at 180 s)
 #   mb1ref    one band, N_e = 200, with the reference run in full on the host CPU (a measured ratio, not an estimate)
-#             (results/mattis_bardeen_200_measured_gpu.json)
-#   mb2big    two bands, N_e = 600 only, ExponentialRK4 only (results/mattis_bardeen_two_band_600_gpu.json)
+#             (results/mattis_bardeen_200_measured_gpu.json; H200: 104 s)
+#   mb2big    two bands, N_e = 600 only, ExponentialRK4 only (results/mattis_bardeen_two_band_600_gpu.json; H200: 109 s)
 #   fm        bench_finite_momentum.py, grids 4e-3:4 and 2e-3:8 (H200: ~60 s)
 #   pseudo    bench_pseudospin.py, N_e = 4000, 15 024, single and batches of 16, default options, against the NumPy
-#             reference on the host CPU (wall-time ratios; not run yet)
+#             reference on the host CPU (wall-time ratios; H200: 97 s)
 set -u
 OUT=${OUT:-/tmp/jaxhiggs-gpu}
 mkdir -p "$OUT"
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 LOG=$OUT/gpu_session.log
 PARTS=("$@")
-[ ${#PARTS[@]} -eq 0 ] && PARTS=(fig6fine:300 pseudo:150 mb2big:300)
+[ ${#PARTS[@]} -eq 0 ] && { PARTS=(fig6fine:560); export FIG6_DELAYS=${FIG6_DELAYS:-1:9:33}; }
 
 run_part() {  # name seconds
   local name=$1 limit=$2 start rc result=""
@@ -32,7 +33,7 @@ run_part() {  # name seconds
   echo "=== $name (limit $limit s)"
   case $name in
     fig6) timeout "$limit" python3 examples/krull_finite_q_fig6.py --out "$OUT/fig6" --no-progress ;;
-    fig6fine) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 2e-3:8 --delays 1:5:17 --out "$OUT/fig6fine" --no-progress ;;
+    fig6fine) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 2e-3:8 --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6fine" --no-progress ;;
     mb1) result=mattis_bardeen_gpu.json
          (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --sizes 200 600 --ref-max 0 \
             --ref-nfev 7502 --solvers ExponentialRK4 Tsit5 --write) ;;
