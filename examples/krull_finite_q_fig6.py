@@ -18,7 +18,7 @@ large q₀ over-states pair creation, see the docs), 10 delays 1.0 … 2.8 ps, 3
 Full: dk = 4e-3 nm⁻¹, 4 lines (324 + 832 shell points), n_max = 4, |A0| = 5e-9, 41 delays 1.0 … 9.0 ps, 8 ps window,
 four probe phases, rtol 1e-8, η = 0.5 meV (165 runs of 17 ps: a GPU job; 190 s on an NVIDIA H200, the figure and
 what it shows are in docs/models/finite_momentum.md).
-``--grid DK:LINES`` overrides the k grid (e.g. 2e-3:8, the next GPU run) and ``--delays FIRST:LAST:COUNT`` the delays.  Besides the PNG the script writes krull_finite_q_fig6.npz (σ map, δt spectrum, pump-only gaps, ω_L, ω_H2) to --out.
+``--grid DK:LINES`` overrides the k grid (e.g. 2e-3:8, the next GPU run) and ``--delays FIRST:LAST:COUNT`` the delays, ``--probe-mev`` the probe's photon energy.  Besides the PNG the script writes krull_finite_q_fig6.npz (σ map, δt spectrum, pump-only gaps, ω_L, ω_H2) to --out.
 """
 
 
@@ -36,6 +36,8 @@ from jaxhiggs.models.finite_momentum import pump_probe_conductivity  # noqa: E40
 def grid_option(parser):
     parser.add_argument("--grid", metavar="DK:LINES", default=None,
                         help="k grid as dk (nm⁻¹, = the pump's q₀) : k_y lines per band, e.g. 2e-3:8 (default: the mode's)")
+    parser.add_argument("--probe-mev", type=float, default=5.5,
+                        help="the probe's centre photon energy ħω_pr in meV (default Krull's 5.5)")
     parser.add_argument("--delays", metavar="FIRST:LAST:COUNT", default=None,
                         help="pump–probe delays in ps, e.g. 1:9:11 (default: the mode's, 1:9:41 in full mode)")
 
@@ -60,7 +62,7 @@ pump = jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), 0.4
 
 
 def probe_at(t):
-    return jh.GaussianPulse.from_vector_potential(2 * A_PR, units.mev_to_thz(5.5), 0.15 / FWHM, t)
+    return jh.GaussianPulse.from_vector_potential(2 * A_PR, units.mev_to_thz(args.probe_mev), 0.15 / FWHM, t)
 
 
 model = jh.models.FiniteMomentum(jh.materials.mgb2(v=V), n_max=n_max, **grid)
@@ -104,7 +106,8 @@ print(f"|Δ|∞ = {d_inf.round(3)} meV; ω_H2 = 2|Δ2|∞ = {w_h2:.2f} meV, ω_L
 np.savez_compressed(args.out / "krull_finite_q_fig6.npz", frequency_thz=nu, delays_ps=delays, sigma_MS_per_m=sigma,
                     sigma_equilibrium_MS_per_m=sigma_eq, delay_frequency_meV=w_dt, delay_spectrum=spec,
                     pump_gap_meV=gap, times_ps=times, omega_H2_meV=w_h2, omega_L_meV=w_l, band_meV=(1.0, 16.0),
-                    n_shell=model.shell.n_shell(), n_max=n_max, pump_A0=a0, probe_A=A_PR, broadening_meV=eta)
+                    n_shell=model.shell.n_shell(), n_max=n_max, pump_A0=a0, probe_A=A_PR, probe_meV=args.probe_mev,
+                    broadening_meV=eta)
 fig, ax = plt.subplots(1, 3, figsize=(15, 4.4))
 for i in (0, delays.size // 2, delays.size - 1):
     ax[0].plot(w[band], sigma[i, band].real, lw=0.9, label=f"δt = {delays[i] - CENTER:.1f} ps")
