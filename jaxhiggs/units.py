@@ -101,6 +101,15 @@ def diamagnetic_shift(vector_potential, mass_ratio, sign=1.0):
     return sign * DIAMAGNETIC_MEV_PER_A2 * vector_potential**2 / mass_ratio
 
 
+def diffusion_energy(diffusion_cm2_per_s, wavevector_per_nm):
+    """ħDq² in meV from the diffusion constant D (cm²/s) and the wave vector q (1/nm).
+
+    1 cm²/s × (1 nm⁻¹)² = 10¹⁴ s⁻¹, times ħ: 65.82 meV.  Example: D = 0.5 cm²/s (NbN-like),
+    q = 0.2 nm⁻¹ → 1.32 meV; a THz photon's q ≈ 2·10⁻⁵ nm⁻¹ gives ~10⁻⁸ meV (negligible).
+    """
+    return HBAR_MEV_PS * 1e-12 * 1e14 * diffusion_cm2_per_s * wavevector_per_nm**2
+
+
 def fluence_j_per_m2(field_v_m_squared_integral_s):
     """Fluence c ε₀ ∫E² dt in J/m² from ∫E² dt given in (V/m)²·s."""
     return SPEED_OF_LIGHT * VACUUM_PERMITTIVITY * field_v_m_squared_integral_s

@@ -81,3 +81,35 @@ def schmid_higgs_inverse_reference(omega: float, gap: float, gam: float, cutoff:
     e = cutoff * gap
     total += 0.5 * e * (_integrand(e, omega, gap, gam) + _integrand(-e, omega, gap, gam))
     return complex(total)
+
+
+def _matsubara_angle(w: float, gap: float, gam: float) -> float:
+    """θ(ω) ∈ (0, π/2) of the static Usadel equation on the Matsubara axis, ω sinθ − Δ cosθ + Γ sinθ cosθ = 0.
+
+    The same equilibrium as §S.2 continued to ε = iω (G = cos θ, F = −i sin θ there).
+    """
+    return optimize.brentq(lambda t: w * np.sin(t) - gap * np.cos(t) + gam * np.sin(t) * np.cos(t),
+                           0.0, 0.5 * np.pi, xtol=1e-15)
+
+
+def static_inverse_susceptibility_matsubara(gap: float, gam: float, diffusion_energy: float = 0.0) -> float:
+    """χ⁻¹(ω = 0, q) at T = 0 from the static Usadel equation on the Matsubara axis (an independent route).
+
+    Linearising (ħD/2)∂²θ − ω sinθ + Δ(x) cosθ − Γ sinθ cosθ = 0 about the homogeneous state for
+    Δ(x) = Δ + δΔ cos qx gives δθ = δΔ cosθ/(ħDq²/2 + ω cosθ + Δ sinθ + Γ cos 2θ); the gap equation
+    Δ = λ∫₀^{ω_D} dω sinθ then gives, per unit DOS and with 1/λ eliminated,
+
+        χ⁻¹(0, q) = ∫₀^∞ dω [sinθ/Δ − cos²θ/(ħDq²/2 + ω cosθ + Δ sinθ + Γ cos 2θ)].
+
+    The integrand falls as ħDq²/(2ω²) (taken analytically beyond 3·10⁵ Δ).  Units: meV; result
+    dimensionless.  At Γ = 0: 1 + πħDq²/(8Δ) + O(q⁴).
+    """
+    def integrand(w):
+        t = _matsubara_angle(w, gap, gam)
+        s, c = np.sin(t), np.cos(t)
+        return s / gap - c * c / (0.5 * diffusion_energy + w * c + gap * s + gam * np.cos(2 * t))
+
+    edges = [0.0] + [gap * k for k in (0.1, 1.0, 4.0, 30.0, 300.0, 3e3, 3e4, 3e5)]
+    total = sum(integrate.quad(integrand, a, b, epsabs=1e-13, epsrel=1e-12, limit=200)[0]
+                for a, b in zip(edges[:-1], edges[1:]))
+    return total + 0.5 * diffusion_energy / edges[-1]

@@ -6,7 +6,9 @@
     χ⁻¹(ω) = ∫dε { Re F^R(ε) tanh(ε/2T)/(2Δ) − ¼[d^RR t₋ − t₊ d^AA + d^RA (t₊ − t₋)] },
 
 with d^{XY} of §S.3, ε± = ε ± ω/2, t± = tanh(ε±/2T).  At Γ = 0 the closed form of C8 is
-used.  χ(t) = (2/π)∫₀^∞dω Im χ(ω) sin ωt (§S.4, paper eq. 24), χ = 1/χ⁻¹.
+used.  At a wave vector q the dirty-limit diffusion term enters d^{XY} through ħDq²
+(``diffusion_energy``; docs/models/schmid-higgs.md derives it and checks the static limit against
+the Matsubara axis).  χ(t) = (2/π)∫₀^∞dω Im χ(ω) sin ωt (§S.4, paper eq. 24), χ = 1/χ⁻¹.
 
 Units: ω, Δ, Γ in meV; temperature in K; times in ps at the API edge (internally ħ/meV
 via :mod:`jaxhiggs.units`).  χ⁻¹ and χ(ω) are dimensionless; χ(t) is a rate and is
@@ -73,12 +75,24 @@ def _gl(n):
     return jnp.asarray(smap), jnp.asarray(jac), jnp.asarray(s), jnp.asarray(0.5 * w)
 
 
-def _d_vertex(eps, gx, fx, gy, fy, omega, gap, gam):
-    """d^{XY} of §S.3 (dimension 1/meV)."""
-    c = -(fx - fy) / omega
-    num = gx + gy + 2.0 * (gap - 0.5j * gam * (fx + fy)) * c
-    den = 2.0 * (eps + 0.5j * gam * (gx + gy))
-    return num / den
+def _d_vertex(eps, gx, fx, gy, fy, omega, gap, gam, diffusion=0.0):
+    """d^{XY} of §S.3 (dimension 1/meV), at wave vector q through ``diffusion`` = ħDq² (meV).
+
+    The diffusion term of the Usadel equation, linearised about the homogeneous state, adds
+    κ(g^X_+ δg − δg g^Y_−) with κ = iħDq²/2 to the left side of §S.3 (the sign and size are fixed by
+    the normal-state diffuson, whose pole δg^{RA} ∝ 1/(ω + iDq²) must lie at ω = −iDq²).  With
+    P = ω + κ(G_+ − G_−), Q = 2ε + (iΓ + κ)(G_+ + G_−), R = 2Δ − (iΓ − κ)(F_+ + F_−):
+
+        d = [P(G_+ + G_−) − R(F_+ − F_−)] / [PQ − κR(F_+ − F_−)],
+
+    which is §S.3's d^{XY} at q = 0 (docs/models/schmid-higgs.md derives it).
+    """
+    kappa = 0.5j * diffusion
+    dg, df, sg, sf = gx - gy, fx - fy, gx + gy, fx + fy
+    p = omega + kappa * dg
+    q = 2.0 * eps + (1j * gam + kappa) * sg
+    r = 2.0 * gap - (1j * gam - kappa) * sf
+    return (p * sg - r * df) / (p * q - kappa * r * df)
 
 
 def _occupation(e, t_mev):
@@ -87,15 +101,15 @@ def _occupation(e, t_mev):
     return jnp.where(t_mev > 0, jnp.tanh(e / (2.0 * tsafe)), jnp.sign(e))
 
 
-def _integrand(eps, omega, gap, gam, t_mev):
-    """Integrand of the boxed §S.4 equation for ε > 0 (it is even in ε)."""
+def _integrand(eps, omega, gap, gam, t_mev, diffusion=0.0):
+    """Integrand of the boxed §S.4 equation for ε > 0 (it is even in ε); diffusion = ħDq² in meV."""
     gp, fp = green_functions(eps + 0.5 * omega, gap, gam)
     gm, fm = green_functions(eps - 0.5 * omega, gap, gam)
     _, f0 = green_functions(eps, gap, gam)
     gpa, fpa, gma, fma = -jnp.conj(gp), -jnp.conj(fp), -jnp.conj(gm), -jnp.conj(fm)
-    d_rr = _d_vertex(eps, gp, fp, gm, fm, omega, gap, gam)
-    d_aa = _d_vertex(eps, gpa, fpa, gma, fma, omega, gap, gam)
-    d_ra = _d_vertex(eps, gp, fp, gma, fma, omega, gap, gam)
+    d_rr = _d_vertex(eps, gp, fp, gm, fm, omega, gap, gam, diffusion)
+    d_aa = _d_vertex(eps, gpa, fpa, gma, fma, omega, gap, gam, diffusion)
+    d_ra = _d_vertex(eps, gp, fp, gma, fma, omega, gap, gam, diffusion)
     tp = _occupation(eps + 0.5 * omega, t_mev)
     tm = _occupation(eps - 0.5 * omega, t_mev)
     t0 = _occupation(eps, t_mev)
@@ -109,7 +123,7 @@ _FAR = (2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 _GSCALE = (0.05, 0.3, 2.0)
 
 
-def _chi_inv_numeric_single(omega, gap, gam, t_mev, n_nodes):
+def _chi_inv_numeric_single(omega, gap, gam, t_mev, n_nodes, diffusion=0.0):
     """χ⁻¹(ω ≥ 0) from §S.4 by composite Gauss–Legendre panels on ε ∈ (0, ∞)."""
     om = jnp.maximum(omega, _OMEGA_FLOOR * gap)  # c^{XY} is a difference quotient: keep ω > 0
     half = 0.5 * om
@@ -117,7 +131,8 @@ def _chi_inv_numeric_single(omega, gap, gam, t_mev, n_nodes):
     kinks = jnp.stack([
         eg, gap, jnp.abs(half - eg), jnp.abs(half - gap), half, half + eg, half + gap,
     ])
-    small = gam * jnp.asarray(_GSCALE)  # width of the broadened ε ≈ 0 poles of d^RR, d^AA
+    # width of the broadened ε ≈ 0 poles of d^RR, d^AA (Γ, and ħDq²/2 at finite q)
+    small = (gam + 0.5 * diffusion) * jnp.asarray(_GSCALE)
     far = half + gap * jnp.asarray(_FAR)
     pts = jnp.sort(jnp.concatenate([jnp.zeros(1), kinks, small, far]))
     e_max = pts[-1]
@@ -133,7 +148,7 @@ def _chi_inv_numeric_single(omega, gap, gam, t_mev, n_nodes):
     # coincident break points give zero-width panels whose nodes may sit on the removable
     # 0/0 at ε = 0; they carry zero weight, so drop them before they turn the sum into NaN
     eps = jnp.where(wts > 0, eps, 0.5 * gap)
-    vals = _integrand(eps, om, gap, gam, t_mev)
+    vals = _integrand(eps, om, gap, gam, t_mev, diffusion)
     return 2.0 * jnp.sum(jnp.where(wts > 0, wts * vals, 0.0))
 
 
@@ -144,8 +159,13 @@ def schmid_higgs_susceptibility(
     temperature: Float[ArrayLike, ""] = 0.0,
     n_nodes: int = 24,
     batch_size: int = 8,
+    diffusion_energy: Float[ArrayLike, ""] = 0.0,
 ) -> Complex[Array, "*w"]:
-    """Retarded inverse Schmid–Higgs susceptibility χ⁻¹(ω) per unit DOS (§S.4; C8).
+    """Retarded inverse Schmid–Higgs susceptibility χ⁻¹(ω, q) per unit DOS (§S.4; C8).
+
+    A longitudinal gap perturbation δΔ e^{i(qx − ωt)}; q enters only through the diffusion
+    energy ħDq² of the dirty (Usadel) limit — see :func:`jaxhiggs.units.diffusion_energy` to
+    get it from D and q.  q = 0 (the default) is the homogeneous response of the paper.
 
     Args:
         omega: real frequency ħω in meV (any shape; negative ω → complex conjugate).
@@ -156,16 +176,29 @@ def schmid_higgs_susceptibility(
         n_nodes: Gauss–Legendre nodes per ε panel (24 gives ≲1e-7 against the
             SciPy reference, see tests).
         batch_size: ω values integrated per vectorised batch (memory/speed trade-off).
+        diffusion_energy: ħDq² in meV, ≥ 0 (0: q = 0).  Needs Γ > 0: at Γ = 0 the ε ≈ 0
+            poles of §S.5 sit on the integration path (take a small Γ, e.g. 1e-3 Δ).  It
+            is traced, so a scan over q compiles once.
 
     Returns:
         χ⁻¹(ω + i0), dimensionless complex, shape of ``omega``.  χ⁻¹(0) = 1 − πζ/4 for
         ζ ≤ 1 (C8), Im χ⁻¹ = 0 for |ω| < 2ε_g, Im χ⁻¹ < 0 above (absorption Im χ > 0).
-        Differentiable with respect to Δ and Γ; vmappable over Γ.
+        At q > 0 the static value approaches 1/λ as Dq² ≫ Δ (the gap no longer responds)
+        and the threshold stays at 2ε_g.  Differentiable with respect to Δ, Γ and ħDq²;
+        vmappable over Γ.
     """
     check(lambda a: a >= 0, "pair_breaking", pair_breaking,
           "Γ (meV) must be >= 0 meV and below Δ00/2 of the clean gap")
     check(lambda a: a > 0, "gap", gap, "Δ must be > 0 meV")
     check(lambda a: a >= 0, "temperature", temperature, "T must be >= 0 K")
+    check(lambda a: a >= 0, "diffusion_energy", diffusion_energy, "ħDq² (meV) must be >= 0 meV")
+    if is_concrete(pair_breaking, diffusion_energy):
+        if float(np.max(np.asarray(diffusion_energy))) > 0 and float(np.min(np.asarray(pair_breaking))) <= 0:
+            raise ValueError(
+                f"diffusion_energy = {float(np.max(diffusion_energy))!r} meV with pair_breaking = 0 meV is not "
+                "supported: q > 0 needs Γ > 0 (at Γ = 0 the ε ≈ 0 poles lie on the integration path; use a "
+                "small Γ such as 1e-3 Δ)"
+            )
     if is_concrete(pair_breaking, temperature):
         if float(np.max(np.asarray(temperature))) > 0 and float(np.min(np.asarray(pair_breaking))) <= 0:
             raise ValueError(
@@ -176,7 +209,8 @@ def schmid_higgs_susceptibility(
     gap = jnp.asarray(gap, jnp.float64)
     gam = jnp.asarray(pair_breaking, jnp.float64)
     t_mev = units.kelvin_to_mev(jnp.asarray(temperature, jnp.float64))
-    return _chi_inv_core(omega, gap, gam, t_mev, n_nodes, batch_size)
+    dq2 = jnp.asarray(diffusion_energy, jnp.float64)
+    return _chi_inv_core(omega, gap, gam, t_mev, n_nodes, batch_size, dq2)
 
 
 #: ω values per compiled kernel call.  Every ω array is padded to a multiple of this and
@@ -186,19 +220,19 @@ _CHUNK = 16
 
 
 @partial(jax.jit, static_argnums=(4, 5))
-def _chi_inv_chunk(w, gap, gam, t_mev, n_nodes, batch_size):
+def _chi_inv_chunk(w, gap, gam, t_mev, n_nodes, batch_size, diffusion):
     """χ⁻¹ at a fixed-size chunk of ω ≥ 0 (Γ > 0 quadrature; Γ = 0 replaced by a proxy)."""
     gam_safe = jnp.where(gam > 0, gam, 1e-3 * gap)  # the numeric branch is unused at Γ = 0
 
     def one(wi):
-        return _chi_inv_numeric_single(wi, gap, gam_safe, t_mev, n_nodes)
+        return _chi_inv_numeric_single(wi, gap, gam_safe, t_mev, n_nodes, diffusion)
 
     numeric = jax.lax.map(one, w, batch_size=batch_size)
     floor = _OMEGA_FLOOR * gap
     return jnp.where(w < floor, numeric.real + 1j * numeric.imag * w / floor, numeric)
 
 
-def _chi_inv_core(omega, gap, gam, t_mev, n_nodes, batch_size):
+def _chi_inv_core(omega, gap, gam, t_mev, n_nodes, batch_size, diffusion=0.0):
     shape = omega.shape
     w = jnp.abs(omega).ravel()
     clean = clean_susceptibility_inverse(w, gap)
@@ -207,7 +241,7 @@ def _chi_inv_core(omega, gap, gam, t_mev, n_nodes, batch_size):
     else:
         n = w.shape[0]
         padded = jnp.concatenate([w, jnp.full(((-n) % _CHUNK,), 1.0) * gap])
-        parts = [_chi_inv_chunk(padded[i:i + _CHUNK], gap, gam, t_mev, n_nodes, batch_size)
+        parts = [_chi_inv_chunk(padded[i:i + _CHUNK], gap, gam, t_mev, n_nodes, batch_size, diffusion)
                  for i in range(0, padded.shape[0], _CHUNK)]
         numeric = jnp.concatenate(parts)[:n] if parts else jnp.zeros((0,), jnp.complex128)
         val = jnp.where(gam > 0, numeric, clean)

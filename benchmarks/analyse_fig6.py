@@ -1,0 +1,62 @@
+"""The numbers quoted in docs/models/finite_momentum.md about Krull's Fig. 6, from the example's saved results.
+
+Reads npz files written by ``examples/krull_finite_q_fig6.py`` (default: the two GPU runs kept in
+``results/fig6/``) and prints, per run: the pump-only gaps and mode frequencies, the equilibrium Re σ's strongest
+line, the pumped low-frequency peak, and for 1-meV bins of ħω the dominant δt frequency of σ(δt, ω) with its sign.
+
+Sign: the FT over δt is taken as Σ_δt σ(δt, ω) e^{+iν δt/ħ}, so a positive ν means σ ∝ e^{−iν δt/ħ}.  With the
+package's e^{−iωt} convention a probe centred at δt has A(ω) ∝ e^{+iωδt/ħ}; a current whose δt phase does not
+follow the probe's then shows up at ν = ħω − (what it does follow).  Usage:
+
+    python benchmarks/analyse_fig6.py [run.npz ...]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+HBAR = 0.6582119569  # meV·ps
+THZ_TO_MEV = 4.135667696  # h·1 THz in meV
+DEFAULT = sorted((Path(__file__).parent / "results" / "fig6").glob("*.npz"))
+
+
+def dominant_delay_frequency(delays, sigma_column, nu):
+    """ν (meV) maximising |Σ_δt (σ − ⟨σ⟩) e^{+iνδt/ħ}| over the trial grid ``nu``."""
+    x = sigma_column - sigma_column.mean()
+    return nu[np.argmax(np.abs(np.exp(1j * np.outer(nu / HBAR, delays)) @ x))]
+
+
+def report(path: Path):
+    d = np.load(path)
+    w = d["frequency_thz"] * THZ_TO_MEV
+    sigma, sigma_eq, delays = d["sigma_MS_per_m"], d["sigma_equilibrium_MS_per_m"], d["delays_ps"]
+    probe = float(d["probe_meV"]) if "probe_meV" in d else 5.5
+    band = (w > 1.0) & (w < 16.0)
+    step = delays[1] - delays[0]
+    nyquist = np.pi * HBAR / step
+    print(f"== {path.name}: N_k = {d['n_shell'].tolist()}, {delays.size} delays {delays[0]:.2f}…{delays[-1]:.2f} ps "
+          f"(ħω_δt up to {nyquist:.2f} meV, resolution {2 * np.pi * HBAR / (delays[-1] - delays[0]):.2f} meV), "
+          f"probe {probe} meV")
+    print(f"   ω_L = {float(d['omega_L_meV']):.2f} meV, ω_H2 = {float(d['omega_H2_meV']):.2f} meV")
+    i = np.argmax(sigma_eq[band])
+    print(f"   equilibrium Re σ: strongest at {w[band][i]:.2f} meV, {sigma_eq[band][i]:.2f} MS/m")
+    mean = sigma.real.mean(axis=0)
+    i = np.argmax(mean[band])
+    print(f"   pumped Re σ (mean over δt): strongest at {w[band][i]:.2f} meV, {mean[band][i]:.1f} MS/m")
+    nu = np.linspace(-nyquist, nyquist, 1441)
+    for lo in range(1, 15):
+        sel = band & (w >= lo) & (w < lo + 1)
+        if not sel.any():
+            continue
+        peaks = [dominant_delay_frequency(delays, sigma[:, j], nu) for j in np.nonzero(sel)[0]]
+        med = float(np.median(peaks))
+        print(f"   ħω {lo:2d}–{lo + 1:2d} meV: <Re σ> {mean[sel].mean():7.2f} MS/m, dominant ν = {med:+.2f} meV, "
+              f"ħω − ν = {lo + 0.5 - med:+.2f} meV")
+
+
+if __name__ == "__main__":
+    for p in (sys.argv[1:] or DEFAULT):
+        report(Path(p))
