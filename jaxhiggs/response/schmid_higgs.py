@@ -322,20 +322,25 @@ def _omega_nodes(w_th, gap, omega_max, t_max, n_per_panel=24):
     return np.concatenate(nodes), np.concatenate(weights)
 
 
-def _sample_grid(w_th, gap, omega_max, n_dense):
-    """ω samples (meV) where χ⁻¹ is evaluated numerically for Γ > 0, then interpolated."""
+def _sample_grid(w_th, gap, omega_max, n_dense, diffusion=0.0):
+    """ω samples (meV) where χ⁻¹ is evaluated numerically for Γ > 0, then interpolated.
+
+    At q > 0 the absorption peak moves up (to ≈ 4.4Δ at ħDq² = 3Δ), so the dense part extends by 2ħDq².
+    """
     near = w_th + gap * np.logspace(-5, np.log10(0.5), 60)
-    dense = np.linspace(w_th, max(2.6 * gap, w_th + 0.6 * gap), n_dense)
-    far = np.geomspace(2.6 * gap, omega_max, 50)
+    top = max(2.6 * gap, w_th + 0.6 * gap) + 2.0 * diffusion
+    dense = np.linspace(w_th, top, n_dense)
+    far = np.geomspace(top, max(omega_max, 1.01 * top), 50)
     return np.unique(np.concatenate([[w_th], near, dense, far]))
 
 
-def _im_chi_on_nodes(nodes, gap, gam, temperature, omega_max, n_dense, w_th):
+def _im_chi_on_nodes(nodes, gap, gam, temperature, omega_max, n_dense, w_th, diffusion=0.0):
     if gam == 0.0:
         ci = np.asarray(clean_susceptibility_inverse(jnp.asarray(nodes), gap))
         return -ci.imag / np.abs(ci) ** 2
-    samp = _sample_grid(w_th, gap, omega_max, n_dense)
-    ci = np.asarray(schmid_higgs_susceptibility(jnp.asarray(samp), gap, gam, temperature))
+    samp = _sample_grid(w_th, gap, omega_max, n_dense, diffusion)
+    ci = np.asarray(schmid_higgs_susceptibility(jnp.asarray(samp), gap, gam, temperature,
+                                                diffusion_energy=diffusion))
     im = -ci.imag / np.abs(ci) ** 2
     # cubic spline, not linear: every slope jump of a piecewise-linear interpolant would add
     # a spurious t⁻² tail that swamps the true t⁻³ threshold tail (C8)
@@ -349,14 +354,17 @@ def _taper(nodes, omega_max):
     return np.cos(0.5 * np.pi * x) ** 2
 
 
-def _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense):
+def _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense, diffusion=0.0):
     """(t in ħ/meV, ω nodes, quadrature weights × tapered Im χ) shared by the time-domain transforms."""
-    gap, gam = float(gap), float(pair_breaking)
+    gap, gam, diffusion = float(gap), float(pair_breaking), float(diffusion)
+    if diffusion > 0 and gam <= 0:
+        raise ValueError(f"diffusion_energy = {diffusion!r} meV with pair_breaking = 0 meV is not supported: q > 0 "
+                         "needs Γ > 0 (use a small Γ such as 1e-3 Δ)")
     t = np.asarray(units.ps_to_internal(np.asarray(times, float)))
     w_th = float(threshold_frequency(gap, gam)) if gam > 0 else 2.0 * gap
     omega_max = omega_max_over_gap * gap
     nodes, wts = _omega_nodes(w_th, gap, omega_max, float(np.max(np.abs(t))))
-    im = _im_chi_on_nodes(nodes, gap, gam, temperature, omega_max, n_dense, w_th) * _taper(nodes, omega_max)
+    im = _im_chi_on_nodes(nodes, gap, gam, temperature, omega_max, n_dense, w_th, diffusion) * _taper(nodes, omega_max)
     return t, nodes, wts * im
 
 
@@ -367,8 +375,9 @@ def susceptibility_time_domain(
     temperature: float = 0.0,
     omega_max_over_gap: float = 60.0,
     n_dense: int = 360,
+    diffusion_energy: float = 0.0,
 ) -> Float[np.ndarray, "t"]:
-    """χ(t) = (2/π)∫₀^∞ dω Im χ(ω) sin ωt (§S.4, paper eq. 24).
+    """χ(t) = (2/π)∫₀^∞ dω Im χ(ω) sin ωt (§S.4, paper eq. 24), at wave vector q through ħDq².
 
     Args:
         times: t in ps.
@@ -377,12 +386,15 @@ def susceptibility_time_domain(
             affects only t ≲ 1/ω_max).
         n_dense: ω samples on [2ε_g, 2.6Δ] for Γ > 0 (Im χ is interpolated by a cubic
             spline between them and integrated on a fine grid with a √ map at threshold).
+        diffusion_energy: ħDq² in meV (0: q = 0; q > 0 needs Γ > 0), as in
+            :func:`schmid_higgs_susceptibility`.
 
     Returns:
         χ(t) in meV/ħ (per internal time unit ħ/meV), NumPy array.  Not differentiable
         (NumPy post-processing); χ⁻¹(ω) itself is.
     """
-    t, nodes, weighted = _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense)
+    t, nodes, weighted = _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense,
+                                              diffusion_energy)
     return (2.0 / np.pi) * np.sin(np.outer(t, nodes)) @ weighted
 
 
@@ -393,12 +405,14 @@ def quench_response(
     temperature: float = 0.0,
     omega_max_over_gap: float = 60.0,
     n_dense: int = 360,
+    diffusion_energy: float = 0.0,
 ) -> Float[np.ndarray, "t"]:
     """∫₀^t χ(t')dt' = (2/π)∫₀^∞ dω Im χ(ω)(1 − cos ωt)/ω, dimensionless (§S.4).
 
     The order-parameter response to a coupling quench λ → λ + δλ at t = 0 is
     δΔ(t) = (δλ Δ/λ²) × this; its late value is 1/χ⁻¹(0).
-    Arguments as in :func:`susceptibility_time_domain` (times in ps).
+    Arguments as in :func:`susceptibility_time_domain` (times in ps; ``diffusion_energy`` = ħDq²
+    in meV for a coupling modulated at wave vector q).
 
     Tail correction: the constant part (2/π)∫dω Im χ/ω equals Re χ(0) = 1/χ⁻¹(0) exactly
     (Kramers–Kronig), so it is taken from χ⁻¹(0) instead of the cut-off integral (Im χ ~
@@ -407,9 +421,11 @@ def quench_response(
     its cut-off error decays like 1/(ω_max t), so the result is accurate for t ≫ 1/ω_max
     (at t → 0 it misses the cut-off tail and does not vanish exactly).
     """
-    t, nodes, weighted = _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense)
+    t, nodes, weighted = _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense,
+                                              diffusion_energy)
     gap, gam = float(gap), float(pair_breaking)
-    static = 1.0 if gam == 0.0 else 1.0 / float(schmid_higgs_susceptibility(jnp.zeros(1), gap, gam, temperature)[0].real)
+    static = 1.0 if gam == 0.0 else 1.0 / float(schmid_higgs_susceptibility(
+        jnp.zeros(1), gap, gam, temperature, diffusion_energy=diffusion_energy)[0].real)
     kern = np.cos(np.outer(t, nodes)) / np.maximum(nodes, 1e-300)
     return static - (2.0 / np.pi) * kern @ weighted
 
