@@ -6,11 +6,13 @@
 #
 #   OUT=/tmp/gpu bash benchmarks/gpu_session.sh [PART[:SECONDS] ...]
 #
-# Parts (default: what is still pending after the second H200 session of 2026-11-26: fig6fine over the whole
-# 1…9 ps at 0.25 ps, FIG6_DELAYS=1:9:33, ≈ 2.4× the 184 s of 1:5:17):
+# Parts (default: what is still pending after the second H200 session of 2026-11-26: fig6probe at 1:5:17, ≈ 190 s,
+# then fig6fine over the whole 1…9 ps at 0.25 ps, FIG6_DELAYS=1:9:33, ≈ 2.4× the 184 s of 1:5:17):
 #   fig6      examples/krull_finite_q_fig6.py, full mode (H200 2026-11-26: 190 s)
 #   fig6fine  the same on the finer grid --grid 2e-3:8 (≈ 4× the state) at the delays $FIG6_DELAYS (default 1:5:17,
 #             0.25 ps apart so that ħω_δt reaches 8.3 meV: H200 184 s; 1:9:11 took 166 s)
+#   fig6probe the fine-grid run with the probe at 8.5 meV instead of 5.5: do the diagonal δt streaks follow the
+#             probe (then σ is not a property of the pumped state alone)?  Compare with analyse_fig6.py
 #   mb1       bench_mattis_bardeen.py, one band, N_e = 200, 600 (H200: ~150 s)
 #   mb2       the same, two bands (H200: N_e = 200 in ~120 s; 600 was cut at 180 s)
 #   mb1ref    one band, N_e = 200, with the reference run in full on the host CPU (a measured ratio, not an estimate)
@@ -25,7 +27,7 @@ mkdir -p "$OUT"
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 LOG=$OUT/gpu_session.log
 PARTS=("$@")
-[ ${#PARTS[@]} -eq 0 ] && { PARTS=(fig6fine:560); export FIG6_DELAYS=${FIG6_DELAYS:-1:9:33}; }
+[ ${#PARTS[@]} -eq 0 ] && PARTS=(fig6probe:240)
 
 run_part() {  # name seconds
   local name=$1 limit=$2 start rc result=""
@@ -33,6 +35,8 @@ run_part() {  # name seconds
   echo "=== $name (limit $limit s)"
   case $name in
     fig6) timeout "$limit" python3 examples/krull_finite_q_fig6.py --out "$OUT/fig6" --no-progress ;;
+    fig6probe) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 2e-3:8 --delays "${FIG6_DELAYS:-1:5:17}" \
+                 --probe-mev 8.5 --out "$OUT/fig6probe" --no-progress ;;
     fig6fine) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 2e-3:8 --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6fine" --no-progress ;;
     mb1) result=mattis_bardeen_gpu.json
          (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --sizes 200 600 --ref-max 0 \
