@@ -12,8 +12,8 @@ SCRIPTS = sorted((ROOT / "benchmarks").glob("bench_*.py"))
 
 
 def _results_digest():
-    files = sorted((ROOT / "benchmarks" / "results").glob("*"))
-    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    files = sorted(f for f in (ROOT / "benchmarks" / "results").rglob("*") if f.is_file())
+    return {str(f.relative_to(ROOT)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
 HELP = """
