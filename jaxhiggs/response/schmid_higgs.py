@@ -183,8 +183,8 @@ def schmid_higgs_susceptibility(
     Returns:
         χ⁻¹(ω + i0), dimensionless complex, shape of ``omega``.  χ⁻¹(0) = 1 − πζ/4 for
         ζ ≤ 1 (C8), Im χ⁻¹ = 0 for |ω| < 2ε_g, Im χ⁻¹ < 0 above (absorption Im χ > 0).
-        At q > 0 the static value approaches 1/λ as Dq² ≫ Δ (the gap no longer responds)
-        and the threshold stays at 2ε_g.  Differentiable with respect to Δ, Γ and ħDq²;
+        At q > 0 the static value grows (at Γ → 0 as 1 + πħDq²/(8Δ) for small q, then like
+        ln(ħDq²/Δ)) and the threshold stays at 2ε_g.  Differentiable with respect to Δ, Γ and ħDq²;
         vmappable over Γ.
     """
     check(lambda a: a >= 0, "pair_breaking", pair_breaking,
