@@ -231,13 +231,17 @@ def test_bad_inputs_are_refused_before_compiling():
 @pytest.mark.slow
 def test_pump_suppresses_both_gaps_without_interband_coupling():
     """v = 0: the q = 0 model leaves |Δ_i| untouched (the A² shift is a gauge rotation of each band); here the
-    paramagnetic term creates quasiparticle pairs and both gaps drop by > 0.5 % (measured on the --quick grid at
-    |A₀| = 5e-9: 2.4 % and 4 %), while the n = 0 weight stays dominant (|n| = 2 below 1e-2 of |n| = 0)."""
+    paramagnetic term creates quasiparticle pairs and both gaps drop, the 3 meV band resonantly (2Δ₂ = 6 meV below
+    the pump's 8 meV) and the 7 meV band only off resonance (2Δ₁ = 14 meV).  Measured on the --quick grid at
+    |A₀| = 5e-9 (whose large q₀ over-states pair creation, see the docs): 0.28 % and 49 % (both solvers agree to
+    2e-7).  The n = 0 weight stays dominant (|n| = 2 below 1e-2 of |n| = 0).  (Before the MgB2 preset carried
+    each band's mass and sign with its gap, commit 4325f5a, the numbers were 2.4 % and 4 %.)"""
     model = FiniteMomentum(material(v=0.0), n_max=2, **TWIN_GRID)
     times = np.linspace(0.0, 2.0, 41)
     res = jh.simulate(model, pulse(5e-9, center=0.8), times, solver=jh.solvers.ExponentialRK4(), rtol=1e-7, atol=1e-10)
     late = np.abs(np.asarray(res.gap))[times > 1.4].mean(axis=0)
-    assert np.all(late < 0.995 * np.array([7.0, 3.0]))
+    drop = 1.0 - late / np.array([7.0, 3.0])
+    assert drop[0] > 1e-3 and drop[1] > 0.1 and drop[1] > 10 * drop[0], drop
     harm = np.asarray(res["harmonics"][-1])
     assert harm[model.n_max + 2] < 1e-2 * harm[model.n_max]
 
