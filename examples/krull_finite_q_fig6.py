@@ -18,9 +18,11 @@ large q₀ over-states pair creation, see the docs), 10 delays 1.0 … 2.8 ps, 3
 Full: dk = 4e-3 nm⁻¹, 4 lines (324 + 832 shell points), n_max = 4, |A0| = 5e-9, 41 delays 1.0 … 9.0 ps, 8 ps window,
 four probe phases, rtol 1e-8, η = 0.5 meV (165 runs of 17 ps: a GPU job; 190 s on an NVIDIA H200, the figure and
 what it shows are in docs/models/finite_momentum.md).
-``--grid DK:LINES`` overrides the k grid (e.g. 2e-3:8, the next GPU run) and ``--delays FIRST:LAST:COUNT`` the delays, ``--probe-mev`` the probe's photon energy.  Besides the PNG the script writes krull_finite_q_fig6.npz (σ map, δt spectrum, pump-only gaps, ω_L, ω_H2) to --out.
+``--grid DK:LINES`` overrides the k grid (e.g. 2e-3:8, run on the GPU) and ``--delays FIRST:LAST:COUNT`` the delays, ``--probe-mev`` the probe's photon energy.  Besides the PNG the script writes krull_finite_q_fig6.npz (σ map, δt spectrum, pump-only gaps, ω_L, ω_H2) to --out.
 """
 
+
+import argparse
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -33,12 +35,45 @@ from jaxhiggs.models.finite_momentum import pump_probe_conductivity  # noqa: E40
 
 
 
+def _triple(text, kinds, name):
+    """'a:b[:c]' → typed values, or argparse's usage error naming the option and the value."""
+    parts = text.split(":")
+    try:
+        if len(parts) != len(kinds):
+            raise ValueError
+        return [kind(p) for kind, p in zip(kinds, parts)]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name} = {text!r} is not allowed: expected "
+                                         f"{':'.join(k.__name__ for k in kinds)}") from None
+
+
+def _grid(text):
+    dk, lines = _triple(text, (float, int), "--grid")
+    if not (dk > 0 and lines >= 1):
+        raise argparse.ArgumentTypeError(f"--grid = {text!r} is not allowed: dk > 0 nm⁻¹ and at least 1 line")
+    return dict(dk=dk, n_lines=lines)
+
+
+def _delays(text):
+    first, last, count = _triple(text, (float, float, int), "--delays")
+    if not (last > first and count >= 4):
+        raise argparse.ArgumentTypeError(f"--delays = {text!r} is not allowed: LAST > FIRST (ps) and COUNT >= 4")
+    return np.linspace(first, last, count)
+
+
+def _energy(text):
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"--probe-mev = {text!r} is not allowed: a photon energy > 0 meV")
+    return value
+
+
 def grid_option(parser):
-    parser.add_argument("--grid", metavar="DK:LINES", default=None,
+    parser.add_argument("--grid", metavar="DK:LINES", type=_grid, default=None,
                         help="k grid as dk (nm⁻¹, = the pump's q₀) : k_y lines per band, e.g. 2e-3:8 (default: the mode's)")
-    parser.add_argument("--probe-mev", type=float, default=5.5,
+    parser.add_argument("--probe-mev", type=_energy, default=5.5,
                         help="the probe's centre photon energy ħω_pr in meV (default Krull's 5.5)")
-    parser.add_argument("--delays", metavar="FIRST:LAST:COUNT", default=None,
+    parser.add_argument("--delays", metavar="FIRST:LAST:COUNT", type=_delays, default=None,
                         help="pump–probe delays in ps, e.g. 1:9:11 (default: the mode's, 1:9:41 in full mode)")
 
 
@@ -51,11 +86,9 @@ else:
     grid, n_max, a0, delays, window = dict(dk=4e-3, n_lines=4), 4, 5e-9, np.arange(41) * 0.2 + 1.0, 8.0
     phases, eta, opts = 4, 0.5, dict(rtol=1e-8, atol=1e-12)
 if args.grid:
-    dk, lines = args.grid.split(":")
-    grid = dict(dk=float(dk), n_lines=int(lines))
-if args.delays:
-    first, last, count = args.delays.split(":")
-    delays = np.linspace(float(first), float(last), int(count))
+    grid = args.grid
+if args.delays is not None:
+    delays = args.delays
 V, A_PR, CENTER, DT = 0.05, 1e-12, 1.0, 0.01
 times = np.arange(int(round((delays[-1] + window) / DT)) + 1) * DT
 pump = jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), 0.4 / FWHM, CENTER)
