@@ -70,4 +70,4 @@ run_part() {  # name seconds
     run_part "${part%%:*}" "$( [[ $part == *:* ]] && echo "${part##*:}" || echo 200 )"
   done
   date -u
-} 2>&1 | tee "$LOG"
+} 2>&1 | sed -u "s#$PWD/#./#g" | tee "$LOG"  # repository-relative paths: the log is committed
