@@ -175,6 +175,8 @@ def test_finite_q_bad_inputs():
         schmid_higgs_susceptibility(jnp.ones(1), GAP, 0.1, diffusion_energy=-1.0)
     with pytest.raises(ValueError, match="diffusion_energy = 1.0 meV with pair_breaking = 0"):
         schmid_higgs_susceptibility(jnp.ones(1), GAP, 0.0, diffusion_energy=1.0)
+    with pytest.raises(ValueError, match="diffusion_energy = 1.0 meV with pair_breaking = 0"):
+        quench_response([1.0], GAP, 0.0, diffusion_energy=1.0)  # the Γ = 0 closed-form path would ignore q
 
 
 @pytest.mark.slow  # the gradient of the quadrature compiles for ~25 s on 2 cores

@@ -152,6 +152,17 @@ def _chi_inv_numeric_single(omega, gap, gam, t_mev, n_nodes, diffusion=0.0):
     return 2.0 * jnp.sum(jnp.where(wts > 0, wts * vals, 0.0))
 
 
+def _check_finite_q_needs_pair_breaking(pair_breaking, diffusion_energy):
+    """q > 0 with Γ = 0 is refused: the ε ≈ 0 poles of §S.5 would lie on the integration path."""
+    if is_concrete(pair_breaking, diffusion_energy):
+        if float(np.max(np.asarray(diffusion_energy))) > 0 and float(np.min(np.asarray(pair_breaking))) <= 0:
+            raise ValueError(
+                f"diffusion_energy = {float(np.max(diffusion_energy))!r} meV with pair_breaking = 0 meV is not "
+                "supported: q > 0 needs Γ > 0 (at Γ = 0 the ε ≈ 0 poles lie on the integration path; use a "
+                "small Γ such as 1e-3 Δ)"
+            )
+
+
 def schmid_higgs_susceptibility(
     omega: Float[ArrayLike, "*w"],
     gap: Float[ArrayLike, ""],
@@ -192,13 +203,7 @@ def schmid_higgs_susceptibility(
     check(lambda a: a > 0, "gap", gap, "Δ must be > 0 meV")
     check(lambda a: a >= 0, "temperature", temperature, "T must be >= 0 K")
     check(lambda a: a >= 0, "diffusion_energy", diffusion_energy, "ħDq² (meV) must be >= 0 meV")
-    if is_concrete(pair_breaking, diffusion_energy):
-        if float(np.max(np.asarray(diffusion_energy))) > 0 and float(np.min(np.asarray(pair_breaking))) <= 0:
-            raise ValueError(
-                f"diffusion_energy = {float(np.max(diffusion_energy))!r} meV with pair_breaking = 0 meV is not "
-                "supported: q > 0 needs Γ > 0 (at Γ = 0 the ε ≈ 0 poles lie on the integration path; use a "
-                "small Γ such as 1e-3 Δ)"
-            )
+    _check_finite_q_needs_pair_breaking(pair_breaking, diffusion_energy)
     if is_concrete(pair_breaking, temperature):
         if float(np.max(np.asarray(temperature))) > 0 and float(np.min(np.asarray(pair_breaking))) <= 0:
             raise ValueError(
@@ -356,10 +361,8 @@ def _taper(nodes, omega_max):
 
 def _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense, diffusion=0.0):
     """(t in ħ/meV, ω nodes, quadrature weights × tapered Im χ) shared by the time-domain transforms."""
+    _check_finite_q_needs_pair_breaking(pair_breaking, diffusion)
     gap, gam, diffusion = float(gap), float(pair_breaking), float(diffusion)
-    if diffusion > 0 and gam <= 0:
-        raise ValueError(f"diffusion_energy = {diffusion!r} meV with pair_breaking = 0 meV is not supported: q > 0 "
-                         "needs Γ > 0 (use a small Γ such as 1e-3 Δ)")
     t = np.asarray(units.ps_to_internal(np.asarray(times, float)))
     w_th = float(threshold_frequency(gap, gam)) if gam > 0 else 2.0 * gap
     omega_max = omega_max_over_gap * gap
