@@ -52,6 +52,18 @@ class Drive(eqx.Module):
             return None
         return min(s[0] for s in spans), max(s[1] for s in spans)
 
+    def field_end(self):
+        """Internal time (ħ/meV) from which A(t) vanishes to double precision (array; traceable), or None
+        when the drive has no such end: a quench or coupling pulse, no field, or a waveform whose A(t)
+        stays at a static value.  Models with a closed-form free evolution take over from there."""
+        ends = [c._own_field_end() for c in self.components()]
+        if not ends or any(e is None for e in ends):
+            return None
+        end = ends[0]
+        for e in ends[1:]:
+            end = jnp.maximum(end, e)
+        return end
+
     def max_frequency(self) -> float:
         """Highest significant angular frequency of E(t), meV (i.e. rad per ħ/meV)."""
         return max([c._own_max_frequency() for c in self.components()] + [0.0])
@@ -66,6 +78,9 @@ class Drive(eqx.Module):
 
     def _own_max_frequency(self):
         return 0.0
+
+    def _own_field_end(self):
+        return None
 
     def _own_switched_on(self, t):
         return 0.0
@@ -128,6 +143,9 @@ def _peak_of_unit_potential(tau, omega, phase):
     s = jnp.linspace(-6.0, 6.0, 12001) * tau
     return jnp.minimum(_refined_max(jnp.abs(_unit_pulse(s, tau, omega, phase))), 1.0)
 
+
+#: Envelope widths τ after a Gaussian pulse's centre from which its A(t) is below 1e-16 of A₀.
+FIELD_END_WIDTHS = 8.6
 
 #: Meanings of a vector-potential amplitude (:meth:`GaussianPulse.from_vector_potential`).
 AMPLITUDE_CONVENTIONS = ("peak", "envelope")
@@ -215,6 +233,10 @@ class GaussianPulse(Drive):
 
     def _own_max_frequency(self):
         return float(self.omega) + 4.0 / float(self.tau)
+
+    def _own_field_end(self):
+        # the envelope exp(−s²/2τ²) is below 1e-16 from s = √(2 ln 1e16) τ = 8.58 τ on
+        return self.t0 + FIELD_END_WIDTHS * self.tau
 
     def _own_switched_on(self, t):
         # the envelope, not A(t) (which may vanish by its carrier phase); past the centre: fully on
@@ -325,6 +347,16 @@ class Waveform(Drive):
 
     def _own_support(self):
         return float(self.knots[0]), float(self.knots[-1])
+
+    def _own_field_end(self):
+        # A is constant after the last sample: an end only where that constant is zero (checked on concrete
+        # coefficients; a traced waveform is a scaled copy of a checked one inside sweeps and fits)
+        if is_concrete(self.coefficients):
+            c = np.asarray(self.coefficients)
+            final = abs(float(np.sum(c[:, -1] * np.diff(np.asarray(self.knots))[-1] ** np.arange(4, -1, -1))))
+            if final > 1e-14 * float(np.max(np.abs(c[4]))):
+                return None
+        return self.knots[-1]
 
     def _own_max_frequency(self):
         if self.spectral_limit > 0:

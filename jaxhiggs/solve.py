@@ -39,6 +39,12 @@ class SolverOptions(eqx.Module):
         progress: show diffrax's text progress meter.
         adjoint: diffrax adjoint for gradients (default: recursive checkpointing,
             exact gradients of the discretised solve, memory O(√steps)).
+        free_evolution: once the drive's A(t) has vanished (:meth:`~jaxhiggs.drive.Drive.field_end`),
+            let a model with a closed-form free evolution (Mattis–Bardeen) take over from the state
+            there instead of integrating on (True), or integrate the whole window (False, e.g. to
+            cross-check); None takes the model's ``default_free_evolution()`` (Mattis–Bardeen: on
+            CPUs, where it was measured 4.5× faster; not yet on GPUs, where it is unmeasured).  Its
+            small remaining ODE runs at rtol/100 and atol/100.
     """
 
     solver: diffrax.AbstractSolver | None = None
@@ -47,6 +53,7 @@ class SolverOptions(eqx.Module):
     dt: float | None = None
     max_steps: int = 2_000_000
     progress: bool = False
+    free_evolution: bool | None = None
     adjoint: diffrax.AbstractAdjoint = field(default_factory=diffrax.RecursiveCheckpointAdjoint)
 
     def resolved(self, model: Model) -> "SolverOptions":
@@ -196,9 +203,14 @@ def solve(model: Model, drive: Drive, times: Float[Array, " n_times"], options: 
     return solve_status(model, drive, times, options)[:3]
 
 
-def solve_status(model: Model, drive: Drive, times: Float[Array, " n_times"], options: SolverOptions = SolverOptions()):
+def solve_status(model: Model, drive: Drive, times: Float[Array, " n_times"], options: SolverOptions = SolverOptions(),
+                 driven: int | None = None):
     """As :func:`solve`, returning (observables, num_steps, success, status) with ``status`` one of
-    the codes of :mod:`jaxhiggs.divergence` (OK, MAX_STEPS, DIVERGED, COLLAPSED, FAILED)."""
+    the codes of :mod:`jaxhiggs.divergence` (OK, MAX_STEPS, DIVERGED, COLLAPSED, FAILED).
+
+    ``driven`` (static, from :func:`driven_saves`): integrate only until the drive's field has ended,
+    saving ``times[:driven]``, and take ``times[driven:]`` from the model's free evolution.
+    """
     options = options.resolved(model)
     model = _opaque(model)
     args = model.arguments(drive)
@@ -207,15 +219,22 @@ def solve_status(model: Model, drive: Drive, times: Float[Array, " n_times"], op
     meter = diffrax.TqdmProgressMeter() if options.progress else diffrax.NoProgressMeter()  # tqdm: bar with ETA
     y0 = model.initial_state()
     backsolve = isinstance(options.adjoint, diffrax.BacksolveAdjoint)  # no events with backsolve
+    if driven is None:
+        t1, saveat = times[-1], diffrax.SaveAt(ts=times, fn=model.observables)
+    else:
+        # the field has ended by t1 (≥ the last driven save, ≤ the first free one)
+        t1 = jnp.maximum(drive.field_end(), times[driven - 1])
+        saveat = diffrax.SaveAt(subs=[diffrax.SubSaveAt(ts=times[:driven], fn=model.observables),
+                                      diffrax.SubSaveAt(t1=True)])
     sol = diffrax.diffeqsolve(
         model.ode_term(),
         solver,
         t0=times[0],
-        t1=times[-1],
+        t1=t1,
         dt0=dt0,
         y0=y0,
         args=args,
-        saveat=diffrax.SaveAt(ts=times, fn=model.observables),
+        saveat=saveat,
         stepsize_controller=controller,
         adjoint=options.adjoint,
         event=None if backsolve else divergence.event(model, y0),
@@ -223,7 +242,32 @@ def solve_status(model: Model, drive: Drive, times: Float[Array, " n_times"], op
         throw=False,
         progress_meter=meter,
     )
-    return sol.ys, sol.stats["num_steps"], sol.result == diffrax.RESULTS.successful, divergence.status_code(sol.result)
+    ok = sol.result == diffrax.RESULTS.successful
+    steps, ys = sol.stats["num_steps"], sol.ys
+    if driven is not None:
+        driven_obs, y_end = sol.ys
+        y_end = jax.tree.map(lambda x: x[0], y_end)
+        free_obs, free_steps, free_ok = model.free_evolution(t1, y_end, times[driven:], args,
+                                                             options.rtol / 100, options.atol / 100)
+        ys = jax.tree.map(lambda a, b: jnp.concatenate([a, b.astype(a.dtype)]), driven_obs, free_obs)
+        steps, ok = steps + free_steps, ok & free_ok
+    return ys, steps, ok, divergence.status_code(sol.result)
+
+
+def driven_saves(model: Model, drive: Drive, times_internal, options: SolverOptions) -> int | None:
+    """How many of the (concrete) saved times fall before the drive's field ends, when the model's
+    free evolution can take the rest (``solve_status(..., driven=...)``); None: integrate throughout."""
+    inner = divergence.inner_model(model)
+    use = inner.default_free_evolution() if options.free_evolution is None else options.free_evolution
+    if not use or not inner.has_free_evolution():
+        return None
+    if not (is_concrete(drive) and is_concrete(times_internal)):
+        return None
+    end = drive.field_end()
+    if end is None:
+        return None
+    n = int(np.searchsorted(np.asarray(times_internal), float(end), side="right"))
+    return n if 1 <= n < len(times_internal) else None
 
 
 _solve_jit = eqx.filter_jit(solve_status)
@@ -327,7 +371,8 @@ def simulate(model: Model, drive: Drive, times, **options) -> Result:
         check_step(opts, times)
         model.check_window(times)
     t_internal = units.ps_to_internal(jnp.asarray(times, dtype=float))
-    ys, num_steps, success, status = _solve_jit(model, drive, t_internal, opts.traced())
+    driven = driven_saves(model, drive, t_internal, opts)
+    ys, num_steps, success, status = _solve_jit(model, drive, t_internal, opts.traced(), driven)
     meta = dict(model.metadata())
     meta.update(solver=type(opts.solver).__name__, rtol=opts.rtol, atol=opts.atol, dt=opts.dt)
     result = Result(times=jnp.asarray(times, dtype=float), observables=ys, num_steps=num_steps, success=success,

@@ -355,7 +355,7 @@ def _batched_solve(model, drives, times_ps, **options):
     import jax
 
     from . import divergence
-    from .solve import SolverOptions, check_model_and_drive, check_times, solve_status
+    from .solve import SolverOptions, check_model_and_drive, check_times, driven_saves, solve_status
 
     opts = SolverOptions(**options)
     times_ps = check_times(times_ps, drives[0])
@@ -363,7 +363,10 @@ def _batched_solve(model, drives, times_ps, **options):
         check_model_and_drive(model, d)
     stacked = jax.tree.map(lambda *x: jnp.stack(x), *drives)
     t = units.ps_to_internal(jnp.asarray(times_ps, dtype=float))
-    ys, steps, ok, status = eqx.filter_jit(jax.vmap(lambda d: solve_status(model, d, t, opts)))(stacked)
+    # the free evolution takes over once the last drive of the batch has ended
+    counts = [driven_saves(model, d, np.asarray(t), opts) for d in drives]
+    driven = None if None in counts else max(counts)
+    ys, steps, ok, status = eqx.filter_jit(jax.vmap(lambda d: solve_status(model, d, t, opts, driven)))(stacked)
     ok = np.asarray(ok)
     if not ok.all():
         i = int(np.argmin(ok))

@@ -150,14 +150,14 @@ def test_gradient_through_the_exponential_solver_matches_finite_differences():
 
 
 def test_default_solver_follows_the_platform():
-    """Mattis–Bardeen: Tsit5 on CPU (looped below UNROLLED_FROM energies, stage loop of
+    """Mattis–Bardeen: Tsit5 on CPU (bounded loop, reverse-differentiable, below UNROLLED_FROM energies, stage loop of
     UnrolledTsit5 from there on: measured faster), ExponentialRK4 on accelerators."""
     from jaxhiggs.models.mattis_bardeen import UNROLLED_FROM
 
     mat = jh.material.single_band(1.3, 20.0, 4.0, gamma=2.0)
     small, large = (MattisBardeen(mat, n, check_grid=False).default_solver() for n in (16, UNROLLED_FROM))
     if jax.default_backend() == "cpu":
-        assert type(small).__name__ == "Tsit5" and small.scan_kind == "lax"
+        assert type(small).__name__ == "Tsit5" and small.scan_kind == "bounded"
         assert type(large).__name__ == "UnrolledTsit5" and large.stage_loop
     else:
         assert type(small).__name__ == type(large).__name__ == "ExponentialRK4"

@@ -14,6 +14,10 @@ A model is an equinox Module holding its parameters and equilibrium.  It provide
 * ``observables(t, y, args)`` — a dict of arrays computed inside the solve (only
   these are stored, never the full state history),
 * ``jump_times(drive)`` — internal times where the vector field jumps (quenches),
+* ``free_evolution(t_end, y_end, times, args, rtol, atol)`` (optional) — the observables at ``times``
+  once the drive's A(t) has vanished (from ``t_end`` on, :meth:`jaxhiggs.drive.Drive.field_end`),
+  from the state at ``t_end``: models whose undriven dynamics has a closed form (Mattis–Bardeen)
+  provide it, and ``simulate`` integrates only the driven part of the window,
 * ``options()`` — the constructor's keyword arguments other than the material, so that
   ``with_material(material)`` rebuilds the same model for another material (used by
   :func:`jaxhiggs.sweep`, also under ``jax.vmap`` with traced material parameters).
@@ -56,6 +60,17 @@ class Model(eqx.Module):
     def nonlinear_part(self, t, y, args):
         """dy/dt + iω y."""
         raise NotImplementedError
+
+    def free_evolution(self, t_end, y_end, times, args, rtol, atol):
+        """(observables at ``times`` ≥ ``t_end``, steps, success) once A(t) ≡ 0 from ``t_end`` on."""
+        raise NotImplementedError
+
+    def has_free_evolution(self) -> bool:
+        return type(self).free_evolution is not Model.free_evolution
+
+    def default_free_evolution(self) -> bool:
+        """Whether ``simulate`` uses :meth:`free_evolution` when the caller does not say (measured per platform)."""
+        return self.has_free_evolution()
 
     def has_linear_part(self) -> bool:
         return type(self).linear_part is not Model.linear_part

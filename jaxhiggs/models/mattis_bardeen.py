@@ -350,6 +350,20 @@ class MattisBardeen(Model):
             a * (r21o[:, None, :] - r21o[:, :, None]) + ree * (ee_a * f11 - ee_b * jnp.conj(f11)))
         return out
 
+    def free_evolution(self, t_end, y_end, times, args, rtol, atol):
+        """Observables at ``times`` ≥ ``t_end`` once A(t) ≡ 0, in closed form from the state at ``t_end``
+        (:mod:`jaxhiggs.models.mattis_bardeen_free`): the N_e² blocks rotate freely and only an N_e-vector
+        ODE for the gap feedback is integrated, at tolerances ``rtol``, ``atol``.  Returns
+        (observables, steps, success)."""
+        from .mattis_bardeen_free import free_observables
+
+        return free_observables(self, t_end, y_end, times, args, rtol, atol)
+
+    def default_free_evolution(self) -> bool:
+        """On CPUs (measured: the seed-000 case at N_e = 200 in 5.5 s instead of 25 s); on GPUs not until it
+        is measured there (benchmarks/README.md) — pass ``free_evolution=True`` to use it."""
+        return not on_accelerator()
+
     def default_solver(self):
         """The fastest measured solver on the platform that runs (benchmarks/README.md).
 
@@ -365,14 +379,19 @@ class MattisBardeen(Model):
           whole (stages × state) buffer, and the third-order blocks R, which no stage reads, are
           combined only at the end — 1.4–1.6× less run time at N_e = 200 for ~3 s more
           compilation, which a full seed-000 window earns back from N_e ≈ 120.  Below, diffrax's
-          looped Tsit5 with a plain ``lax.scan`` over the stages (the "bounded" loop that suits the
-          small pseudospin states copies the whole stage buffer in every stage here).
+          looped Tsit5 with its "bounded" stage loop, which compiles ~1–2 s faster (N_e = 24–60).
+          (Its plain ``lax.scan`` loop ran faster on the full window but cannot be differentiated in
+          reverse mode, and jax.grad through the default options must work; since the closed-form
+          free evolution, only the driven part of the window is stepped, so run time matters less.)
+
+        Both CPU solvers integrate only the part of the window during which the drive's field is on
+        (:meth:`free_evolution` takes the rest; ``free_evolution=False`` integrates throughout).
         """
         if on_accelerator():
             return ExponentialRK4()
         if self.n_energies >= UNROLLED_FROM:
             return UnrolledTsit5(stage_loop=True)
-        return diffrax.Tsit5(scan_kind="lax")
+        return diffrax.Tsit5(scan_kind="bounded")
 
     def default_tolerances(self) -> tuple[float, float]:
         """GPU (ExponentialRK4): rtol 1e-5, atol 1e-9, error of δΔ(t) ≈ 2e-4 of its maximum on the

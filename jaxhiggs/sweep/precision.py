@@ -68,6 +68,16 @@ class _Precision(Model):
     def jump_times(self, drive):
         return self.inner.jump_times(drive)
 
+    def has_free_evolution(self) -> bool:
+        return self.inner.has_free_evolution()
+
+    def default_free_evolution(self) -> bool:
+        return self.inner.default_free_evolution()
+
+    def free_evolution(self, t_end, y_end, times, args, rtol, atol):
+        obs, steps, ok = self.inner.free_evolution(t_end, y_end, times, args, rtol, atol)
+        return cast(obs, self.dtype), steps, ok
+
 
 def in_precision(model: Model, drive, times, dtype):
     """(model, drive, times) integrated in ``dtype`` (unchanged for ``dtype=None``)."""

@@ -1,0 +1,124 @@
+"""The Mattis–Bardeen model after the drive: free evolution in closed form (docs/models/mattis-bardeen.md).
+
+Once A(t) ≡ 0 (from t_e on, τ = t − t_e), the equations of spec §3.2–3.4 lose every source but the
+gap feedback, and all N_e² blocks can be written down:
+
+* first order rotates freely: f(t) = e^{−iωτ} f(t_e), ω = E_b ∓ E_a;
+* second order: r¹¹ is constant, r²¹ = r²¹ᵒ + r²¹ᵉ obeys the N_e-vector equation
+  ṙ²¹ = −2iE r²¹ + i ϑ (ξ/E) Re δΔ − ϑ Im δΔ (ϑ = 1 − 2F), δΔ linear in r (spec §3.3);
+* third order R(t) = e^{−iωτ}[R(t_e) + P(t)·(resonant δΔ·f terms) + Φ-weighted (non-resonant) terms], with
+  P(t) = ∫_{t_e}^t Re δΔ and Φ_a(t) = ∫_{t_e}^t Re δΔ(s) e^{−2iE_a(s−t_e)} ds: a source Re δΔ(s)·f(s) of
+  R¹¹ (rotating at E_b − E_a) with f²¹ (E_b + E_a) leaves the phase e^{−2iE_a(s−t_e)}, which depends on one
+  index only, so the double index never enters a time integral.
+
+What remains to integrate is one small linear ODE per band for (r²¹, ψ, P) with ψ_a = e^{2iE_aτ}Φ_a
+(ψ̇ = 2iE_a ψ + Re δΔ): O(N_e) per step, integrated by :class:`~jaxhiggs.solvers.ExponentialRK4` with the
+rotations exact.  The currents j_P1 and j_P3 at the saved times are bilinear forms
+Σ_ab L_a(t) M_ab R_b(t) of fixed N_e × N_e matrices M (built once from the state at t_e) with vectors of
+phases: matrix products (GEMMs) of (n_times × N_e) by (N_e × N_e), in place of ~6 vector-field
+evaluations of the whole state per time step.  Units and conventions as in
+:mod:`jaxhiggs.models.mattis_bardeen`.
+"""
+
+from __future__ import annotations
+
+import diffrax
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+from .. import units
+from ..solvers import DiagonalLinearTerm, ExponentialRK4
+
+
+def _bilinear(left, matrix, right):
+    """Σ_ab left_{n,i,a} M_{i,a,b} right_{n,i,b} → (n, i): one matrix product per band."""
+    return jnp.sum(left * jnp.einsum("nib,iab->nia", right, matrix), axis=-1)
+
+
+def _second_order(model, y_end, t_end, times, args, rtol, atol):
+    """(r²¹, ψ, P) at ``times`` from the post-drive linear ODE (see the module docstring)."""
+    k = args["k"]
+    energy, th, ee = k["E"], k["th"], k["ee"]
+    r11 = y_end["r11"]
+
+    def gap(y):
+        return model.delta_gap(dict(r11=r11, r21o=y["r21"], r21e=jnp.zeros_like(y["r21"])), args)
+
+    def nonlinear(t, y, args_):
+        dd = gap(y)
+        re_dd = jnp.real(dd) if model.higgs_feedback else jnp.zeros_like(jnp.real(dd))
+        return dict(r21=1j * th * ee * re_dd[:, None] - th * jnp.imag(dd)[:, None],
+                    psi=jnp.broadcast_to(re_dd[:, None], energy.shape).astype(complex),
+                    P=re_dd.astype(complex))
+
+    omega = dict(r21=2 * energy, psi=-2 * energy, P=jnp.zeros(()))
+    y0 = dict(r21=y_end["r21o"] + y_end["r21e"], psi=jnp.zeros_like(y_end["r21o"]),
+              P=jnp.zeros(energy.shape[0], dtype=complex))
+    from ..solve import blockwise_rms_norm
+
+    sol = diffrax.diffeqsolve(
+        DiagonalLinearTerm(lambda a: omega, nonlinear), ExponentialRK4(), t0=t_end, t1=times[-1], dt0=None, y0=y0,
+        args=None, saveat=diffrax.SaveAt(ts=times),
+        stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol, norm=blockwise_rms_norm),
+        max_steps=1_000_000, throw=False)
+    return sol.ys, sol.stats["num_steps"], sol.result == diffrax.RESULTS.successful
+
+
+def free_observables(model, t_end, y_end: dict, times: Float[Array, " n"], args, rtol, atol):
+    """The model's observables at ``times`` (internal, ≥ ``t_end``) given its state ``y_end`` at
+    ``t_end``, when the drive's A(t) vanishes from ``t_end`` on.  Returns (observables, steps, success)."""
+    from .mattis_bardeen import _pair_kernels
+
+    k, b = args["k"], args["b"]
+    pk = _pair_kernels(k)
+    ww, l, p = pk["ww"], pk["l"], pk["p"]
+    energy = k["E"]
+    tau = (times - t_end)[:, None, None]
+    ph = jnp.exp(-1j * energy[None] * tau)  # e^{−iE_a τ}, (n, nb, N)
+    phc = jnp.conj(ph)
+    lam = args["a_peak"] / model.reference_amplitude
+    a_ref = model.reference_amplitude
+    f11, f21 = y_end["f11"], y_end["f21"]
+
+    # j_P1: Re Σ_ab ww (l² f¹¹ + p² f²¹)(t)
+    jp1_band = jnp.real(_bilinear(phc, ww * l * l * f11, ph) + _bilinear(ph, ww * p * p * f21, ph))
+    jp1 = lam * a_ref * jnp.sum(b["pn"] * jp1_band, axis=-1)
+    a_phys = jax.vmap(args["drive"].vector_potential)(times)
+    jd1 = a_phys * jnp.sum(b["pn"] * k["kd1"])
+    zero = jnp.zeros_like(jp1)
+    out = dict(current_p1=jp1, current_d1=jd1)
+    steps, ok = jnp.asarray(0), jnp.asarray(True)
+    dd = jnp.zeros((times.shape[0],) + model.gaps.shape, dtype=complex)
+    jp3 = jd3 = zero
+    if model.orders >= 2:
+        sec, steps, ok = _second_order(model, y_end, t_end, times, args, rtol, atol)
+        r11 = y_end["r11"]
+        dd = jax.vmap(lambda r21: model.delta_gap(dict(r11=r11, r21o=r21, r21e=jnp.zeros_like(r21)), args))(sec["r21"])
+        per_band = jnp.sum(model.weights * (k["ee"] * r11.real + k["de"] * sec["r21"].real), axis=-1)
+        jd3 = -2.0 * a_phys * lam**2 * jnp.sum(b["sign"] * b["pdos"] * per_band, axis=-1)
+        dd = dd * lam**2
+    if model.orders == 3:
+        psi, big_p = sec["psi"], jnp.real(sec["P"])[:, :, None]
+        ee_a, ee_b = k["ee"][:, :, None], k["ee"][:, None, :]
+        de_a, de_b = k["de"][:, :, None], k["de"][:, None, :]
+        left_psi = ph * psi  # e^{iE_aτ} Φ_a = e^{−iE_aτ} ψ_a
+        right_psi = phc * jnp.conj(psi)  # e^{−iE_bτ} Φ̄_b = e^{iE_bτ} ψ̄_b
+        left_psi_bar = phc * jnp.conj(psi)  # e^{−iE_aτ} Φ̄_a
+        wl, wp = ww * l, ww * p
+        # R¹¹: left e^{iE_aτ}, right e^{−iE_bτ}
+        r11_terms = (_bilinear(phc, wl * y_end["R11"], ph)
+                     + _bilinear(phc * big_p, wl * (-1j * l) * (de_b - de_a) * f11, ph)
+                     + _bilinear(left_psi, wl * (-1j * p) * ee_a * f21, ph)
+                     + _bilinear(phc, wl * (-1j * p) * ee_b * jnp.conj(f21), right_psi))
+        # R²¹: left e^{−iE_aτ}, right e^{−iE_bτ}
+        r21_terms = (_bilinear(ph, wp * y_end["R21"], ph)
+                     + _bilinear(ph * big_p, wp * (-1j * p) * (de_a + de_b) * f21, ph)
+                     + _bilinear(left_psi_bar, wp * (-1j * l) * ee_a * f11, ph)
+                     + _bilinear(ph, wp * (1j * l) * ee_b * jnp.conj(f11), right_psi))
+        jp3 = lam**3 * a_ref * jnp.sum(b["pn"] * jnp.real(r11_terms + r21_terms), axis=-1)
+    field = jax.vmap(args["drive"].electric_field)(times) / units.TIME_UNIT_S
+    out.update(gap=model.gaps + dd, delta_gap=dd, current_1=jp1 + jd1, current_3=jp3 + jd3, current_p3=jp3,
+               current_d3=jd3, vector_potential=a_phys, electric_field=field)
+    return out, steps, ok
+
