@@ -6,14 +6,17 @@
 #
 #   OUT=/tmp/gpu bash benchmarks/gpu_session.sh [PART[:SECONDS] ...]
 #
-# Parts (default: what is still pending after the second H200 session of 2026-11-26: fig6probe at 1:5:17, ≈ 190 s,
+# Parts (default: what is still pending: mbfree (the free evolution on the GPU), then fig6probe at 1:5:17, ≈ 190 s,
 # then fig6fine over the whole 1…9 ps at 0.25 ps, FIG6_DELAYS=1:9:33, ≈ 2.4× the 184 s of 1:5:17):
 #   fig6      examples/krull_finite_q_fig6.py, full mode (H200 2026-11-26: 190 s)
 #   fig6fine  the same on the finer grid --grid 2e-3:8 (≈ 4× the state) at the delays $FIG6_DELAYS (default 1:5:17,
 #             0.25 ps apart so that ħω_δt reaches 8.3 meV: H200 184 s; 1:9:11 took 166 s)
 #   fig6probe the fine-grid run with the probe at 8.5 meV instead of 5.5: do the diagonal δt streaks follow the
 #             probe (then σ is not a property of the pumped state alone)?  Compare with analyse_fig6.py
-#   mb1       bench_mattis_bardeen.py, one band, N_e = 200, 600 (H200: ~150 s)
+#   mb1       bench_mattis_bardeen.py, one band, N_e = 200, 600 (H200: ~150 s); its "alternative" record is the
+#             closed-form free evolution after the pulse (free_evolution=True), not yet the GPU default: measure
+#             it here before making it one (MattisBardeen.default_free_evolution)
+#   mbfree    mb1 at N_e = 200, 600, ExponentialRK4 only, written to results/mattis_bardeen_free_gpu.json
 #   mb2       the same, two bands (H200: N_e = 200 in ~120 s; 600 was cut at 180 s)
 #   mb1ref    one band, N_e = 200, with the reference run in full on the host CPU (a measured ratio, not an estimate)
 #             (results/mattis_bardeen_200_measured_gpu.json; H200: 104 s)
@@ -27,7 +30,7 @@ mkdir -p "$OUT"
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 LOG=$OUT/gpu_session.log
 PARTS=("$@")
-[ ${#PARTS[@]} -eq 0 ] && PARTS=(fig6probe:240)
+[ ${#PARTS[@]} -eq 0 ] && PARTS=(mbfree:200 fig6probe:240)
 
 run_part() {  # name seconds
   local name=$1 limit=$2 start rc result=""
@@ -44,6 +47,9 @@ run_part() {  # name seconds
     mb2) result=mattis_bardeen_two_band_gpu.json
          (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --bands 2 --sizes 200 600 --ref-max 0 \
             --ref-nfev 25964 --solvers ExponentialRK4 Tsit5 --write) ;;
+    mbfree) result=mattis_bardeen_free_gpu.json
+      (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --sizes 200 600 --ref-max 0 \
+            --ref-nfev 7502 --solvers ExponentialRK4 --name mattis_bardeen_free --write) ;;
     mb1ref) result=mattis_bardeen_200_measured_gpu.json
          (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --sizes 200 --ref-max 200 \
             --solvers ExponentialRK4 --name mattis_bardeen_200_measured --write) ;;
