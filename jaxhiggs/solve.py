@@ -246,9 +246,13 @@ def solve_status(model: Model, drive: Drive, times: Float[Array, " n_times"], op
     steps, ys = sol.stats["num_steps"], sol.ys
     if driven is not None:
         driven_obs, y_end = sol.ys
-        y_end = jax.tree.map(lambda x: x[0], y_end)
+        # a driven part that stopped early leaves no state to continue from: the free part is unreached too
+        # (inf, as diffrax marks unreached saves, so failure reports name the driven time), and it starts from
+        # zeros rather than from the broken state (whose step control would run to max_steps)
+        y_end = jax.tree.map(lambda x: jnp.where(ok, x[0], 0), y_end)
         free_obs, free_steps, free_ok = model.free_evolution(t1, y_end, times[driven:], args,
                                                              options.rtol / 100, options.atol / 100)
+        free_obs = jax.tree.map(lambda b: jnp.where(ok, b, jnp.inf), free_obs)
         ys = jax.tree.map(lambda a, b: jnp.concatenate([a, b.astype(a.dtype)]), driven_obs, free_obs)
         steps, ok = steps + free_steps, ok & free_ok
     return ys, steps, ok, divergence.status_code(sol.result)

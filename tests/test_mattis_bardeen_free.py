@@ -111,3 +111,23 @@ def test_gradient_through_the_free_evolution_matches_finite_differences():
     h = 1e-4
     fd = (float(loss(2.6 + h)) - float(loss(2.6 - h))) / (2 * h)
     assert g == pytest.approx(fd, rel=1e-5)
+
+
+@pytest.mark.slow  # 12–24 s: one Mattis–Bardeen compile
+def test_a_driven_part_that_diverges_leaves_the_free_part_unreached():
+    """A fixed step far beyond the rotation limit diverges during the pulse: the report names a time in the
+    driven part, and the free part is not computed from the broken state (inf, as diffrax marks unreached saves)."""
+    mat = jh.material.single_band(1.3, 100.0, 4.0, mass=0.78, fermi_energy=1000.0, gamma=2.6)
+    model = MattisBardeen(mat, 16, check_grid=False, orders=2)  # ω_D = 100 meV: overflows within ~50 steps
+    pulse = _seed_pulse(0.2e-8)
+    times = np.linspace(-4.937, 3.0, 80)
+    t = jnp.asarray(units.ps_to_internal(times))
+    driven = driven_saves(model, pulse, t, SolverOptions(free_evolution=True))
+    opts = SolverOptions(dt=0.1, free_evolution=True).resolved(model).traced()
+    ys, steps, ok, _ = jh.solve._solve_jit(model, pulse, t, opts, driven)  # the program simulate runs below
+    assert not bool(ok) and int(steps) < 1000  # the free part did not run on from the broken state
+    assert np.all(np.isinf(np.asarray(ys["delta_gap"])[driven:]))
+    with pytest.raises(RuntimeError, match=r"^MattisBardeen: the solve diverged") as info:
+        jh.simulate(model, pulse, times, dt=0.1, free_evolution=True)
+    when = float(str(info.value).split("at t ≈ ")[1].split(" ps")[0])
+    assert when < units.internal_to_ps(float(pulse.field_end())) < times[-1], str(info.value)

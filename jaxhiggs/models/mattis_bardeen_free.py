@@ -36,17 +36,19 @@ def _bilinear(left, matrix, right):
     return jnp.sum(left * jnp.einsum("nib,iab->nia", right, matrix), axis=-1)
 
 
+def _gap(model, r11, r21, args):
+    """δΔ_i at the reference amplitude from r¹¹ and the combined r²¹ = r²¹ᵒ + r²¹ᵉ (spec §3.3)."""
+    return model.delta_gap(dict(r11=r11, r21o=r21, r21e=jnp.zeros_like(r21)), args)
+
+
 def _second_order(model, y_end, t_end, times, args, rtol, atol):
     """(r²¹, ψ, P) at ``times`` from the post-drive linear ODE (see the module docstring)."""
     k = args["k"]
     energy, th, ee = k["E"], k["th"], k["ee"]
     r11 = y_end["r11"]
 
-    def gap(y):
-        return model.delta_gap(dict(r11=r11, r21o=y["r21"], r21e=jnp.zeros_like(y["r21"])), args)
-
     def nonlinear(t, y, args_):
-        dd = gap(y)
+        dd = _gap(model, r11, y["r21"], args)
         re_dd = jnp.real(dd) if model.higgs_feedback else jnp.zeros_like(jnp.real(dd))
         return dict(r21=1j * th * ee * re_dd[:, None] - th * jnp.imag(dd)[:, None],
                     psi=jnp.broadcast_to(re_dd[:, None], energy.shape).astype(complex),
@@ -94,7 +96,7 @@ def free_observables(model, t_end, y_end: dict, times: Float[Array, " n"], args,
     if model.orders >= 2:
         sec, steps, ok = _second_order(model, y_end, t_end, times, args, rtol, atol)
         r11 = y_end["r11"]
-        dd = jax.vmap(lambda r21: model.delta_gap(dict(r11=r11, r21o=r21, r21e=jnp.zeros_like(r21)), args))(sec["r21"])
+        dd = jax.vmap(lambda r21: _gap(model, r11, r21, args))(sec["r21"])
         per_band = jnp.sum(model.weights * (k["ee"] * r11.real + k["de"] * sec["r21"].real), axis=-1)
         jd3 = -2.0 * a_phys * lam**2 * jnp.sum(b["sign"] * b["pdos"] * per_band, axis=-1)
         dd = dd * lam**2
