@@ -6,21 +6,23 @@
 #
 #   OUT=/tmp/gpu bash benchmarks/gpu_session.sh [PART[:SECONDS] ...]
 #
-# Parts (default: what is still pending: mbfree (the free evolution on the GPU), then fig6probe at 1:5:17, ≈ 190 s,
-# then fig6fine over the whole 1…9 ps at 0.25 ps, FIG6_DELAYS=1:9:33, ≈ 2.4× the 184 s of 1:5:17):
+# Parts (default: what is still pending: mb1ref (the side-by-side ratio with the free evolution, now the GPU
+# default too) and mb2big (two bands at N_e = 600 with it); then fig6fine over the whole 1…9 ps at 0.25 ps,
+# FIG6_DELAYS=1:9:33, ≈ 2.4× the 184 s of 1:5:17.  Done on an H100 2026-11-26: mbfree, fig6probe, fig1free):
 #   fig6      examples/krull_finite_q_fig6.py, full mode (H200 2026-11-26: 190 s)
 #   fig6fine  the same on the finer grid --grid 2e-3:8 (≈ 4× the state) at the delays $FIG6_DELAYS (default 1:5:17,
 #             0.25 ps apart so that ħω_δt reaches 8.3 meV: H200 184 s; 1:9:11 took 166 s)
 #   fig6probe the fine-grid run with the probe at 8.5 meV instead of 5.5: do the diagonal δt streaks follow the
 #             probe (then σ is not a property of the pumped state alone)?  Compare with analyse_fig6.py
-#   mb1       bench_mattis_bardeen.py, one band, N_e = 200, 600 (H200: ~150 s); its "alternative" record is the
-#             closed-form free evolution after the pulse (free_evolution=True), not yet the GPU default: measure
-#             it here before making it one (MattisBardeen.default_free_evolution)
-#   mbfree    mb1 at N_e = 200, 600, ExponentialRK4 only, written to results/mattis_bardeen_free_gpu.json
+#   mb1       bench_mattis_bardeen.py, one band, N_e = 200, 600 (H200: ~150 s); its "default" record uses the
+#             closed-form free evolution after the pulse, its "alternative" integrates the whole window
+#   mbfree    mb1 at N_e = 200, 600, ExponentialRK4 only, written to results/mattis_bardeen_free_gpu.json (H100: 108 s)
 #   mb2       the same, two bands (H200: N_e = 200 in ~120 s; 600 was cut at 180 s)
 #   mb1ref    one band, N_e = 200, with the reference run in full on the host CPU (a measured ratio, not an estimate)
 #             (results/mattis_bardeen_200_measured_gpu.json; H200: 104 s)
 #   mb2big    two bands, N_e = 600 only, ExponentialRK4 only (results/mattis_bardeen_two_band_600_gpu.json; H200: 109 s)
+#   fig1free  bench_fig1_sweep.py with the default options (the free evolution after the pulse) and with
+#             --free-evolution off, one after the other (results/fig1_sweep_default*_gpu.json)
 #   fm        bench_finite_momentum.py, grids 4e-3:4 and 2e-3:8 (H200: ~60 s)
 #   pseudo    bench_pseudospin.py, N_e = 4000, 15 024, single and batches of 16, default options, against the NumPy
 #             reference on the host CPU (wall-time ratios; H200: 97 s)
@@ -30,7 +32,7 @@ mkdir -p "$OUT"
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 LOG=$OUT/gpu_session.log
 PARTS=("$@")
-[ ${#PARTS[@]} -eq 0 ] && PARTS=(mbfree:200 fig6probe:240)
+[ ${#PARTS[@]} -eq 0 ] && PARTS=(mb1ref:200 mb2big:200)
 
 run_part() {  # name seconds
   local name=$1 limit=$2 start rc result=""
@@ -56,6 +58,11 @@ run_part() {  # name seconds
     mb2big) result=mattis_bardeen_two_band_600_gpu.json
          (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --bands 2 --sizes 600 --ref-max 0 \
             --ref-nfev 25964 --solvers ExponentialRK4 --name mattis_bardeen_two_band_600 --write) ;;
+    fig1free) # the Fig. 1 sweep (25 γ, N_e = 600) with the default options (free evolution after the pulse), then
+              # integrating the whole window, in one session: a ratio on one card
+         (cd benchmarks && timeout "$limit" python3 bench_fig1_sweep.py --write \
+            && timeout "$limit" python3 bench_fig1_sweep.py --free-evolution off --write) \
+         && cp benchmarks/results/fig1_sweep_default_gpu.json benchmarks/results/fig1_sweep_default_free_off_gpu.json "$OUT/" ;;
     fm) result=finite_momentum_gpu.json
         (cd benchmarks && timeout "$limit" python3 bench_finite_momentum.py --grids 4e-3:4 2e-3:8 --write) ;;
     pseudo) result=pseudospin_gpu.json
