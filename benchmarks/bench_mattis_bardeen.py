@@ -11,8 +11,11 @@ For each N_e (one subprocess per N_e, so the peak RSS is that configuration's):
   N_e ≤ ``--ref-max``; above, with the closed-form free evolution after the pulse, which the tests
   check against integrating to 1e-8): the accuracy reference (same grid; its own error is ~1e-7 of
   max|δΔ|, far below the errors compared);
-* ``default``: ``jh.simulate`` with the package's default options (what a user gets; on CPUs the
-  driven part of the window stepped and the rest in closed form, on GPUs still every step);
+* ``default``: ``jh.simulate`` with the package's default options (what a user gets: the driven part of
+  the window stepped and the rest in closed form), with ``compiled_memory``: the buffers XLA allocates
+  for that solve (temporaries + arguments + outputs, from the compiled program's memory analysis; the
+  per-run memory estimate, apart from the process's runtime and what the compiler leaves behind), also
+  in units of the state's size;
 * ``alternative``: the default options with the other ``free_evolution`` setting, for the ratio of
   the two paths in the same run (each record says which path it took);
 * a work-precision sweep: ExponentialRK4, Tsit5 and Dopri8 at several tolerances;
@@ -91,6 +94,24 @@ def _timed_simulate(model, pulse, times, **opts):
     return res, dict(wall_s=wall, compile_s=max(first - wall, 0.0), steps=int(res.num_steps))
 
 
+def _compiled_memory(model, pulse, times) -> dict:
+    """Bytes of the buffers of the default solve's compiled program (the path ``jh.simulate`` takes)."""
+    import equinox as eqx
+    import jax
+
+    from jaxhiggs import units
+    from jaxhiggs.solve import SolverOptions, driven_saves, solve_status
+
+    t = units.ps_to_internal(np.asarray(times))
+    driven = driven_saves(model, pulse, t, SolverOptions())
+    compiled = eqx.filter_jit(lambda m, d, x: solve_status(m, d, x, SolverOptions(), driven)).lower(model, pulse, t)
+    analysis = compiled.compile().compiled.memory_analysis()
+    state = sum(x.size * x.dtype.itemsize for x in jax.tree.leaves(model.initial_state()))
+    total = analysis.temp_size_in_bytes + analysis.argument_size_in_bytes + analysis.output_size_in_bytes
+    return dict(temp_mb=analysis.temp_size_in_bytes / 1e6, total_mb=total / 1e6, state_mb=state / 1e6,
+                in_states=total / state)
+
+
 def _per_evaluation(model, pulse, repeats=20):
     """Time one right-hand side (split form) and estimate the bytes it moves."""
     import jax
@@ -131,6 +152,7 @@ def run_one(bands, n, ref_max, sweep_tolerances, quick):
     rec["default"].update(_errors(res, tight), options=dict(solver=res.metadata["solver"], rtol=res.metadata["rtol"],
                                                             atol=res.metadata["atol"]))
     print(bands, n, "default", rec["default"], flush=True)
+    rec["default"]["compiled_memory"] = _compiled_memory(model, pulse, times)
     default_free = model.default_free_evolution()
     rec["default"]["free_evolution"] = default_free
     res, rec["alternative"] = _timed_simulate(model, pulse, times, free_evolution=not default_free)

@@ -57,7 +57,9 @@ class _LazyStages(diffrax.AbstractLocalInterpolation):
     weights that depend only on the position θ in the step, so the weights are found by evaluating
     the tableau's own interpolation on a probe whose "state" is a vector of unit entries (one per
     input), and the state is then combined directly: each stage is read once per saved time, and
-    XLA fuses the sum into the consumer (the observables).
+    XLA fuses the sum into the consumer (the observables).  ``k`` is a tuple of stage pytrees (stages
+    written out) or one pytree whose leaves are stacked along a leading stage axis (the stage loop's
+    buffer, kept as it is so that the step's dense output holds no second copy of the stages).
     """
 
     t0: jax.Array
@@ -66,15 +68,23 @@ class _LazyStages(diffrax.AbstractLocalInterpolation):
     y1: object
     k: tuple
 
+    def _stages(self) -> int:
+        if isinstance(self.k, tuple):
+            return len(self.k)
+        return jax.tree_util.tree_leaves(self.k)[0].shape[0]
+
     def _weights(self, t):
-        n = len(self.k) + 2
+        n = self._stages() + 2
         unit = jnp.eye(n, dtype=jnp.result_type(t, float))
         probe = self.dense_cls(t0=self.t0, t1=self.t1, y0=unit[0], y1=unit[1], k=unit[2:])
         return probe.evaluate(t)  # (n,): weights of y0, y1, k_1, …, k_s
 
     def _at(self, t):
         w = self._weights(t)
-        inputs = (self.y0, self.y1) + tuple(self.k)
+        if not isinstance(self.k, tuple):  # stacked stages: one contraction over the stage axis
+            return _tree_map(lambda y0, y1, k: w[0] * y0 + w[1] * y1 + jnp.tensordot(w[2:], k, axes=1),
+                             self.y0, self.y1, self.k)
+        inputs = (self.y0, self.y1) + self.k
 
         def one(*leaves):
             return sum(w[i] * leaf for i, leaf in enumerate(leaves))
@@ -124,7 +134,8 @@ class AbstractUnrolledRungeKutta(diffrax.AbstractAdaptiveSolver):
         f0 = jax.lax.cond(made_jump, lambda: terms.vf(t0, y0, args), lambda: solver_state)
         k0 = terms.prod(f0, control)
         if self.stage_loop:
-            ks, f = self._looped_stages(terms, t0, h, y0, args, control, f0, k0)
+            buffer, f = self._looped_stages(terms, t0, h, y0, args, control, f0, k0)
+            ks = [_tree_map(lambda x: x[j], buffer) for j in range(tab.num_stages)]  # read in place by the sums
         else:
             ks, f = [k0], f0
             for i in range(1, tab.num_stages):
@@ -133,12 +144,13 @@ class AbstractUnrolledRungeKutta(diffrax.AbstractAdaptiveSolver):
                 ks.append(terms.prod(f, control))
         y1 = _combine(y0, ks, np.asarray(tab.b_sol))
         y_error = _weighted_sum(ks, np.asarray(tab.b_error), y0)
-        dense_info = dict(y0=y0, y1=y1, k=tuple(ks))
+        dense_info = dict(y0=y0, y1=y1, k=buffer if self.stage_loop else tuple(ks))
         # the last stage sits at (t₁, y₁) (tableau.fsal): its f starts the next step
         return y1, y_error, dense_info, f, diffrax.RESULTS.successful
 
     def _looped_stages(self, terms, t0, h, y0, args, control, f0, k0):
-        """Stages 2…s in a ``fori_loop`` over a (stages × state) buffer; stage i reads k_1…k_{i−1}."""
+        """Stages 2…s in a ``fori_loop`` over a (stages × state) buffer; stage i reads k_1…k_{i−1}.
+        Returns the buffer (leaves stacked along a leading stage axis) and f at the last stage."""
         tab = self.tableau
         n = tab.num_stages
         buffer = _tree_map(lambda k: jnp.zeros((n,) + k.shape, k.dtype).at[0].set(k), k0)
@@ -156,8 +168,7 @@ class AbstractUnrolledRungeKutta(diffrax.AbstractAdaptiveSolver):
             k = terms.prod(f, control)
             return _tree_map(lambda bb, kk: bb.at[i].set(kk), b, k), f
 
-        buffer, f = jax.lax.fori_loop(1, n, body, (buffer, f0))
-        return [_tree_map(lambda x: x[j], buffer) for j in range(n)], f
+        return jax.lax.fori_loop(1, n, body, (buffer, f0))
 
     def func(self, terms, t0, y0, args):
         return terms.vf(t0, y0, args)
