@@ -102,7 +102,10 @@ def _occupation(e, t_mev):
 
 
 def _integrand(eps, omega, gap, gam, t_mev, diffusion=0.0):
-    """Integrand of the boxed §S.4 equation for ε > 0 (it is even in ε); diffusion = ħDq² in meV."""
+    """Integrand of the boxed §S.4 equation for ε > 0 (it is even in ε); diffusion = ħDq² in meV.
+
+    Returned in two parts, (all terms, the anomalous term −¼ d^RA (t₊ − t₋) alone): see :data:`_OMEGA_FLOOR`.
+    """
     gp, fp = green_functions(eps + 0.5 * omega, gap, gam)
     gm, fm = green_functions(eps - 0.5 * omega, gap, gam)
     _, f0 = green_functions(eps, gap, gam)
@@ -113,11 +116,18 @@ def _integrand(eps, omega, gap, gam, t_mev, diffusion=0.0):
     tp = _occupation(eps + 0.5 * omega, t_mev)
     tm = _occupation(eps - 0.5 * omega, t_mev)
     t0 = _occupation(eps, t_mev)
-    return f0.real * t0 / (2.0 * gap) - 0.25 * (d_rr * tm - tp * d_aa + d_ra * (tp - tm))
+    anomalous = -0.25 * d_ra * (tp - tm)
+    return f0.real * t0 / (2.0 * gap) - 0.25 * (d_rr * tm - tp * d_aa) + anomalous, anomalous
 
 
 #: below this ω/Δ the panels around ε_g ± ω/2 collapse; χ⁻¹ is evaluated at the floor
-#: (Re χ⁻¹ is even in ω, so the error is O(floor²) ≈ 1e-7; Im χ⁻¹ is scaled linearly)
+#: (Re χ⁻¹ is even in ω, so the error is O(floor²) ≈ 1e-7; Im χ⁻¹ is scaled linearly).
+#: Except the real part of the anomalous term −¼d^RA(t₊ − t₋) at q > 0, T > 0: through the diffusion pole
+#: of d^RA it falls from its ω ≫ ħDq² value to exactly 0 at ω = 0 (t₊ = t₋, d^RA finite) on the scale
+#: ω ~ ħDq² × DOS, so below the floor it is scaled by (ω/floor)² (exact at ω = 0, an interpolation in
+#: between).  Taken at the floor, it put χ⁻¹(0, q) off the Matsubara static value by 3.4e-5 at
+#: ħDq² = 0.3Δ and 0.22 at 1e-3Δ (T = 0.7T_c, Γ = 0.1Δ₀₀); now 1.2e-7.  At q = 0 the ω → 0 limit of that
+#: term is finite (the dynamic, not the static, response) and is kept.
 _OMEGA_FLOOR = 1e-3
 _FAR = (2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 _GSCALE = (0.05, 0.3, 2.0)
@@ -148,8 +158,8 @@ def _chi_inv_numeric_single(omega, gap, gam, t_mev, n_nodes, diffusion=0.0):
     # coincident break points give zero-width panels whose nodes may sit on the removable
     # 0/0 at ε = 0; they carry zero weight, so drop them before they turn the sum into NaN
     eps = jnp.where(wts > 0, eps, 0.5 * gap)
-    vals = _integrand(eps, om, gap, gam, t_mev, diffusion)
-    return 2.0 * jnp.sum(jnp.where(wts > 0, wts * vals, 0.0))
+    vals, anomalous = _integrand(eps, om, gap, gam, t_mev, diffusion)
+    return jnp.stack([2.0 * jnp.sum(jnp.where(wts > 0, wts * v, 0.0)) for v in (vals, anomalous)])
 
 
 def _check_finite_q_needs_pair_breaking(pair_breaking, diffusion_energy):
@@ -193,7 +203,8 @@ def schmid_higgs_susceptibility(
 
     Returns:
         χ⁻¹(ω + i0), dimensionless complex, shape of ``omega``.  χ⁻¹(0) = 1 − πζ/4 for
-        ζ ≤ 1 (C8), Im χ⁻¹ = 0 for |ω| < 2ε_g, Im χ⁻¹ < 0 above (absorption Im χ > 0).
+        ζ ≤ 1 (C8), Im χ⁻¹ = 0 for |ω| < 2ε_g, Im χ⁻¹ < 0 above (absorption Im χ > 0); at T > 0
+        thermal quasiparticles absorb at every ω > 0.
         At q > 0 the static value grows (at Γ → 0 as 1 + πħDq²/(8Δ) for small q, then like
         ln(ħDq²/Δ)) and the threshold stays at 2ε_g.  Differentiable with respect to Δ, Γ and ħDq²;
         vmappable over Γ.
@@ -232,9 +243,13 @@ def _chi_inv_chunk(w, gap, gam, t_mev, n_nodes, batch_size, diffusion):
     def one(wi):
         return _chi_inv_numeric_single(wi, gap, gam_safe, t_mev, n_nodes, diffusion)
 
-    numeric = jax.lax.map(one, w, batch_size=batch_size)
+    parts = jax.lax.map(one, w, batch_size=batch_size)
+    numeric, anomalous = parts[:, 0], parts[:, 1]
     floor = _OMEGA_FLOOR * gap
-    return jnp.where(w < floor, numeric.real + 1j * numeric.imag * w / floor, numeric)
+    r = w / floor
+    # q > 0: Re of the anomalous term → 0 as ω → 0 (no ω-floor value for it; see _OMEGA_FLOOR)
+    re_low = numeric.real - jnp.where(diffusion > 0, (1.0 - r**2) * anomalous.real, 0.0)
+    return jnp.where(w < floor, re_low + 1j * numeric.imag * r, numeric)
 
 
 def _chi_inv_core(omega, gap, gam, t_mev, n_nodes, batch_size, diffusion=0.0):
