@@ -361,7 +361,7 @@ class MattisBardeen(Model):
 
     def default_free_evolution(self) -> bool:
         """On every platform (measured on the seed-000 case, benchmarks/README.md: one CPU core at N_e = 200
-        9.4 s instead of 47.7 s; an H100 at N_e = 200 / 600 0.35 / 0.53 s instead of 0.50 / 1.48 s, at a
+        8.9 s instead of 45.4 s; an H100 at N_e = 200 / 600 0.35 / 0.53 s instead of 0.50 / 1.48 s, at a
         smaller error) — pass ``free_evolution=False`` to integrate the whole window."""
         return True
 
