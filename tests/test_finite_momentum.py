@@ -9,7 +9,7 @@ import pytest
 
 import jaxhiggs as jh
 from jaxhiggs import units
-from jaxhiggs.models.finite_momentum import FiniteMomentum, travelling_amplitude
+from jaxhiggs.models.finite_momentum import FiniteMomentum, ProbePulse, travelling_amplitude
 from jaxhiggs.reference.finite_momentum import FiniteMomentumReference
 
 # A tiny MgB2-like grid: 80 / 196 shell points in the two bands; TWIN_GRID: ~40 / ~100 for the dense twin.
@@ -270,19 +270,63 @@ def test_vector_field_vmaps_over_a_batch_of_materials():
 
 # --------------------------------------------------------------------------- probe current and σ (Krull eq. 9)
 def hermitian_random_state(model, seed=3):
-    """A random Hermitian ρ(k', k) in the model's layout: ρ_{−n}(k + nq₀) = ρ_n(k)†, zero off the kept set."""
+    """A random Hermitian ρ(k', k) in the model's layout: ρ_{−p}(k + p) = ρ_p(k)†, zero off the kept set."""
     rng = np.random.default_rng(seed)
-    sh, nmax = model.shell, model.n_max
+    sh = model.shell
+    where = {o: i for i, o in enumerate(sh.offsets)}
     shape = (model.material.n_bands, sh.n_k, 2, 2)
     rand = lambda: rng.normal(size=shape) + 1j * rng.normal(size=shape)
-    rho = np.zeros((shape[0], 2 * nmax + 1) + shape[1:], complex)
+    rho = np.zeros((shape[0], len(sh.offsets)) + shape[1:], complex)
     r0 = rand()
-    rho[:, nmax] = 0.5 * (r0 + np.conj(np.swapaxes(r0, -1, -2)))
-    for n in range(1, nmax + 1):
-        rho[:, nmax + n] = rand()
-        # ρ_{−n}(k) = ρ(k − nq₀, k) = ρ(k, k − nq₀)† = ρ_n(k − nq₀)†
-        rho[:, nmax - n] = np.conj(np.swapaxes(np.asarray(sh.shift(jnp.asarray(rho[:, nmax + n]), -n, axis=1)), -1, -2))
+    rho[:, sh.origin] = 0.5 * (r0 + np.conj(np.swapaxes(r0, -1, -2)))
+    for p in (o for o in sh.offsets if o > 0):
+        rho[:, where[p]] = rand()
+        # ρ_{−p}(k) = ρ(k − p, k) = ρ(k, k − p)† = ρ_p(k − p)†
+        rho[:, where[-p]] = np.conj(np.swapaxes(np.asarray(sh.roll(jnp.asarray(rho[:, where[p]]), -p, axis=1)), -1, -2))
     return jnp.asarray(rho * np.asarray(model.kept)[..., None, None])
+
+
+def field_energy(model, rho, args, a, b=0.0):
+    """The field part of ⟨H⟩ = Tr(hρ) per volume (meV nm⁻³) from the model's drive blocks, for amplitudes
+    a = A_{q₀}, b = A_{q_pr}: Σ_p Σ_k W tr h_p(k) ρ_{−p}(k + p), plus the constant of the spin-↓ normal ordering
+    of the q = 0 diamagnetic term, Σ_k W s e²/2m · 2Σ_{q>0}|A_q|² = Σ_k W (h_0)₁₁ (h_0 is that times τ₃, q₀ > 0)."""
+    sh, w = model.shell, model.shell.weights
+    where = {o: i for i, o in enumerate(sh.offsets)}
+    blocks = model.drive_blocks(a, args, b)
+    total = jnp.sum(w * sh.mask * blocks[0][..., 0])
+    for p, d in blocks.items():
+        if -p in where:
+            other = sh.roll(rho[:, where[-p]], p, axis=1)  # ρ_{−p}(k + p)
+            total = total + jnp.sum(w * jnp.sum(d * jnp.diagonal(other, axis1=-2, axis2=-1), axis=-1))
+    return total
+
+
+def check_currents_are_minus_the_energy_derivative(model, rho, args, a, b=0.0):
+    """The model's currents at q₀ (and at q_pr with a probe axis) against j_Q = −∂⟨H⟩/∂A_{−Q} = −∂E/∂A_Q*
+    (Wirtinger; A_Q = a or b) by autodiff of :func:`field_energy`, to 1e-10 relative (all in one compiled
+    function: op by op, the first calls cost seconds); returns the expected currents by wave vector (units of dk)."""
+    import jax
+
+    sh = model.shell
+    waves = (sh.q0_steps,) if sh.probe_steps is None else (sh.q0_steps, sh.probe_steps)
+
+    def energy(z):  # z = (Re a, Im a, Re b, Im b); real for Hermitian ρ
+        e = field_energy(model, rho, args, z[0] + 1j * z[1], z[2] + 1j * z[3])
+        return jnp.real(e), jnp.imag(e)
+
+    @jax.jit
+    def run(z):
+        currents = [jnp.sum(model.current(rho, z[0] + 1j * z[1], args, z[2] + 1j * z[3], at=q)) for q in waves]
+        return energy(z), jax.grad(lambda z: energy(z)[0])(z), currents
+
+    (e_re, e_im), grad, currents = run(jnp.asarray([a.real, a.imag, complex(b).real, complex(b).imag]))
+    assert abs(float(e_im)) < 1e-12 * abs(float(e_re))  # Hermitian ⇒ real energy
+    out = {}
+    for i, (q, got) in enumerate(zip(waves, currents)):
+        expected = complex(-units.CURRENT_A_PER_M2 * 0.5 * (grad[2 * i] + 1j * grad[2 * i + 1]))  # −∂E/∂A_Q*, A/m²
+        assert abs(complex(got) - expected) < 1e-10 * abs(expected), (q, got, expected)
+        out[q] = expected
+    return out
 
 
 def test_probe_current_is_minus_the_field_derivative_of_the_energy():
@@ -291,31 +335,11 @@ def test_probe_current_is_minus_the_field_derivative_of_the_energy():
     model = FiniteMomentum(material(), n_max=2, **TWIN_GRID)
     args = model.arguments(pulse())
     rho = hermitian_random_state(model)
-    sh, nmax, w = model.shell, model.n_max, model.shell.weights
-
-    def energy(x, y):  # field part of ⟨H⟩ per volume (meV nm⁻³), a = x + iy; real for Hermitian ρ
-        a = x + 1j * y
-        total = 0.0
-        for p, d in model.drive_blocks(a, args).items():
-            other = sh.shift(rho[:, nmax - p], p, axis=1)  # ρ_{−p}(k + pq₀)
-            total = total + jnp.sum(w * jnp.sum(d * jnp.diagonal(other, axis1=-2, axis2=-1), axis=-1))
-        # the constant of the spin-↓ normal ordering of the q = 0 diamagnetic term
-        total = total + jnp.sum(w * sh.mask * args["dia"][:, None] * 2 * jnp.abs(a) ** 2)
-        return jnp.real(total), jnp.imag(total)
-
-    import jax
-
-    x, y = 3e-9, -2e-9
-    e_re, e_im = jax.jit(energy)(x, y)
-    assert abs(float(e_im)) < 1e-12 * abs(float(e_re))  # Hermitian ⇒ real energy
-    gx, gy = jax.jit(jax.grad(lambda x, y: energy(x, y)[0], argnums=(0, 1)))(x, y)
-    expected = -units.CURRENT_A_PER_M2 * 0.5 * (gx + 1j * gy)  # −∂E/∂a* (Wirtinger), A/m²
-    current = jax.jit(lambda a: jnp.sum(model.current(rho, a, args)))
-    got = current(x + 1j * y)
-    assert abs(complex(got - expected)) < 1e-10 * abs(complex(expected)), (got, expected)
+    a = 3e-9 - 2e-9j
+    expected = check_currents_are_minus_the_energy_derivative(model, rho, args, a)[model.shell.q0_steps]
     # both parts matter: the paramagnetic part alone differs by O(1)
-    para_only = current(0.0j)
-    assert abs(complex(para_only - expected)) > 1e-3 * abs(complex(expected))
+    para_only = complex(jnp.sum(model.current(rho, 0.0j, args)))
+    assert abs(para_only - expected) > 1e-3 * abs(expected)
 
 
 def probe(a_pr=1e-11, center=2.5):
@@ -417,3 +441,101 @@ def test_pump_probe_bad_inputs_are_refused_before_compiling():
         pump_probe_conductivity(model, jh.NoDrive(), lambda d: jh.NoDrive(), [0.5], times)
     with pytest.raises(InputError, match="delays"):
         pump_probe_conductivity(model, jh.NoDrive(), good, [[0.5]], times)
+
+
+# --------------------------------------------------------------------------- probe at its own wave vector q_pr
+# q₀ = 3 dk and q_pr = dk (probe_steps = 1 < q0_steps): the offsets n·3 + m, |n| ≤ n_max, |m| ≤ 1, are
+# −(3n_max + 1) … 3n_max + 1 (q0_steps = 2 would not do: q₀ − q_pr = q_pr).
+PROBE_GRID = dict(dk=1.6e-2, n_lines=2, q0_steps=3)
+
+
+def probe_model(n_max=1, **kwargs):
+    return FiniteMomentum(material(), n_max=n_max, probe_steps=1, **PROBE_GRID, **kwargs)
+
+
+def probe_wave(a_pr=1e-8, center=0.0):
+    """A strong ProbePulse (travelling at q_pr) for the vector-field tests: 5.5 meV, FWHM 0.15 ps."""
+    return ProbePulse.from_vector_potential(2 * a_pr, units.mev_to_thz(5.5), 0.15 / 2.3548, center)
+
+
+def embed_rows(x, old, new):
+    """An array over the k axis (axis 2) of ``old``'s grid in ``new``'s: the same rows, each padded by the extra
+    margin of ``new`` at both ends (the real cells are the same k points)."""
+    x = np.asarray(x)
+    pad = new.shell.margin - old.shell.margin
+    assert new.shell.row_length == old.shell.row_length + 2 * pad and new.shell.n_rows == old.shell.n_rows
+    head, rest = x.shape[:2], x.shape[3:]
+    x = x.reshape(head + (old.shell.n_rows, old.shell.row_length) + rest)
+    x = np.pad(x, [(0, 0)] * 3 + [(pad, pad)] + [(0, 0)] * len(rest))
+    return x.reshape(head + (new.shell.n_k,) + rest)
+
+
+def test_probe_axis_offsets_and_the_q0_only_vector_field():
+    """probe_steps = 1 with q0_steps = 3, n_max = 1: the offsets are n·3 + m (9, distinct) and the rows carry
+    n_max·3 + 1 + 2·3 = 10 cells of margin (the largest offset plus one field block; 9 without the probe).  At a random Hermitian state
+    of the q₀-only model, embedded into the probe model (extra offsets 0) and driven by the pump plus a probe of
+    amplitude 0, the vector field on the old offsets equals the q₀-only model's to 1e-12 relative (measured
+    ~1e-16: the grids differ only by padding, so sums run in another order) and is exactly 0 on the new offsets."""
+    old = FiniteMomentum(material(), n_max=1, **PROBE_GRID)
+    new = probe_model()
+    assert new.shell.offsets == tuple(range(-4, 5)) and new.shell.origin == 4
+    assert new.shell.margin == 10 and old.shell.margin == (1 + 2) * 3
+    mask = np.asarray(new.shell.mask)
+    for name in ("mask", "xi", "weights", "kx", "ky"):  # the same k points and weights
+        moved = embed_rows(np.asarray(getattr(old.shell, name))[:, None], old, new)[:, 0]
+        assert np.array_equal(moved[mask], np.asarray(getattr(new.shell, name))[mask]), name
+    assert np.array_equal(embed_rows(np.asarray(old.shell.mask)[:, None], old, new)[:, 0], mask)
+    rho_old = hermitian_random_state(old)
+    kept_at = [new.shell.offsets.index(o) for o in old.shell.offsets]
+    rho = np.zeros(new.initial_state()["rho"].shape, complex)
+    rho[:, kept_at] = embed_rows(rho_old, old, new)
+    drive = pulse(1e-7, center=0.0)
+    ours = np.asarray(vector_field(new, 0.0, {"rho": jnp.asarray(rho)},
+                                   new.arguments(drive + probe_wave(0.0)))["rho"])
+    theirs = embed_rows(vector_field(old, 0.0, {"rho": rho_old}, old.arguments(drive))["rho"], old, new)
+    scale = np.max(np.abs(theirs))
+    assert scale > 1.0
+    err = np.max(np.abs(ours[:, kept_at] - theirs)) / scale
+    assert err < 1e-12, err
+    others = [i for i in range(len(new.shell.offsets)) if i not in kept_at]
+    assert np.max(np.abs(ours[:, others])) == 0.0
+
+
+def test_probe_axis_invariants_and_currents_at_a_random_state():
+    """Pump and probe both on (a ≠ 0, b ≠ 0: all 11 field blocks, q₀ ± q_pr included), random Hermitian state with
+    all 9 offsets populated: d/dt of the particle number and of every band's Σ‖ρ_p‖² vanish (1e-12 of the scale;
+    the projected commutator keeps them exactly), and the currents at q₀ and at q_pr equal −∂⟨H⟩/∂A_{−q} by
+    autodiff of the energy from the same blocks to 1e-10 (measured ~1e-15)."""
+    model = probe_model()
+    args = model.arguments(pulse(1e-7, center=0.0) + probe_wave(3e-8))
+    import jax
+
+    assert len(jax.eval_shape(lambda: model.drive_blocks(1e-8 + 0j, args, 1e-8j))) == 11  # traced, not run
+    rho = hermitian_random_state(model)
+    rhs = np.asarray(vector_field(model, 0.0, {"rho": rho}, args)["rho"])
+    scale = np.max(np.abs(rhs))
+    w, d0 = np.asarray(model.shell.weights), rhs[:, model.shell.origin]
+    assert abs(np.sum(w * (d0[..., 0, 0] - d0[..., 1, 1]).real)) < 1e-12 * scale * np.sum(w)
+    dpurity = 2 * np.real(np.sum(np.conj(np.asarray(rho)) * rhs, axis=(1, 2, 3, 4)))
+    assert np.max(np.abs(dpurity)) < 1e-12 * scale * np.sum(np.abs(rho) ** 2)
+    check_currents_are_minus_the_energy_derivative(model, rho, args, 3e-9 - 2e-9j, 1e-9 + 4e-9j)
+
+
+def test_probe_steps_bad_inputs_are_refused_before_compiling():
+    """probe_steps: an integer ≥ 1, ≠ q0_steps, 2r not a multiple of q0_steps up to 2n_max (distinct offsets),
+    q0_steps ≥ 1; a ProbePulse needs a model with probe_steps (simulate and the pump–probe σ refuse it)."""
+    from jaxhiggs._validate import InputError
+    from jaxhiggs.models.finite_momentum import pump_probe_conductivity
+
+    for bad, q0 in ((0, 3), (-1, 3), (1.5, 3), (True, 3), (3, 3), (1, 2), (3, 2), (1, 0)):
+        with pytest.raises(InputError, match="probe_steps"):
+            FiniteMomentum(material(), n_max=2, probe_steps=bad, dk=1.6e-2, n_lines=2, q0_steps=q0)
+    plain = FiniteMomentum(material(), n_max=1, **TWIN_GRID)
+    with pytest.raises(InputError, match="ProbePulse"):
+        plain.arguments(pulse() + probe_wave())
+    with pytest.raises(InputError, match="ProbePulse"):
+        jh.simulate(plain, probe_wave(center=1.0), np.arange(101) * 0.02)
+    with pytest.raises(InputError, match="ProbePulse"):
+        pump_probe_conductivity(plain, jh.NoDrive(), lambda d: probe_wave(center=d), [0.5], np.arange(101) * 0.01)
+    with pytest.raises(InputError, match="phases"):
+        pump_probe_conductivity(plain, jh.NoDrive(), lambda d: probe(center=d), [0.5], np.arange(101) * 0.01, phases=1)

@@ -188,16 +188,17 @@ def offset_labels(q0_steps: int, n_max: int, probe_steps: int | None = None) -> 
     Without a probe m = 0 and n = −n_max … n_max (with q0_steps = 0 these 2n_max + 1 rows all sit at
     offset 0: the homogeneous limit keeps the layout, and each row couples only to itself).  With
     ``probe_steps`` = r: |n| ≤ n_max and m ∈ {−1, 0, 1} (ρ linear in the probe), sorted by offset.
-    These 3(2n_max + 1) offsets are distinct iff 2r is not one of s, 2s, …, 2n_max·s (s = q0_steps): two
-    labels at one offset would need (m − m')r = (n' − n)s with m − m' ∈ {1, 2}, |n' − n| ≤ 2n_max.
+    These 3(2n_max + 1) offsets are distinct iff neither r nor 2r is one of s, 2s, …, 2n_max·s (s = q0_steps):
+    two labels at one offset would need (m − m')r = (n' − n)s with m − m' ∈ {1, 2}, 1 ≤ |n' − n| ≤ 2n_max.
+    (E.g. s = 3, r = 1 or 2 are allowed; s = 2, r = 1 is not: q₀ − q_pr = q_pr.)
     Raises InputError (naming ``probe_steps``) otherwise, or unless r ≥ 1, r ≠ s and s ≥ 1.
     """
     if probe_steps is None:
         labels = tuple((n, 0) for n in range(-n_max, n_max + 1))
         return labels, tuple(n * q0_steps for n, _ in labels)
-    rule = (f"an integer r ≥ 1 with r ≠ q0_steps = {q0_steps} and 2r not a multiple j·q0_steps, 1 ≤ j ≤ 2n_max = "
-            f"{2 * n_max} (so that the offsets n·q0_steps + m·r, |n| ≤ n_max, |m| ≤ 1, are distinct), "
-            "or None (no probe wave vector)")
+    rule = (f"an integer r ≥ 1, r ≠ q0_steps = {q0_steps}, with neither r nor 2r a multiple j·q0_steps, "
+            f"1 ≤ j ≤ 2n_max = {2 * n_max} (so that the offsets n·q0_steps + m·r, |n| ≤ n_max, |m| ≤ 1, are "
+            "distinct; e.g. r = 1 with q0_steps = 3), or None (no probe wave vector)")
     if isinstance(probe_steps, (bool, np.bool_)) or not isinstance(probe_steps, (int, np.integer)) or probe_steps < 1:
         raise InputError(f"probe_steps = {show(probe_steps)} is not allowed: {rule}")
     if q0_steps < 1:
