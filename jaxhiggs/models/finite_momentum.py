@@ -21,7 +21,11 @@ unitary transform ρ̃_n(k) = V_{k+nq₀} ρ_n(k) V_k† (:meth:`FiniteMomentum.
 
 The probe current along y at q₀ (Krull's j_{q_pr}, :meth:`FiniteMomentum.current`, observable ``current``)
 and the pump–probe conductivity σ(δt, ω) of their eq. 9 (:func:`pump_probe_conductivity`) use a probe with
-q_pr = q₀ in the same drive as the pump.
+q_pr = q₀ in the same drive as the pump.  With ``probe_steps`` = r the probe has its own wave vector
+q_pr = r·dk: drive components marked as :class:`ProbePulse` travel at q_pr, the state keeps the offsets
+n q₀ + m q_pr (|n| ≤ n_max, |m| ≤ 1: linear in the probe; :func:`offset_labels`), the field's blocks are
+h_q = π_q 𝟙 and h_{q+q'} ∋ s e² A_q A_{q'}/2m τ₃ over the components q, q' ∈ {±q₀, ±q_pr}, and the current at
+q_pr is the observable ``probe_current``.  In general ρ_p(k) = ρ(k + p·dk, k) over the static offsets p.
 
 Momentum grid (:class:`MomentumShell`): rows along x at fixed k_y with spacing dk, q₀ = q0_steps·dk,
 so k + n q₀ is an index shift along a row.  With q0_steps = 0 the two photon components merge into
