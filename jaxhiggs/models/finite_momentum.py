@@ -63,7 +63,8 @@ class MomentumShell(eqx.Module):
     shell (k_x > 0 or k_x < 0) padded by ``margin`` masked cells at each end, so that k → k + p dk is a
     shift of the flattened index by p that never carries a real cell into another row for every
     |p| ≤ margin = max|offset| + the largest block shift 2·max(q0_steps, probe_steps): the state's
-    offsets plus one field block (:func:`offset_labels`).  Without a probe that is (n_max + 2)·q0_steps.  Rows are the k_y = (i + ½) dk_y with
+    offsets plus one field block (:func:`offset_labels`).  Without a probe that is (n_max + 2)·q0_steps.
+    Rows are the k_y = (i + ½) dk_y with
     |k_y| < k_lo sin θ_max (k_lo the inner shell radius): the near-tangent arcs around ±ŷ, where
     rows would be long, are left out (θ_max = ``max_angle`` in degrees).
 
