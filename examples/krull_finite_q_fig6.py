@@ -158,7 +158,8 @@ if nyquist < max(w_l, w_h2):
           f"ω_L = {w_l:.2f} and ω_H2 = {w_h2:.2f} meV: panel (c) cannot show them (use ≤ 0.4 ps)")
 print(f"|Δ|∞ = {d_inf.round(3)} meV; ω_H2 = 2|Δ2|∞ = {w_h2:.2f} meV, ω_L (φ1 − φ2) = {w_l:.2f} meV; "
       f"peak of the δt spectrum (mean over ħω = 1–16 meV) at {w_peak:.2f} meV (resolution "
-      f"{units.thz_to_mev(1 / (delays[-1] - delays[0])):.2f} meV, up to {nyquist:.2f} meV); phase-conjugate part / σ ≤ {conj:.2g}")
+      f"{units.thz_to_mev(1 / (delays[-1] - delays[0])):.2f} meV, up to {nyquist:.2f} meV); phase-conjugate part / σ "
+      + ("not measured (one probe phase)" if np.isnan(conj) else f"≤ {conj:.2g}"))
 
 # the numbers behind the figure, so a long (GPU) run can be re-plotted and analysed elsewhere
 np.savez_compressed(args.out / "krull_finite_q_fig6.npz", frequency_thz=nu, delays_ps=delays, sigma_MS_per_m=sigma,
