@@ -18,7 +18,11 @@ large q₀ over-states pair creation, see the docs), 10 delays 1.0 … 2.8 ps, 3
 Full: dk = 4e-3 nm⁻¹, 4 lines (324 + 832 shell points), n_max = 4, |A0| = 5e-9, 41 delays 1.0 … 9.0 ps, 8 ps window,
 four probe phases, rtol 1e-8, η = 0.5 meV (165 runs of 17 ps: a GPU job; 190 s on an NVIDIA H200, the figure and
 what it shows are in docs/models/finite_momentum.md).
-``--grid DK:LINES`` overrides the k grid (e.g. 2e-3:8, run on the GPU) and ``--delays FIRST:LAST:COUNT`` the delays, ``--probe-mev`` the probe's photon energy.  Besides the PNG the script writes krull_finite_q_fig6.npz (σ map, δt spectrum, pump-only gaps, ω_L, ω_H2) to --out.
+``--grid DK:LINES[:S]`` overrides the k grid (e.g. 2e-3:8, run on the GPU; S: q₀ = S·dk, default 1) and ``--delays FIRST:LAST:COUNT`` the delays, ``--probe-mev`` the probe's photon energy.
+``--probe-steps R`` gives the probe its own wave vector q_pr = R·dk (FiniteMomentum(probe_steps=R), the probe a
+ProbePulse, the response the current at q_pr): with S = 3, R = 1 the probe travels at q₀/3, e.g.
+``--grid 1.333e-3:4:3 --probe-steps 1`` keeps the full mode's q₀ = 4e-3 nm⁻¹ (q_pr = 1.33e-3 nm⁻¹).  Then the pump's grating cannot
+scatter the probe back onto q_pr at linear order, so no phase cycling is needed (one probe phase per delay).  Besides the PNG the script writes krull_finite_q_fig6.npz (σ map, δt spectrum, pump-only gaps, ω_L, ω_H2) to --out.
 """
 
 
@@ -48,10 +52,22 @@ def _triple(text, kinds, name):
 
 
 def _grid(text):
-    dk, lines = _triple(text, (float, int), "--grid")
-    if not (dk > 0 and lines >= 1):
-        raise argparse.ArgumentTypeError(f"--grid = {text!r} is not allowed: dk > 0 nm⁻¹ and at least 1 line")
-    return dict(dk=dk, n_lines=lines)
+    kinds = (float, int, int) if text.count(":") == 2 else (float, int)
+    dk, lines, *steps = _triple(text, kinds, "--grid")
+    if not (dk > 0 and lines >= 1 and (not steps or steps[0] >= 1)):
+        raise argparse.ArgumentTypeError(f"--grid = {text!r} is not allowed: dk > 0 nm⁻¹, at least 1 line and "
+                                         "q₀ = S·dk with an integer S ≥ 1")
+    return dict(dk=dk, n_lines=lines, q0_steps=steps[0] if steps else 1)
+
+
+def _steps(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--probe-steps = {text!r} is not allowed: an integer R ≥ 1 (q_pr = R·dk)")
+    return value
 
 
 def _delays(text):
@@ -69,8 +85,12 @@ def _energy(text):
 
 
 def grid_option(parser):
-    parser.add_argument("--grid", metavar="DK:LINES", type=_grid, default=None,
-                        help="k grid as dk (nm⁻¹, = the pump's q₀) : k_y lines per band, e.g. 2e-3:8 (default: the mode's)")
+    parser.add_argument("--grid", metavar="DK:LINES[:S]", type=_grid, default=None,
+                        help="k grid as dk (nm⁻¹) : k_y lines per band [: S, the pump's q₀ = S·dk, default 1], "
+                             "e.g. 2e-3:8 (default: the mode's)")
+    parser.add_argument("--probe-steps", metavar="R", type=_steps, default=None,
+                        help="the probe's own wave vector q_pr = R·dk (default: none, the probe travels at q₀); needs "
+                             "S in --grid with R ≠ S, e.g. --grid 1.333e-3:4:3 --probe-steps 1")
     parser.add_argument("--probe-mev", type=_energy, default=5.5,
                         help="the probe's centre photon energy ħω_pr in meV (default Krull's 5.5)")
     parser.add_argument("--delays", metavar="FIRST:LAST:COUNT", type=_delays, default=None,
@@ -98,12 +118,16 @@ def probe_at(t):
     return jh.GaussianPulse.from_vector_potential(2 * A_PR, units.mev_to_thz(args.probe_mev), 0.15 / FWHM, t)
 
 
-model = jh.models.FiniteMomentum(jh.materials.mgb2(v=V), n_max=n_max, **grid)
+model = jh.models.FiniteMomentum(jh.materials.mgb2(v=V), n_max=n_max, probe_steps=args.probe_steps, **grid)
+if args.probe_steps is not None:
+    phases = 1  # at q_pr ≠ q₀ there is no phase-conjugate part to remove (docs: "A probe at its own wave vector")
+    print(f"q₀ = {model.shell.q0:.4g} nm⁻¹, probe at q_pr = {model.shell.q_pr:.4g} nm⁻¹; "
+          f"{len(model.shell.offsets)} offsets", flush=True)
 print(f"N_k = {model.shell.n_shell().tolist()} shell points, state {model.initial_state()['rho'].size} complex; "
       f"{phases * delays.size + 1} pumped runs of {times[-1]:.1f} ps", flush=True)
 out = pump_probe_conductivity(model, pump, probe_at, delays, times, phases=phases, broadening=eta, **opts)
 eq = pump_probe_conductivity(model, jh.NoDrive(), probe_at, delays[:1], times[: int(round((delays[0] + window) / DT)) + 1],
-                             phases=2, broadening=eta, **opts)
+                             phases=min(phases, 2), broadening=eta, **opts)
 
 nu = np.asarray(out["frequency"])
 w = units.thz_to_mev(nu)
@@ -126,21 +150,24 @@ spec = np.asarray(spec)
 line = spec.mean(axis=1)
 ok = w_dt > 1.0
 w_peak = w_dt[ok][np.argmax(line[ok])]
-conj = np.abs(np.asarray(out["sigma_conjugate"])[:, band]).max() / np.abs(sigma[:, band]).max() / 1e6
+conj = (np.nan if out["sigma_conjugate"] is None else
+        np.abs(np.asarray(out["sigma_conjugate"])[:, band]).max() / np.abs(sigma[:, band]).max() / 1e6)
 nyquist = units.thz_to_mev(1 / (2 * (delays[1] - delays[0])))  # highest ħω_δt the delay spacing resolves
 if nyquist < max(w_l, w_h2):
     print(f"note: the delays are {delays[1] - delays[0]:.2f} ps apart, so ħω_δt stops at {nyquist:.2f} meV, below "
           f"ω_L = {w_l:.2f} and ω_H2 = {w_h2:.2f} meV: panel (c) cannot show them (use ≤ 0.4 ps)")
 print(f"|Δ|∞ = {d_inf.round(3)} meV; ω_H2 = 2|Δ2|∞ = {w_h2:.2f} meV, ω_L (φ1 − φ2) = {w_l:.2f} meV; "
       f"peak of the δt spectrum (mean over ħω = 1–16 meV) at {w_peak:.2f} meV (resolution "
-      f"{units.thz_to_mev(1 / (delays[-1] - delays[0])):.2f} meV, up to {nyquist:.2f} meV); phase-conjugate part / σ ≤ {conj:.2g}")
+      f"{units.thz_to_mev(1 / (delays[-1] - delays[0])):.2f} meV, up to {nyquist:.2f} meV); phase-conjugate part / σ "
+      + ("not measured (one probe phase)" if np.isnan(conj) else f"≤ {conj:.2g}"))
 
 # the numbers behind the figure, so a long (GPU) run can be re-plotted and analysed elsewhere
 np.savez_compressed(args.out / "krull_finite_q_fig6.npz", frequency_thz=nu, delays_ps=delays, sigma_MS_per_m=sigma,
                     sigma_equilibrium_MS_per_m=sigma_eq, delay_frequency_meV=w_dt, delay_spectrum=spec,
                     pump_gap_meV=gap, times_ps=times, omega_H2_meV=w_h2, omega_L_meV=w_l, band_meV=(1.0, 16.0),
                     n_shell=model.shell.n_shell(), n_max=n_max, pump_A0=a0, probe_A=A_PR, probe_meV=args.probe_mev,
-                    broadening_meV=eta)
+                    broadening_meV=eta, q0_per_nm=model.shell.q0,
+                    q_pr_per_nm=np.nan if args.probe_steps is None else model.shell.q_pr)
 fig, ax = plt.subplots(1, 3, figsize=(15, 4.4))
 for i in (0, delays.size // 2, delays.size - 1):
     ax[0].plot(w[band], sigma[i, band].real, lw=0.9, label=f"δt = {delays[i] - CENTER:.1f} ps")
@@ -159,7 +186,8 @@ for x, name, c in ((w_h2, "ω_H2", "gray"), (w_l, "ω_L", "tab:blue"), (2 * w_l,
     ax[2].axhline(x, color=c, ls="--", lw=0.8, label=name)
 ax[2].set(xlabel="ħω (meV)", ylabel="ħω_δt (meV)", ylim=(0, min(14.0, w_dt[-1])), title="(c) δt spectrum")
 ax[2].legend(fontsize=7, loc="upper right")
-fig.suptitle(f"Krull et al. Fig. 6, finite-q₀ density matrix{' (--quick)' if args.quick else ''}: v = {V}, "
+probe_text = "" if args.probe_steps is None else f", q_pr = q₀·{args.probe_steps}/{model.shell.q0_steps}"
+fig.suptitle(f"Krull et al. Fig. 6, finite-q₀ density matrix{' (--quick)' if args.quick else ''}{probe_text}: v = {V}, "
              f"|A0| = {a0:g} V·s/m, |A_pr| = {A_PR:g} V·s/m, η = {eta} meV, N_k = {model.shell.n_shell().tolist()}, n_max = {n_max}",
              fontsize=10)
 fig.tight_layout()

@@ -9,7 +9,7 @@ import pytest
 
 import jaxhiggs as jh
 from jaxhiggs import units
-from jaxhiggs.models.finite_momentum import FiniteMomentum, travelling_amplitude
+from jaxhiggs.models.finite_momentum import FiniteMomentum, ProbePulse, travelling_amplitude
 from jaxhiggs.reference.finite_momentum import FiniteMomentumReference
 
 # A tiny MgB2-like grid: 80 / 196 shell points in the two bands; TWIN_GRID: ~40 / ~100 for the dense twin.
@@ -46,20 +46,21 @@ def twin(model: FiniteMomentum) -> FiniteMomentumReference:
     sh = model.shell
     return FiniteMomentumReference(np.asarray(sh.kx), ky, np.asarray(sh.xi), np.asarray(sh.mask),
                                    np.asarray(sh.weights), np.asarray(model.equilibrium.couplings), para_per_ky,
-                                   np.asarray(dia), sh.q0, sh.dk, model.n_max)
+                                   np.asarray(dia), sh.q0, sh.dk, model.n_max, sh.probe_steps)
 
 
 def model_layout(model, ref, dense):
     sh = model.shell
     mask = np.asarray(sh.mask)
+    cells = 1 if sh.probe_steps is not None else sh.q0_steps  # the twin's labels: offsets in cells, or n
 
     def shifts_of(i, n):
-        j = ref.idx[i] + n * sh.q0_steps
+        j = ref.idx[i] + n * cells
         ok = (j >= 0) & (j < sh.n_k)
         j = np.where(ok, j, 0)
         return np.where(ok & mask[i, j], j, -1)
 
-    return ref.to_shifts(dense, sh.n_k, shifts_of)
+    return ref.to_shifts(dense, sh.n_k, shifts_of, None if sh.probe_steps is None else sh.offsets)
 
 
 def test_equilibrium_is_stationary_and_diagonal_in_the_bdg_basis():
@@ -270,19 +271,64 @@ def test_vector_field_vmaps_over_a_batch_of_materials():
 
 # --------------------------------------------------------------------------- probe current and σ (Krull eq. 9)
 def hermitian_random_state(model, seed=3):
-    """A random Hermitian ρ(k', k) in the model's layout: ρ_{−n}(k + nq₀) = ρ_n(k)†, zero off the kept set."""
+    """A random Hermitian ρ(k', k) in the model's layout: ρ_{−p}(k + p) = ρ_p(k)†, zero off the kept set."""
     rng = np.random.default_rng(seed)
-    sh, nmax = model.shell, model.n_max
+    sh = model.shell
+    where = {o: i for i, o in enumerate(sh.offsets)}
     shape = (model.material.n_bands, sh.n_k, 2, 2)
     rand = lambda: rng.normal(size=shape) + 1j * rng.normal(size=shape)
-    rho = np.zeros((shape[0], 2 * nmax + 1) + shape[1:], complex)
+    rho = np.zeros((shape[0], len(sh.offsets)) + shape[1:], complex)
     r0 = rand()
-    rho[:, nmax] = 0.5 * (r0 + np.conj(np.swapaxes(r0, -1, -2)))
-    for n in range(1, nmax + 1):
-        rho[:, nmax + n] = rand()
-        # ρ_{−n}(k) = ρ(k − nq₀, k) = ρ(k, k − nq₀)† = ρ_n(k − nq₀)†
-        rho[:, nmax - n] = np.conj(np.swapaxes(np.asarray(sh.shift(jnp.asarray(rho[:, nmax + n]), -n, axis=1)), -1, -2))
+    rho[:, sh.origin] = 0.5 * (r0 + np.conj(np.swapaxes(r0, -1, -2)))
+    for p in (o for o in sh.offsets if o > 0):
+        rho[:, where[p]] = rand()
+        # ρ_{−p}(k) = ρ(k − p, k) = ρ(k, k − p)† = ρ_p(k − p)†
+        rho[:, where[-p]] = np.conj(np.swapaxes(np.asarray(sh.roll(jnp.asarray(rho[:, where[p]]), -p, axis=1)), -1, -2))
     return jnp.asarray(rho * np.asarray(model.kept)[..., None, None])
+
+
+def field_energy(model, rho, args, a, b=0.0):
+    """The field part of ⟨H⟩ = Tr(hρ) per volume (meV nm⁻³) from the model's drive blocks, for amplitudes
+    a = A_{q₀}, b = A_{q_pr}: Σ_p Σ_k W tr h_p(k) ρ_{−p}(k + p), plus the constant of the spin-↓ normal ordering
+    of the q = 0 diamagnetic term, Σ_k W s e²/2m · 2Σ_{q>0}|A_q|² = Σ_k W (h_0)₁₁ (h_0 is that times τ₃, q₀ > 0)."""
+    sh, w = model.shell, model.shell.weights
+    where = {o: i for i, o in enumerate(sh.offsets)}
+    blocks = model.drive_blocks(a, args, b)
+    total = jnp.sum(w * sh.mask * blocks[0][..., 0])
+    for p, d in blocks.items():
+        if -p in where:
+            other = sh.roll(rho[:, where[-p]], p, axis=1)  # ρ_{−p}(k + p)
+            total = total + jnp.sum(w * jnp.sum(d * jnp.diagonal(other, axis1=-2, axis2=-1), axis=-1))
+    return total
+
+
+def check_currents_are_minus_the_energy_derivative(model, rho, args, a, b=0.0):
+    """The model's currents at q₀ (and at q_pr with a probe axis) against j_Q = −∂⟨H⟩/∂A_{−Q} = −∂E/∂A_Q*
+    (Wirtinger; A_Q = a or b) by autodiff of :func:`field_energy`, to 1e-10 relative (all in one compiled
+    function: op by op, the first calls cost seconds); returns the expected currents by wave vector (units of dk)."""
+    import jax
+
+    sh = model.shell
+    waves = (sh.q0_steps,) if sh.probe_steps is None else (sh.q0_steps, sh.probe_steps)
+
+    def energy(z):  # z = (Re a, Im a, Re b, Im b); real for Hermitian ρ
+        e = field_energy(model, rho, args, z[0] + 1j * z[1], z[2] + 1j * z[3])
+        return jnp.real(e), jnp.imag(e)
+
+    @jax.jit
+    def run(z):
+        currents = [jnp.sum(model.current(rho, z[0] + 1j * z[1], args, z[2] + 1j * z[3], at=q)) for q in waves]
+        return energy(z), jax.grad(lambda z: energy(z)[0])(z), currents
+
+    (e_re, e_im), grad, currents = run(jnp.asarray([a.real, a.imag, complex(b).real, complex(b).imag]))
+    assert abs(float(e_im)) < 1e-12 * abs(float(e_re))  # Hermitian ⇒ real energy
+    out = {}
+    for i, (q, got) in enumerate(zip(waves, currents)):
+        expected = complex(-units.CURRENT_A_PER_M2 * 0.5 * (grad[2 * i] + 1j * grad[2 * i + 1]))  # −∂E/∂A_Q*, A/m²
+        print(f"current at {q} dk vs −∂E/∂A*: {abs(complex(got) - expected) / abs(expected):.2g} relative")
+        assert abs(complex(got) - expected) < 1e-10 * abs(expected), (q, got, expected)
+        out[q] = expected
+    return out
 
 
 def test_probe_current_is_minus_the_field_derivative_of_the_energy():
@@ -291,31 +337,11 @@ def test_probe_current_is_minus_the_field_derivative_of_the_energy():
     model = FiniteMomentum(material(), n_max=2, **TWIN_GRID)
     args = model.arguments(pulse())
     rho = hermitian_random_state(model)
-    sh, nmax, w = model.shell, model.n_max, model.shell.weights
-
-    def energy(x, y):  # field part of ⟨H⟩ per volume (meV nm⁻³), a = x + iy; real for Hermitian ρ
-        a = x + 1j * y
-        total = 0.0
-        for p, d in model.drive_blocks(a, args).items():
-            other = sh.shift(rho[:, nmax - p], p, axis=1)  # ρ_{−p}(k + pq₀)
-            total = total + jnp.sum(w * jnp.sum(d * jnp.diagonal(other, axis1=-2, axis2=-1), axis=-1))
-        # the constant of the spin-↓ normal ordering of the q = 0 diamagnetic term
-        total = total + jnp.sum(w * sh.mask * args["dia"][:, None] * 2 * jnp.abs(a) ** 2)
-        return jnp.real(total), jnp.imag(total)
-
-    import jax
-
-    x, y = 3e-9, -2e-9
-    e_re, e_im = jax.jit(energy)(x, y)
-    assert abs(float(e_im)) < 1e-12 * abs(float(e_re))  # Hermitian ⇒ real energy
-    gx, gy = jax.jit(jax.grad(lambda x, y: energy(x, y)[0], argnums=(0, 1)))(x, y)
-    expected = -units.CURRENT_A_PER_M2 * 0.5 * (gx + 1j * gy)  # −∂E/∂a* (Wirtinger), A/m²
-    current = jax.jit(lambda a: jnp.sum(model.current(rho, a, args)))
-    got = current(x + 1j * y)
-    assert abs(complex(got - expected)) < 1e-10 * abs(complex(expected)), (got, expected)
+    a = 3e-9 - 2e-9j
+    expected = check_currents_are_minus_the_energy_derivative(model, rho, args, a)[model.shell.q0_steps]
     # both parts matter: the paramagnetic part alone differs by O(1)
-    para_only = current(0.0j)
-    assert abs(complex(para_only - expected)) > 1e-3 * abs(complex(expected))
+    para_only = complex(jnp.sum(model.current(rho, 0.0j, args)))
+    assert abs(para_only - expected) > 1e-3 * abs(expected)
 
 
 def probe(a_pr=1e-11, center=2.5):
@@ -323,15 +349,16 @@ def probe(a_pr=1e-11, center=2.5):
     return jh.GaussianPulse.from_vector_potential(2 * a_pr, units.mev_to_thz(5.5), 0.15 / 2.3548, center)
 
 
-def kubo_current_kernel(model, z):
-    """K(z) = j(ω)/a(ω) in A/m² per V·s/m at complex frequencies z (meV) of the T = 0 equilibrium, from the
-    eigenvectors of h(k) and h(k + q₀) (NumPy): for every kept pair a line at ±(E_k + E_{k+q₀}) with weight
-    W (s eħk_y/m)² |⟨α'|ρ₀(k) − ρ₀(k + q₀)|β⟩⟨β|α'⟩|, plus the diamagnetic −W s e²/m (tr τ₃ρ₀ + 1)."""
+def kubo_current_kernel(model, z, steps=None):
+    """K(z) = j(ω)/a(ω) in A/m² per V·s/m at complex frequencies z (meV) of the T = 0 equilibrium for a probe at
+    q = steps·dk (default q₀), from the eigenvectors of h(k) and h(k + q) (NumPy): for every kept pair a line at
+    ±(E_k + E_{k+q}) with weight W (s eħk_y/m)² |⟨α'|ρ₀(k) − ρ₀(k + q)|β⟩⟨β|α'⟩|, plus the diamagnetic
+    −W s e²/m (tr τ₃ρ₀ + 1)."""
     sh = model.shell
     xi, mask, w = (np.asarray(x) for x in (sh.xi, sh.mask, sh.weights))
     para, dia = (np.asarray(x) for x in model._coefficients())
     gaps = np.asarray(model.equilibrium.gaps)
-    q = sh.q0_steps
+    q = sh.q0_steps if steps is None else steps
     kernel = np.zeros(np.shape(z), complex)
     for band in range(xi.shape[0]):
         h = np.zeros(xi.shape[1:] + (2, 2))
@@ -353,15 +380,19 @@ def kubo_current_kernel(model, z):
 
 
 @pytest.mark.slow
-def test_equilibrium_conductivity_is_the_kubo_bubble_of_the_grid():
-    """Without pump the probe's σ(ω) is the T = 0 Kubo bubble at q₀ on the same grid.  With `broadening` η the
+@pytest.mark.parametrize("axis", ["q0", "q_pr"])
+def test_equilibrium_conductivity_is_the_kubo_bubble_of_the_grid(axis):
+    """Without pump the probe's σ(ω) is the T = 0 Kubo bubble at the probe's wave vector on the same grid: q₀
+    (``axis="q0"``) or q_pr of a model with probe_steps = 1, q0_steps = 3 (``"q_pr"``, measured 8.1e-6 and 7.9e-6,
+    conjugate part 2e-16).  With `broadening` η the
     function multiplies j and A_pr by e^{−η(t − δt)}, so j(ω)/a(ω) = K(ω + iη) exactly: its `sigma` (moving
     window) and the transform of its whole damped record must both match the eigen-sum to the solver's accuracy
     (measured 8.0e-6 and 7.7e-6 relative; tolerance 1e-4) over 1–25 meV; the phase-conjugate part vanishes
     (translation invariance; measured 1.5e-14)."""
     from jaxhiggs.models.finite_momentum import pump_probe_conductivity
 
-    model = FiniteMomentum(material(), n_max=1, **TWIN_GRID)
+    model = FiniteMomentum(material(), n_max=1, **TWIN_GRID) if axis == "q0" else probe_model(n_max=1)
+    steps = model.shell.q0_steps if axis == "q0" else model.shell.probe_steps
     times = np.arange(801) * 0.01
     eta = 1.0  # meV
     out = pump_probe_conductivity(model, jh.NoDrive(), lambda d: probe(center=d), [0.5], times, broadening=eta,
@@ -370,8 +401,9 @@ def test_equilibrium_conductivity_is_the_kubo_bubble_of_the_grid():
     def check(nu, sigma):
         w = units.thz_to_mev(np.asarray(nu))
         band = (w > 1.0) & (w < 25.0)
-        expected = kubo_current_kernel(model, w[band] + 1j * eta) / (1j * 2 * np.pi * np.asarray(nu)[band] * 1e12)
+        expected = kubo_current_kernel(model, w[band] + 1j * eta, steps) / (1j * 2 * np.pi * np.asarray(nu)[band] * 1e12)
         err = np.max(np.abs(np.asarray(sigma)[band] - expected)) / np.max(np.abs(expected))
+        print(f"{axis}: σ vs Kubo bubble, relative {err:.2g}")
         assert err < 1e-4, err
 
     check(out["frequency"], np.asarray(out["sigma"])[0])
@@ -379,6 +411,7 @@ def test_equilibrium_conductivity_is_the_kubo_bubble_of_the_grid():
     _, a_w = jh.spectra.fourier_transform(times, out["probe_vector_potential"][0], window="none", subtract_mean=False)
     check(nu[1:], j_w[1:] / (1j * 2 * np.pi * nu[1:] * 1e12 * a_w[1:]))
     conj = np.asarray(out["delta_current_conjugate"])[0]
+    print(f"{axis}: conjugate / linear part {np.max(np.abs(conj)) / np.max(np.abs(np.asarray(out['delta_current'])[0])):.2g}")
     assert np.max(np.abs(conj)) < 1e-6 * np.max(np.abs(np.asarray(out["delta_current"])[0]))
 
 
@@ -417,3 +450,193 @@ def test_pump_probe_bad_inputs_are_refused_before_compiling():
         pump_probe_conductivity(model, jh.NoDrive(), lambda d: jh.NoDrive(), [0.5], times)
     with pytest.raises(InputError, match="delays"):
         pump_probe_conductivity(model, jh.NoDrive(), good, [[0.5]], times)
+
+
+# --------------------------------------------------------------------------- probe at its own wave vector q_pr
+# q₀ = 3 dk and q_pr = dk (probe_steps = 1 < q0_steps): the offsets n·3 + m, |n| ≤ n_max, |m| ≤ 1, are
+# −(3n_max + 1) … 3n_max + 1 (q0_steps = 2 would not do: q₀ − q_pr = q_pr).
+PROBE_GRID = dict(dk=1.6e-2, n_lines=2, q0_steps=3)
+
+
+def probe_model(n_max=1, **kwargs):
+    return FiniteMomentum(material(), n_max=n_max, probe_steps=1, **PROBE_GRID, **kwargs)
+
+
+def probe_wave(a_pr=1e-8, center=0.0):
+    """A strong ProbePulse (travelling at q_pr) for the vector-field tests: 5.5 meV, FWHM 0.15 ps."""
+    return ProbePulse.from_vector_potential(2 * a_pr, units.mev_to_thz(5.5), 0.15 / 2.3548, center)
+
+
+def embed_rows(x, old, new):
+    """An array over the k axis (axis 2) of ``old``'s grid in ``new``'s: the same rows, each padded by the extra
+    margin of ``new`` at both ends (the real cells are the same k points)."""
+    x = np.asarray(x)
+    pad = new.shell.margin - old.shell.margin
+    assert new.shell.row_length == old.shell.row_length + 2 * pad and new.shell.n_rows == old.shell.n_rows
+    head, rest = x.shape[:2], x.shape[3:]
+    x = x.reshape(head + (old.shell.n_rows, old.shell.row_length) + rest)
+    x = np.pad(x, [(0, 0)] * 3 + [(pad, pad)] + [(0, 0)] * len(rest))
+    return x.reshape(head + (new.shell.n_k,) + rest)
+
+
+def test_probe_axis_offsets_and_the_q0_only_vector_field():
+    """probe_steps = 1 with q0_steps = 3, n_max = 1: the offsets are n·3 + m (9, distinct) and the rows carry
+    n_max·3 + 1 + 2·3 = 10 cells of margin (the largest offset plus one field block; 9 without the probe).  At a random Hermitian state
+    of the q₀-only model, embedded into the probe model (extra offsets 0) and driven by the pump plus a probe of
+    amplitude 0, the vector field on the old offsets equals the q₀-only model's to 1e-12 relative (measured
+    9.4e-17: the grids differ only by padding, so sums run in another order) and is exactly 0 on the new offsets."""
+    old = FiniteMomentum(material(), n_max=1, **PROBE_GRID)
+    new = probe_model()
+    assert new.shell.offsets == tuple(range(-4, 5)) and new.shell.origin == 4
+    assert new.shell.margin == 10 and old.shell.margin == (1 + 2) * 3
+    mask = np.asarray(new.shell.mask)
+    for name in ("mask", "xi", "weights", "kx", "ky"):  # the same k points and weights
+        moved = embed_rows(np.asarray(getattr(old.shell, name))[:, None], old, new)[:, 0]
+        assert np.array_equal(moved[mask], np.asarray(getattr(new.shell, name))[mask]), name
+    assert np.array_equal(embed_rows(np.asarray(old.shell.mask)[:, None], old, new)[:, 0], mask)
+    rho_old = hermitian_random_state(old)
+    kept_at = [new.shell.offsets.index(o) for o in old.shell.offsets]
+    rho = np.zeros(new.initial_state()["rho"].shape, complex)
+    rho[:, kept_at] = embed_rows(rho_old, old, new)
+    drive = pulse(1e-7, center=0.0)
+    ours = np.asarray(vector_field(new, jnp.asarray(0.0), {"rho": jnp.asarray(rho)},
+                                   new.arguments(drive + probe_wave(0.0)))["rho"])
+    theirs = embed_rows(vector_field(old, 0.0, {"rho": rho_old}, old.arguments(drive))["rho"], old, new)
+    scale = np.max(np.abs(theirs))
+    assert scale > 1.0
+    err = np.max(np.abs(ours[:, kept_at] - theirs)) / scale
+    print(f"old offsets: {err:.2g} relative")
+    assert err < 1e-12, err
+    others = [i for i in range(len(new.shell.offsets)) if i not in kept_at]
+    assert np.max(np.abs(ours[:, others])) == 0.0
+
+
+def test_probe_steps_bad_inputs_are_refused_before_compiling():
+    """probe_steps: an integer ≥ 1, ≠ q0_steps, 2r not a multiple of q0_steps up to 2n_max (distinct offsets),
+    q0_steps ≥ 1; a ProbePulse needs a model with probe_steps (simulate and the pump–probe σ refuse it)."""
+    from jaxhiggs._validate import InputError
+    from jaxhiggs.models.finite_momentum import pump_probe_conductivity
+
+    for bad, q0 in ((0, 3), (-1, 3), (1.5, 3), (True, 3), (3, 3), (1, 2), (3, 2), (3, 1), (1, 0)):
+        with pytest.raises(InputError, match="probe_steps"):
+            FiniteMomentum(material(), n_max=2, probe_steps=bad, dk=1.6e-2, n_lines=2, q0_steps=q0)
+    plain = FiniteMomentum(material(), n_max=1, **TWIN_GRID)
+    with pytest.raises(InputError, match="ProbePulse"):
+        plain.arguments(pulse() + probe_wave())
+    with pytest.raises(InputError, match="ProbePulse"):
+        jh.simulate(plain, probe_wave(center=1.0), np.arange(101) * 0.02)
+    with pytest.raises(InputError, match="ProbePulse"):
+        pump_probe_conductivity(plain, jh.NoDrive(), lambda d: probe_wave(center=d), [0.5], np.arange(101) * 0.01)
+    with pytest.raises(InputError, match="phases"):
+        pump_probe_conductivity(plain, jh.NoDrive(), lambda d: probe(center=d), [0.5], np.arange(101) * 0.01, phases=1)
+
+
+@pytest.mark.slow
+def test_probe_axis_without_probe_is_the_q0_only_model():
+    """probe_steps set, pump only (no ProbePulse): Δ_i(t) and the current at q₀ through a strong pulse equal the
+    q₀-only model's to 1e-12 (relative to max|Δ|, max|j|; fixed steps, ExponentialRK4 dt = 5 fs, so that both take
+    the same steps — an adaptive controller would see the longer state; measured 9.4e-16 and 2.1e-16), and the new
+    offsets, the probe current and b(t) stay exactly 0."""
+    kwargs = dict(n_max=2, **PROBE_GRID)
+    old, new = FiniteMomentum(material(), **kwargs), FiniteMomentum(material(), probe_steps=1, **kwargs)
+    times = np.linspace(0.0, 1.2, 25)
+    opts = dict(solver=jh.solvers.ExponentialRK4(), dt=5e-3)
+    a, b = (jh.simulate(m, pulse(1e-7, center=0.6), times, **opts) for m in (old, new))
+    gap_a, gap_b = np.asarray(a.gap), np.asarray(b.gap)
+    assert np.max(np.abs(gap_a - np.array([7.0, 3.0]))) > 1e-3  # the pulse does something
+    assert np.max(np.abs(gap_b - gap_a)) < 1e-12 * np.max(np.abs(gap_a))
+    j_a, j_b = np.asarray(a["current"]), np.asarray(b["current"])
+    print(f"gap {np.max(np.abs(gap_b - gap_a)) / np.max(np.abs(gap_a)):.2g}, current "
+          f"{np.max(np.abs(j_b - j_a)) / np.max(np.abs(j_a)):.2g} relative")
+    assert np.max(np.abs(j_b - j_a)) < 1e-12 * np.max(np.abs(j_a))
+    assert np.max(np.abs(np.asarray(b["probe_current"]))) == 0.0
+    assert np.max(np.abs(np.asarray(b["probe_vector_potential"]))) == 0.0
+    harm = np.asarray(b["harmonics"])
+    new_offsets = [i for i, (n, m) in enumerate(new.shell.labels) if m != 0]
+    assert np.max(harm[:, new_offsets]) == 0.0
+    old_rows = [new.shell.offsets.index(o) for o in old.shell.offsets]
+    assert np.max(np.abs(harm[:, old_rows] - np.asarray(a["harmonics"]))) < 1e-12 * np.max(harm)
+
+
+@pytest.mark.slow
+def test_number_and_bdg_norms_are_conserved_with_pump_and_probe():
+    """Pump and a strong probe at q_pr (both paramagnetic and diamagnetic, all 11 field blocks) through their
+    pulses: the particle number and every band's Σ_{p,k}‖ρ_p(k)‖² drift by < 1e-9 relative (measured 2.5e-16 and
+    5.2e-11 at rtol 1e-10), while weight moves into the probe offsets (m = ±1: 0.099 of the m = 0 weight at the
+    end) and the probe current is non-zero."""
+    model = probe_model(n_max=2)
+    drive = pulse(1e-7, center=0.7) + probe_wave(3e-8, center=0.6)
+    res = jh.simulate(model, drive, np.linspace(0.0, 1.4, 57), rtol=1e-10, atol=1e-13)
+    number = np.asarray(res["number"])
+    harm = np.asarray(res["harmonics"][-1])
+    probe_rows = [i for i, (n, m) in enumerate(model.shell.labels) if m != 0]
+    print(f"number drift {np.max(np.abs(number - number[0])) / abs(number[0]):.2g}, norm drift "
+          f"{float(jnp.max(res['norm_drift'])):.2g}, probe-offset weight {harm[probe_rows].sum() / harm[model.shell.origin]:.2g}")
+    assert np.max(np.abs(number - number[0])) < 1e-9 * abs(number[0])
+    assert float(jnp.max(res["norm_drift"])) < 1e-9
+    assert harm[probe_rows].sum() > 1e-6 * harm[model.shell.origin]
+    assert np.max(np.abs(np.asarray(res["probe_current"]))) > 0.0
+
+
+@pytest.mark.slow
+def test_probe_at_q_pr_is_linear_and_has_no_phase_conjugate_part():
+    """In a pumped state (|A₀| = 1.5e-9, n_max = 1) the probe current at q_pr doubles with A_pr (no phase cycling,
+    phases = 1): Δj(2A_pr)/2 = Δj(A_pr) to 1e-3 of max|Δj| (measured 4.8e-5); with phases = 2 the linear part equals
+    the single-phase Δj and the phase-conjugate part (probe × the pump's 2q₀ grating, at 2q₀ − q_pr ≠ q_pr) is
+    < 1e-5 of it (both measured 7.7e-8: third order in A_pr), where at q_pr = q₀ it is > 1e-2 (the test above)."""
+    from jaxhiggs.models.finite_momentum import pump_probe_conductivity
+
+    model = probe_model(n_max=1)
+    pump = jh.GaussianPulse.from_vector_potential(2 * 1.5e-9, units.mev_to_thz(8.0), 0.4 / 2.3548, 1.0)
+    times = np.arange(501) * 0.01
+    one, two = (np.asarray(pump_probe_conductivity(model, pump, lambda d, a=a: probe(a, d), [2.5], times, phases=1,
+                                                   rtol=1e-8, atol=1e-12)["delta_current"])[0] for a in (1e-11, 2e-11))
+    assert np.max(np.abs(one)) > 0
+    print(f"linearity {np.max(np.abs(two / 2 - one)) / np.max(np.abs(one)):.2g}")
+    assert np.max(np.abs(two / 2 - one)) < 1e-3 * np.max(np.abs(one))
+    cycled = pump_probe_conductivity(model, pump, lambda d: probe(1e-11, d), [2.5], times, phases=2, rtol=1e-8,
+                                     atol=1e-12)
+    lin, conj = (np.asarray(cycled[k])[0] for k in ("delta_current", "delta_current_conjugate"))
+    print(f"cycled vs single phase {np.max(np.abs(lin - one)) / np.max(np.abs(one)):.2g}, conjugate / linear "
+          f"{np.max(np.abs(conj)) / np.max(np.abs(lin)):.2g}")
+    assert np.max(np.abs(lin - one)) < 1e-5 * np.max(np.abs(one))
+    assert np.max(np.abs(conj)) < 1e-5 * np.max(np.abs(lin))
+
+
+def test_probe_axis_rhs_invariants_and_currents_agree_with_the_twin_and_the_energy():
+    """Pump and probe (q_pr = q₀/3) both on, all 11 field blocks: after 40 twin RK4 steps through both pulses'
+    centres (every offset populated), −iΠ[H, ρ] of the JAX model equals the dense twin's — whose H(k', k) takes the
+    field's square by the plain double sum over its four components — elementwise to 1e-12 of the largest entry
+    (measured 1.2e-15; this checks the cross blocks q₀ ± q_pr).  At that state d/dt of the particle number and of
+    every band's Σ‖ρ_p‖² vanish (1e-12 of the scale; measured 3.7e-18 and 4.6e-18: the projected commutator keeps
+    them exactly), and the currents at q₀ and at q_pr (a, b ≠ 0) equal −∂⟨H⟩/∂A_{−q} by autodiff of the energy
+    from the same blocks to 1e-10 (measured 4.7e-17 and 1.2e-16)."""
+    import jax
+
+    from jaxhiggs.models.finite_momentum import travelling_amplitude
+
+    model = probe_model()
+    ref = twin(model)
+    pump, pr = pulse(1e-7, center=0.2), probe_wave(3e-8, center=0.2)
+    amp, amp_pr = numpy_amplitude(pump), numpy_amplitude(pr)
+    assert amp_pr(1.0) == pytest.approx(complex(travelling_amplitude(pump + pr, 1.0, probe=True)), rel=1e-14)
+    t1 = units.ps_to_internal(0.2)
+    dense = ref.evolve(amp, ref.initial_density(np.asarray(model.equilibrium.gaps)), 0.0, t1, 40, amp_pr)
+    y = {"rho": jnp.asarray(model_layout(model, ref, dense))}
+    ours = np.asarray(vector_field(model, jnp.asarray(t1), y, model.arguments(pump + pr))["rho"])
+    theirs = model_layout(model, ref, ref.rhs(amp(t1), dense, amp_pr(t1)))
+    scale = np.max(np.abs(theirs))
+    err = np.max(np.abs(ours - theirs)) / scale
+    print(f"probe axis vs twin: {err:.2g} relative")
+    assert scale > 1.0 and err < 1e-12, err
+    rho = np.asarray(y["rho"])
+    assert np.all(np.sum(np.abs(rho) ** 2, axis=(0, 2, 3, 4)) > 1e-16)  # every offset is populated
+    assert len(jax.eval_shape(lambda: model.drive_blocks(1e-8 + 0j, model.arguments(pump + pr), 1e-8j))) == 11
+    w, d0 = np.asarray(model.shell.weights), ours[:, model.shell.origin]
+    dn = abs(np.sum(w * (d0[..., 0, 0] - d0[..., 1, 1]).real)) / (scale * np.sum(w))
+    dpurity = np.max(np.abs(2 * np.real(np.sum(np.conj(rho) * ours, axis=(1, 2, 3, 4))))) / (
+        scale * np.sum(np.abs(rho) ** 2))
+    print(f"dN/dt {dn:.2g}, d purity/dt {dpurity:.2g} relative")
+    assert dn < 1e-12 and dpurity < 1e-12
+    check_currents_are_minus_the_energy_derivative(model, y["rho"], model.arguments(pump + pr), 3e-9 - 2e-9j,
+                                                   1e-9 + 4e-9j)

@@ -26,9 +26,11 @@ class FiniteMomentumReference:
         couplings: U (n_bands, n_bands).
         para_per_ky: s e ħ/m per band (meV per V·s/m per nm⁻¹); dia: s e²/2m per band (meV per (V·s/m)²).
         q0: photon momentum (nm⁻¹; 0 = homogeneous); n_max: largest |n| kept.
+        probe_steps: None, or the probe's wave vector q_pr in units of dk: then ρ(k', k) is kept for
+            k' − k = nq₀ + m q_pr, |n| ≤ n_max, |m| ≤ 1, and H takes the probe amplitude b = A_{q_pr} too.
     """
 
-    def __init__(self, kx, ky, xi, mask, weights, couplings, para_per_ky, dia, q0, dk, n_max):
+    def __init__(self, kx, ky, xi, mask, weights, couplings, para_per_ky, dia, q0, dk, n_max, probe_steps=None):
         self.n_bands = kx.shape[0]
         self.idx = [np.flatnonzero(mask[i]) for i in range(self.n_bands)]
         self.kx = [kx[i, j] for i, j in enumerate(self.idx)]
@@ -51,19 +53,42 @@ class FiniteMomentumReference:
                 n = np.zeros_like(dx)
                 ok = same_row & (np.abs(dx) < tol)
             self.offset.append(np.where(ok, n, 10**6).astype(int))
-        self._keep = [np.kron((np.abs(o) <= self.n_max).astype(float), np.ones((2, 2))) for o in self.offset]
+        self.probe_steps = probe_steps
+        if probe_steps is None:
+            self._keep = [np.kron((np.abs(o) <= self.n_max).astype(float), np.ones((2, 2))) for o in self.offset]
+            return
+        # with a probe: k' − k in cells of dk (same row), kept if it is one of nq₀ + m q_pr
+        self.steps = int(round(self.q0 / dk))
+        allowed = {n * self.steps + m * probe_steps for n in range(-self.n_max, self.n_max + 1) for m in (-1, 0, 1)}
+        self.cells = []
+        for i in range(self.n_bands):
+            dx = self.kx[i][:, None] - self.kx[i][None, :]
+            same_row = np.abs(self.ky[i][:, None] - self.ky[i][None, :]) < tol
+            self.cells.append(np.where(same_row, np.rint(dx / dk), 10**6).astype(int))
+        self._keep = [np.kron(np.isin(c, list(allowed)).astype(float), np.ones((2, 2))) for c in self.cells]
 
     def keep(self, i):
         """Π of band i as a (2N, 2N) 0/1 mask: ρ(k', k) kept for k' = k + nq₀, |n| ≤ n_max."""
         return self._keep[i]
 
-    def hamiltonian(self, i, a, gap):
-        """Dense Nambu H of band i for photon amplitude a = A_{q₀} (complex) and gap Δ_i."""
+    def hamiltonian(self, i, a, gap, b=0.0):
+        """Dense Nambu H of band i for photon amplitude a = A_{q₀} (complex), probe amplitude b = A_{q_pr}
+        (with ``probe_steps``) and gap Δ_i."""
         n = self.idx[i].size
         off = self.offset[i]
         h = np.zeros((2 * n, 2 * n), complex)
         para = self.para[i] * self.ky[i]
-        if self.q0 == 0:
+        if self.probe_steps is not None:
+            # the field A(x) = Σ_q A_q e^{iqx} over q = ±q₀, ±q_pr (cells); its square by the double sum
+            field = {self.steps: a, -self.steps: np.conj(a), self.probe_steps: b, -self.probe_steps: np.conj(b)}
+            square = {}
+            for q, x in field.items():
+                for q2, y in field.items():
+                    square[q + q2] = square.get(q + q2, 0.0) + x * y
+            off = self.cells[i]
+            blocks = {p: (para * field.get(p, 0.0), self.dia[i] * square.get(p, 0.0) + 0 * para + (self.xi[i] if p == 0 else 0))
+                      for p in set(field) | set(square)}
+        elif self.q0 == 0:
             field = 2 * a.real
             diag = self.xi[i] + self.dia[i] * field**2
             blocks = {0: (para * field, diag)}
@@ -97,43 +122,47 @@ class FiniteMomentumReference:
         p = np.array([np.sum(self.w[i] * rho[i][0::2, 1::2].diagonal()) for i in range(self.n_bands)])
         return self.u @ p
 
-    def rhs(self, a, rho):
-        """−i Π[H, ρ] for every band at photon amplitude a."""
+    def rhs(self, a, rho, b=0.0):
+        """−i Π[H, ρ] for every band at photon amplitude a (and probe amplitude b)."""
         gaps = self.gaps(rho)
         out = []
         for i in range(self.n_bands):
-            # H is sparse (≤ 5 momentum offsets): sparse products, and (ρH) = (H†ρ†)† for the right one
-            h = sparse.csr_matrix(self.hamiltonian(i, a, gaps[i]))
+            # H is sparse (a few momentum offsets): sparse products, and (ρH) = (H†ρ†)† for the right one
+            h = sparse.csr_matrix(self.hamiltonian(i, a, gaps[i], b))
             hr = h @ rho[i]
             rh = (h.conj().T @ rho[i].conj().T).conj().T
             out.append(-1j * self.keep(i) * (hr - rh))
         return out
 
-    def evolve(self, amplitude, rho, t0, t1, steps):
-        """Classical RK4 with ``steps`` fixed steps; ``amplitude(t)`` gives a(t)."""
+    def evolve(self, amplitude, rho, t0, t1, steps, probe_amplitude=None):
+        """Classical RK4 with ``steps`` fixed steps; ``amplitude(t)`` gives a(t), ``probe_amplitude(t)`` b(t)."""
         h = (t1 - t0) / steps
         t = t0
+        f = (lambda t, r: self.rhs(amplitude(t), r)) if probe_amplitude is None else (
+            lambda t, r: self.rhs(amplitude(t), r, probe_amplitude(t)))
         for _ in range(steps):
-            k1 = self.rhs(amplitude(t), rho)
-            k2 = self.rhs(amplitude(t + h / 2), [r + h / 2 * k for r, k in zip(rho, k1)])
-            k3 = self.rhs(amplitude(t + h / 2), [r + h / 2 * k for r, k in zip(rho, k2)])
-            k4 = self.rhs(amplitude(t + h), [r + h * k for r, k in zip(rho, k3)])
+            k1 = f(t, rho)
+            k2 = f(t + h / 2, [r + h / 2 * k for r, k in zip(rho, k1)])
+            k3 = f(t + h / 2, [r + h / 2 * k for r, k in zip(rho, k2)])
+            k4 = f(t + h, [r + h * k for r, k in zip(rho, k3)])
             rho = [r + h / 6 * (a + 2 * b + 2 * c + d) for r, a, b, c, d in zip(rho, k1, k2, k3, k4)]
             t += h
         return rho
 
-    def to_shifts(self, rho, n_k, shifts_of):
-        """Dense ρ → the model's layout (n_bands, 2n_max + 1, N_k, 2, 2); ``shifts_of(i, n)`` gives the
-        model's flat index of k + nq₀ for each shell point of band i (−1 where off the grid)."""
-        out = np.zeros((self.n_bands, 2 * self.n_max + 1, n_k, 2, 2), complex)
+    def to_shifts(self, rho, n_k, shifts_of, offsets=None):
+        """Dense ρ → the model's layout (n_bands, n_offsets, N_k, 2, 2); ``shifts_of(i, n)`` gives the
+        model's flat index of k + n (n·q₀, or n cells of dk with ``offsets``) for each shell point of band i
+        (−1 where off the grid); ``offsets``: the model's offsets in cells (None: n = −n_max … n_max)."""
+        labels = range(-self.n_max, self.n_max + 1) if offsets is None else offsets
+        out = np.zeros((self.n_bands, len(labels), n_k, 2, 2), complex)
         for i in range(self.n_bands):
             pos = {int(j): a for a, j in enumerate(self.idx[i])}
-            for n in range(-self.n_max, self.n_max + 1):
-                if self.q0 == 0 and n != 0:
+            for axis, n in enumerate(labels):
+                if offsets is None and self.q0 == 0 and n != 0:
                     continue  # a homogeneous field keeps only ρ(k, k)
                 target = shifts_of(i, n)
                 for a, j in enumerate(self.idx[i]):
                     b = pos.get(int(target[a]))
-                    if b is not None:  # ρ_n(k) = ρ(k + nq₀, k)
-                        out[i, n + self.n_max, j] = rho[i][2 * b:2 * b + 2, 2 * a:2 * a + 2]
+                    if b is not None:  # ρ_n(k) = ρ(k + n, k)
+                        out[i, axis, j] = rho[i][2 * b:2 * b + 2, 2 * a:2 * a + 2]
         return out
