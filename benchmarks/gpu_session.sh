@@ -8,7 +8,8 @@
 #
 # Parts (default: what is still pending: mb1ref (the side-by-side ratio with the free evolution, now the GPU
 # default too) and mb2big (two bands at N_e = 600 with it); then fig6fine over the whole 1…9 ps at 0.25 ps,
-# FIG6_DELAYS=1:9:33, ≈ 2.4× the 184 s of 1:5:17.  Done on an H100 2026-11-26: mbfree, fig6probe, fig1free):
+# FIG6_DELAYS=1:9:33, ≈ 2.4× the 184 s of 1:5:17, and fig6qpr on a finer delay grid.  Done on an H100 2026-11-26:
+# mbfree, fig6probe, fig1free, fig6qpr at 1:5:17 (198 s)):
 #   fig6      examples/krull_finite_q_fig6.py, full mode (H200 2026-11-26: 190 s)
 #   fig6fine  the same on the finer grid --grid 2e-3:8 (≈ 4× the state) at the delays $FIG6_DELAYS (default 1:5:17,
 #             0.25 ps apart so that ħω_δt reaches 8.3 meV: H200 184 s; 1:9:11 took 166 s)
