@@ -167,7 +167,11 @@ np.savez_compressed(args.out / "krull_finite_q_fig6.npz", frequency_thz=nu, dela
                     pump_gap_meV=gap, times_ps=times, omega_H2_meV=w_h2, omega_L_meV=w_l, band_meV=(1.0, 16.0),
                     n_shell=model.shell.n_shell(), n_max=n_max, pump_A0=a0, probe_A=A_PR, probe_meV=args.probe_mev,
                     broadening_meV=eta, q0_per_nm=model.shell.q0,
-                    q_pr_per_nm=np.nan if args.probe_steps is None else model.shell.q_pr)
+                    q_pr_per_nm=np.nan if args.probe_steps is None else model.shell.q_pr,
+                    # the time records behind σ (A/m², V·s/m), both times the broadening factor e^{−η(t − δt)/ħ}:
+                    # to see where a part of Δj that does not move with the probe comes from
+                    delta_current_damped_A_per_m2=np.asarray(out["delta_current"]),
+                    probe_vector_potential_damped=np.asarray(out["probe_vector_potential"]))
 fig, ax = plt.subplots(1, 3, figsize=(15, 4.4))
 for i in (0, delays.size // 2, delays.size - 1):
     ax[0].plot(w[band], sigma[i, band].real, lw=0.9, label=f"δt = {delays[i] - CENTER:.1f} ps")
