@@ -274,7 +274,7 @@ def hermitian_random_state(model, seed=3):
     """A random Hermitian ρ(k', k) in the model's layout: ρ_{−p}(k + p) = ρ_p(k)†, zero off the kept set."""
     rng = np.random.default_rng(seed)
     sh = model.shell
-    where = {o: i for i, o in enumerate(sh.offsets)}
+    where = sh.index
     shape = (model.material.n_bands, sh.n_k, 2, 2)
     rand = lambda: rng.normal(size=shape) + 1j * rng.normal(size=shape)
     rho = np.zeros((shape[0], len(sh.offsets)) + shape[1:], complex)
@@ -292,7 +292,7 @@ def field_energy(model, rho, args, a, b=0.0):
     a = A_{q₀}, b = A_{q_pr}: Σ_p Σ_k W tr h_p(k) ρ_{−p}(k + p), plus the constant of the spin-↓ normal ordering
     of the q = 0 diamagnetic term, Σ_k W s e²/2m · 2Σ_{q>0}|A_q|² = Σ_k W (h_0)₁₁ (h_0 is that times τ₃, q₀ > 0)."""
     sh, w = model.shell, model.shell.weights
-    where = {o: i for i, o in enumerate(sh.offsets)}
+    where = sh.index
     blocks = model.drive_blocks(a, args, b)
     total = jnp.sum(w * sh.mask * blocks[0][..., 0])
     for p, d in blocks.items():

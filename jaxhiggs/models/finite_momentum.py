@@ -178,9 +178,10 @@ class MomentumShell(eqx.Module):
         """Number of shell k points of each band."""
         return np.asarray(self.mask).sum(axis=-1)
 
-    def shift(self, x, m: int, axis: int = -1):
-        """x(k) → x(k + m q₀) along the flattened k axis (cells shifted in from outside are padding)."""
-        return self.roll(x, m * self.q0_steps, axis)
+    @property
+    def index(self) -> dict:
+        """Offset (units of dk) → its index along the state's offset axis."""
+        return {o: i for i, o in enumerate(self.offsets)}
 
     def roll(self, x, cells: int, axis: int = -1):
         """x(k) → x(k + cells·dk) along the flattened k axis (cells shifted in from outside are padding)."""
@@ -383,7 +384,7 @@ class FiniteMomentum(Model):
         With q0_steps = 0 every row sits at offset 0 and each couples only to itself (the layout of the
         homogeneous limit)."""
         offs = self.shell.offsets
-        where = {o: i for i, o in enumerate(offs)}
+        where = self.shell.index
         if self.shell.q0_steps == 0:
             pairs = [(i, i) for i in range(len(offs))] if p == 0 else []
         else:
@@ -545,7 +546,7 @@ class FiniteMomentum(Model):
             j = para * jnp.trace(rho0, axis1=-2, axis2=-1) + 2 * dia * field * (tr3(rho0) + 1.0)
         else:
             q = sh.q0_steps if at is None else int(at)
-            where = {o: i for i, o in enumerate(sh.offsets)}
+            where = sh.index
             j = para * jnp.trace(rho[:, where[q]], axis1=-2, axis2=-1) if q in where else 0.0 * para
             density = 0.0
             for q2, amp in self.field_components(a, b).items():
