@@ -29,6 +29,9 @@ from .sweep import open_sweep, params as sweep_params, store as sweep_store, swe
 # former module paths jaxhiggs.sweep_params / jaxhiggs.sweep_store name the same module objects.
 _sys.modules[__name__ + ".sweep_params"], _sys.modules[__name__ + ".sweep_store"] = sweep_params, sweep_store
 from .cache import enable_compilation_cache  # noqa: E402
+from . import memory  # noqa: E402
+
+memory._enable_from_environment()  # return the compiler's freed heap after large compiles (jaxhiggs.memory)
 
 #: Submodules imported on first attribute access (optimistix/optax and large jit tables load only when used).
 _LAZY = ("cli", "conductivity", "config", "fit", "fit_config", "fit_models", "pair_breaking", "reference", "response",
@@ -52,6 +55,6 @@ __all__ = [
     "Band", "CouplingPulse", "DriveSum", "EnergyGrid", "GaussianPulse", "NoDrive", "Quench", "Result", "SingleCyclePulse",
     "SolverOptions", "Superconductor", "TightBinding", "Waveform", "bands", "drive", "equilibrium", "grid",
     "material", "materials", "models", "open_sweep", "simulate", "solve", "solve_raw", "solvers", "spectra", "sweep", "units",
-    "enable_compilation_cache", "io", "plot", "sweep_params", "sweep_store",
+    "enable_compilation_cache", "io", "memory", "plot", "sweep_params", "sweep_store",
     *(name for name in _LAZY if name not in ("fit_config", "fit_models")),  # deprecated aliases of jh.fit.config/.models
 ]
