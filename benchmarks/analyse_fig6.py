@@ -2,7 +2,10 @@
 
 Reads npz files written by ``examples/krull_finite_q_fig6.py`` (default: the two GPU runs kept in
 ``results/fig6/``) and prints, per run: the pump-only gaps and mode frequencies, the equilibrium Re σ's strongest
-line, the pumped low-frequency peak, and for 1-meV bins of ħω the dominant δt frequency of σ(δt, ω) with its sign.
+line, the pumped low-frequency peak, and for 1-meV bins of ħω the dominant δt frequency of σ(δt, ω) with its sign, and — over the delays after the pump
+(δt ≥ 2 ps) — the share of σ's δt variation that oscillates as e^{−iωδt}, i.e. sits on the diagonal ν = ħω: a
+current at ω fixed in absolute time, whatever the probe's delay (``fig6_pump_locked.py`` traces it to pair
+coherences that the pump left, read out by the probe's low-frequency weight).
 
 Sign: the FT over δt is taken as Σ_δt σ(δt, ω) e^{+iν δt/ħ}, so a positive ν means σ ∝ e^{−iν δt/ħ}.  With the
 package's e^{−iωt} convention a probe centred at δt has A(ω) ∝ e^{+iωδt/ħ}; a current whose δt phase does not
@@ -34,12 +37,13 @@ def report(path: Path):
     w = d["frequency_thz"] * THZ_TO_MEV
     sigma, sigma_eq, delays = d["sigma_MS_per_m"], d["sigma_equilibrium_MS_per_m"], d["delays_ps"]
     probe = float(d["probe_meV"]) if "probe_meV" in d else 5.5
+    fwhm = float(d["probe_fwhm_ps"]) if "probe_fwhm_ps" in d else 0.15
     band = (w > 1.0) & (w < 16.0)
     step = delays[1] - delays[0]
     nyquist = np.pi * HBAR / step
     print(f"== {path.name}: N_k = {d['n_shell'].tolist()}, {delays.size} delays {delays[0]:.2f}…{delays[-1]:.2f} ps "
           f"(ħω_δt up to {nyquist:.2f} meV, resolution {2 * np.pi * HBAR / (delays[-1] - delays[0]):.2f} meV), "
-          f"probe {probe} meV")
+          f"probe {probe} meV, FWHM {fwhm} ps")
     print(f"   ω_L = {float(d['omega_L_meV']):.2f} meV, ω_H2 = {float(d['omega_H2_meV']):.2f} meV")
     i = np.argmax(sigma_eq[band])
     print(f"   equilibrium Re σ: strongest at {w[band][i]:.2f} meV, {sigma_eq[band][i]:.2f} MS/m")
@@ -54,7 +58,18 @@ def report(path: Path):
         peaks = [dominant_delay_frequency(delays, sigma[:, j], nu) for j in np.nonzero(sel)[0]]
         med = float(np.median(peaks))
         print(f"   ħω {lo:2d}–{lo + 1:2d} meV: <Re σ> {mean[sel].mean():7.2f} MS/m, dominant ν = {med:+.2f} meV, "
-              f"ħω − ν = {lo + 0.5 - med:+.2f} meV")
+              f"ħω − ν = {lo + 0.5 - med:+.2f} meV, on the diagonal after the pump {diagonal_share(w, sigma, delays, sel):.2f}")
+
+
+def diagonal_share(w, sigma, delays, sel, after: float = 2.0):
+    """|⟨(σ − ⟨σ⟩_δt) e^{+iωδt/ħ}⟩_δt| / rms_δt(σ − ⟨σ⟩_δt) over δt ≥ ``after`` ps, averaged over the ħω in ``sel``:
+    1 when σ's δt variation is all ∝ e^{−iωδt/ħ} (a current at ω fixed in absolute time), ~1/√n_δt for noise."""
+    keep = delays >= after - 1e-9
+    x = sigma[keep][:, sel]
+    x = x - x.mean(axis=0)
+    phase = np.exp(1j * np.outer(delays[keep], w[sel]) / HBAR)
+    rms = np.sqrt(np.mean(np.abs(x) ** 2, axis=0))
+    return float(np.mean(np.abs(np.mean(x * phase, axis=0)) / np.where(rms > 0, rms, 1.0)))
 
 
 if __name__ == "__main__":

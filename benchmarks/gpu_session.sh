@@ -15,6 +15,8 @@
 #             0.25 ps apart so that ħω_δt reaches 8.3 meV: H200 184 s; 1:9:11 took 166 s)
 #   fig6qpr   the full mode's q₀ = 4e-3 nm⁻¹ on a 3× finer k_x grid with the probe at its own q_pr = q₀/3
 #             (FiniteMomentum(probe_steps=1), one probe phase: no phase-conjugate part at q_pr), delays $FIG6_DELAYS
+#   fig6qpr8  fig6qpr with a 0.6 ps probe at 8 meV: little weight near zero frequency, so the ν = ħω diagonal of
+#             fig6qpr (pair coherences the pump left, read out by the probe's low frequencies) should be gone
 #   fig6probe the fine-grid run with the probe at 8.5 meV instead of 5.5: do the diagonal δt streaks follow the
 #             probe (then σ is not a property of the pumped state alone)?  Compare with analyse_fig6.py
 #   mb1       bench_mattis_bardeen.py, one band, N_e = 200, 600 (H200: ~150 s); its "default" record uses the
@@ -47,6 +49,8 @@ run_part() {  # name seconds
                  --probe-mev 8.5 --out "$OUT/fig6probe" --no-progress ;;
     fig6qpr) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 1.333e-3:4:3 --probe-steps 1 \
                  --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6qpr" --no-progress ;;
+    fig6qpr8) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 1.333e-3:4:3 --probe-steps 1 \
+                 --probe-mev 8 --probe-fwhm 0.6 --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6qpr8" --no-progress ;;
     fig6fine) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 2e-3:8 --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6fine" --no-progress ;;
     mb1) result=mattis_bardeen_gpu.json
          (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --sizes 200 600 --ref-max 0 \

@@ -18,7 +18,7 @@ large q₀ over-states pair creation, see the docs), 10 delays 1.0 … 2.8 ps, 3
 Full: dk = 4e-3 nm⁻¹, 4 lines (324 + 832 shell points), n_max = 4, |A0| = 5e-9, 41 delays 1.0 … 9.0 ps, 8 ps window,
 four probe phases, rtol 1e-8, η = 0.5 meV (165 runs of 17 ps: a GPU job; 190 s on an NVIDIA H200, the figure and
 what it shows are in docs/models/finite_momentum.md).
-``--grid DK:LINES[:S]`` overrides the k grid (e.g. 2e-3:8, run on the GPU; S: q₀ = S·dk, default 1) and ``--delays FIRST:LAST:COUNT`` the delays, ``--probe-mev`` the probe's photon energy.
+``--grid DK:LINES[:S]`` overrides the k grid (e.g. 2e-3:8, run on the GPU; S: q₀ = S·dk, default 1) and ``--delays FIRST:LAST:COUNT`` the delays, ``--probe-mev`` the probe's photon energy and ``--probe-fwhm`` its length.
 ``--probe-steps R`` gives the probe its own wave vector q_pr = R·dk (FiniteMomentum(probe_steps=R), the probe a
 ProbePulse, the response the current at q_pr): with S = 3, R = 1 the probe travels at q₀/3, e.g.
 ``--grid 1.333e-3:4:3 --probe-steps 1`` keeps the full mode's q₀ = 4e-3 nm⁻¹ (q_pr = 1.33e-3 nm⁻¹).  Then the pump's grating cannot
@@ -84,6 +84,13 @@ def _energy(text):
     return value
 
 
+def _duration(text):
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"--probe-fwhm = {text!r} is not allowed: a duration > 0 ps")
+    return value
+
+
 def grid_option(parser):
     parser.add_argument("--grid", metavar="DK:LINES[:S]", type=_grid, default=None,
                         help="k grid as dk (nm⁻¹) : k_y lines per band [: S, the pump's q₀ = S·dk, default 1], "
@@ -93,6 +100,9 @@ def grid_option(parser):
                              "S in --grid with R ≠ S, e.g. --grid 1.333e-3:4:3 --probe-steps 1")
     parser.add_argument("--probe-mev", type=_energy, default=5.5,
                         help="the probe's centre photon energy ħω_pr in meV (default Krull's 5.5)")
+    parser.add_argument("--probe-fwhm", type=_duration, default=0.15,
+                        help="the probe's FWHM in ps (default Krull's 0.15; 0.6 at 8 meV has little weight near zero "
+                             "frequency, which suppresses the ν = ħω diagonal, see the docs)")
     parser.add_argument("--delays", metavar="FIRST:LAST:COUNT", type=_delays, default=None,
                         help="pump–probe delays in ps, e.g. 1:9:11 (default: the mode's, 1:9:41 in full mode)")
 
@@ -115,7 +125,7 @@ pump = jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), 0.4
 
 
 def probe_at(t):
-    return jh.GaussianPulse.from_vector_potential(2 * A_PR, units.mev_to_thz(args.probe_mev), 0.15 / FWHM, t)
+    return jh.GaussianPulse.from_vector_potential(2 * A_PR, units.mev_to_thz(args.probe_mev), args.probe_fwhm / FWHM, t)
 
 
 model = jh.models.FiniteMomentum(jh.materials.mgb2(v=V), n_max=n_max, probe_steps=args.probe_steps, **grid)
@@ -165,7 +175,7 @@ print(f"|Δ|∞ = {d_inf.round(3)} meV; ω_H2 = 2|Δ2|∞ = {w_h2:.2f} meV, ω_L
 np.savez_compressed(args.out / "krull_finite_q_fig6.npz", frequency_thz=nu, delays_ps=delays, sigma_MS_per_m=sigma,
                     sigma_equilibrium_MS_per_m=sigma_eq, delay_frequency_meV=w_dt, delay_spectrum=spec,
                     pump_gap_meV=gap, times_ps=times, omega_H2_meV=w_h2, omega_L_meV=w_l, band_meV=(1.0, 16.0),
-                    n_shell=model.shell.n_shell(), n_max=n_max, pump_A0=a0, probe_A=A_PR, probe_meV=args.probe_mev,
+                    n_shell=model.shell.n_shell(), n_max=n_max, pump_A0=a0, probe_A=A_PR, probe_meV=args.probe_mev, probe_fwhm_ps=args.probe_fwhm,
                     broadening_meV=eta, q0_per_nm=model.shell.q0,
                     q_pr_per_nm=np.nan if args.probe_steps is None else model.shell.q_pr,
                     # the time records behind σ (A/m², V·s/m), both times the broadening factor e^{−η(t − δt)/ħ}:
