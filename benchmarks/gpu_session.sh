@@ -6,7 +6,8 @@
 #
 #   OUT=/tmp/gpu bash benchmarks/gpu_session.sh [PART[:SECONDS] ...]
 #
-# Parts (default: what is still pending: mb1ref (the side-by-side ratio with the free evolution, now the GPU
+# Parts (default: what is still pending: fig6qpr8 (does a probe with little low-frequency weight remove the ν = ħω
+# diagonal and leave the horizontal lines?), mb1ref (the side-by-side ratio with the free evolution, now the GPU
 # default too) and mb2big (two bands at N_e = 600 with it); then fig6fine over the whole 1…9 ps at 0.25 ps,
 # FIG6_DELAYS=1:9:33, ≈ 2.4× the 184 s of 1:5:17, and fig6qpr on a finer delay grid.  Done on an H100 2026-11-26:
 # mbfree, fig6probe, fig1free, fig6qpr at 1:5:17 (198 s)):
@@ -37,7 +38,7 @@ mkdir -p "$OUT"
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 LOG=$OUT/gpu_session.log
 PARTS=("$@")
-[ ${#PARTS[@]} -eq 0 ] && PARTS=(mb1ref:200 mb2big:200)
+[ ${#PARTS[@]} -eq 0 ] && PARTS=(fig6qpr8:230 mb1ref:200 mb2big:150)
 
 run_part() {  # name seconds
   local name=$1 limit=$2 start rc result=""
