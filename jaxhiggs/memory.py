@@ -8,8 +8,8 @@ memory is the compiler's heap plus the solve.  ``malloc_trim(0)`` returns every 
 arena.  jaxhiggs calls it once after each XLA compilation that took at least ``min_compile_time``
 seconds, through JAX's public monitoring hook (``jax.monitoring``: the backend-compile event is
 recorded after the compilation and before the program runs).  Measured
-(``benchmarks/bench_peak_memory.py``): the seed-000 case at N_e = 600, default options, peak RSS
-1206 → 885 MB; first-call time unchanged.
+(``benchmarks/bench_peak_memory.py``, one fresh process each): the seed-000 case at N_e = 600, default options,
+peak RSS 1261 → 869 MB; the trim itself takes milliseconds.
 
 It is switched on when jaxhiggs is imported, on Linux with glibc; elsewhere (macOS, musl) it does
 nothing.  Set ``JAXHIGGS_TRIM_AFTER_COMPILE=0`` before the import, or call
