@@ -77,18 +77,17 @@ def _delays(text):
     return np.linspace(first, last, count)
 
 
-def _energy(text):
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"--probe-mev = {text!r} is not allowed: a photon energy > 0 meV")
-    return value
-
-
-def _duration(text):
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"--probe-fwhm = {text!r} is not allowed: a duration > 0 ps")
-    return value
+def _positive(option, what, unit):
+    """argparse type: a finite number > 0, or a usage error naming the option and the value."""
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not (np.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"{option} = {text!r} is not allowed: {what} > 0 {unit}")
+        return value
+    return parse
 
 
 def grid_option(parser):
@@ -98,9 +97,9 @@ def grid_option(parser):
     parser.add_argument("--probe-steps", metavar="R", type=_steps, default=None,
                         help="the probe's own wave vector q_pr = R·dk (default: none, the probe travels at q₀); needs "
                              "S in --grid with R ≠ S, e.g. --grid 1.333e-3:4:3 --probe-steps 1")
-    parser.add_argument("--probe-mev", type=_energy, default=5.5,
+    parser.add_argument("--probe-mev", type=_positive("--probe-mev", "a photon energy", "meV"), default=5.5,
                         help="the probe's centre photon energy ħω_pr in meV (default Krull's 5.5)")
-    parser.add_argument("--probe-fwhm", type=_duration, default=0.15,
+    parser.add_argument("--probe-fwhm", type=_positive("--probe-fwhm", "a duration", "ps"), default=0.15,
                         help="the probe's FWHM in ps (default Krull's 0.15; 0.6 at 8 meV has little weight near zero "
                              "frequency, which suppresses the ν = ħω diagonal, see the docs)")
     parser.add_argument("--delays", metavar="FIRST:LAST:COUNT", type=_delays, default=None,

@@ -67,6 +67,9 @@ def trim_after_compile(enabled: bool = True, min_compile_time: float = 0.5) -> _
     Returns the active listener (its ``trims`` counts the trims so far), or None when switched off or
     when the C library has no ``malloc_trim``.
     """
+    from ._validate import check
+
+    check(lambda x: x >= 0, "min_compile_time", min_compile_time, "a duration ≥ 0 s", unit="s")
     for old in _listener:
         jax.monitoring.unregister_event_duration_listener(old)
     _listener.clear()

@@ -35,3 +35,11 @@ def test_example_quick_mode_runs_without_warnings(name, tmp_path):
     assert list(tmp_path.glob("*.png")), f"{name} wrote no figure"
     warned = [f"{m['category']}: {m['message']}" for m in WARNING.finditer(run.stderr)]
     assert not warned, f"{name} --quick warns: {warned}"
+
+
+@pytest.mark.parametrize("option, value", [("--probe-fwhm", "-1"), ("--probe-fwhm", "inf"), ("--probe-mev", "x")])
+def test_fig6_example_refuses_bad_probe_options(option, value):
+    run = subprocess.run([sys.executable, "krull_finite_q_fig6.py", option, value], cwd=ROOT / "examples",
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2
+    assert f"{option} = {value!r} is not allowed" in run.stderr

@@ -41,3 +41,12 @@ def test_environment_switches_it_off():
     env = dict(os.environ, **{jh.memory.ENV: "0"})
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
+
+
+def test_bad_threshold_is_refused_and_leaves_the_listener():
+    before = list(jh.memory._listener)
+    for bad in (-1.0, float("nan")):
+        with pytest.raises(jh._validate.InputError, match="min_compile_time"):
+            jh.memory.trim_after_compile(True, min_compile_time=bad)
+    assert jh.memory._listener == before
+
