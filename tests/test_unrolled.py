@@ -42,6 +42,35 @@ def test_unrolled_equals_diffrax(unrolled, looped):
     assert np.max(np.abs(ys - ref)) < 3e-10
 
 
+def _functionals(y, args):
+    """Linear (real-linear) functionals of the toy state, as a model's observables might need."""
+    return dict(mix=y[0] + 2.0 * y[1], real=jnp.real(y[1]))
+
+
+def _observed(y, args=None):
+    q = y if isinstance(y, dict) else _functionals(y, args)  # the interpolated functionals, or a state
+    return jnp.stack([jnp.real(q["mix"]), jnp.imag(q["mix"]), q["real"]])
+
+
+@pytest.mark.parametrize("cls", [UnrolledTsit5, UnrolledDopri8])
+@pytest.mark.parametrize("stage_loop", [True, pytest.param(False, marks=pytest.mark.slow)])  # loop: the default
+def test_dense_output_of_functionals_equals_functionals_of_dense_output(cls, stage_loop):
+    """With ``functionals`` the dense output interpolates L(y₀), L(y₁), L(k_j) instead of the state; for a
+    linear L that is the same number (the saved times lie between steps), to round-off, with the same steps."""
+    def run(solver):
+        sol = diffrax.diffeqsolve(diffrax.ODETerm(lambda t, y, a: _toy(y, a * jnp.cos(t))), solver, 0.0, 2.0, None,
+                                  jnp.array([0.3 + 0.1j, 0.2 + 0j]), args=0.5,
+                                  saveat=diffrax.SaveAt(ts=jnp.linspace(0.0, 2.0, 19), fn=lambda t, y, a: _observed(y)),
+                                  stepsize_controller=diffrax.PIDController(rtol=1e-8, atol=1e-10))
+        return np.asarray(sol.ys), int(sol.stats["num_steps"])
+
+    measured, steps = run(cls(stage_loop=stage_loop, functionals=_functionals))
+    state, state_steps = run(cls(stage_loop=stage_loop))
+    assert steps == state_steps > 10
+    assert np.max(np.abs(measured - state)) < 1e-13 * np.max(np.abs(state))
+    assert np.ptp(state[:, 2]) > 0.1  # the saves vary: the comparison is not between constants
+
+
 def test_pseudospin_default_solver_is_dopri8():
     """Dopri8 always; below STAGE_LOOP_FROM energies diffrax's looped one (the stage loop's extra compilation
     is not earned back by a single run), on CPUs from there on the lean stage loop (benchmarks/README.md)."""

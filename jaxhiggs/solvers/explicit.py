@@ -57,7 +57,8 @@ class _LazyStages(diffrax.AbstractLocalInterpolation):
     weights that depend only on the position θ in the step, so the weights are found by evaluating
     the tableau's own interpolation on a probe whose "state" is a vector of unit entries (one per
     input), and the state is then combined directly: each stage is read once per saved time, and
-    XLA fuses the sum into the consumer (the observables).  ``k`` is a tuple of stage pytrees (stages
+    XLA fuses the sum into the consumer (the observables).  The same holds for any linear functionals
+    of the state (the solver's ``functionals``): then y₀, y₁ and ``k`` are those functionals.  ``k`` is a tuple of stage pytrees (stages
     written out) or one pytree whose leaves are stacked along a leading stage axis (the stage loop's
     buffer, kept as it is so that the step's dense output holds no second copy of the stages).
     """
@@ -117,6 +118,14 @@ class AbstractUnrolledRungeKutta(diffrax.AbstractAdaptiveSolver):
     #: stage loop reads the whole (stages × state) buffer in every stage.  Small states
     #: (pseudospins) run fastest fully written out (the default, ``False``).
     stage_loop: bool = eqx.field(default=False, static=True)
+    #: optional ``functionals(y, args)``: linear functionals of the state (a small pytree) that are all
+    #: the saved observables need.  The dense output then interpolates these instead of the state: they
+    #: are taken of each stage as it is computed (and of y₀, y₁), so a saved time costs nothing of the
+    #: state's size, where interpolating the state reads y₀, y₁ and every stage.  The ``fn`` of
+    #: ``SaveAt`` then receives the interpolated functionals (and must accept them as well as a
+    #: state); ``SaveAt(dense=True)`` would return functionals.  Only for linear maps: the dense
+    #: output is a weighted sum, and L(Σ w y) = Σ w L(y) is what makes this exact.
+    functionals: object = eqx.field(default=None, static=True)
 
     def order(self, terms):
         return self.method_order
@@ -134,7 +143,7 @@ class AbstractUnrolledRungeKutta(diffrax.AbstractAdaptiveSolver):
         f0 = jax.lax.cond(made_jump, lambda: terms.vf(t0, y0, args), lambda: solver_state)
         k0 = terms.prod(f0, control)
         if self.stage_loop:
-            buffer, f = self._looped_stages(terms, t0, h, y0, args, control, f0, k0)
+            buffer, f, measured = self._looped_stages(terms, t0, h, y0, args, control, f0, k0)
             ks = [_tree_map(lambda x: x[j], buffer) for j in range(tab.num_stages)]  # read in place by the sums
         else:
             ks, f = [k0], f0
@@ -142,18 +151,27 @@ class AbstractUnrolledRungeKutta(diffrax.AbstractAdaptiveSolver):
                 yi = _combine(y0, ks, np.asarray(tab.a_lower[i - 1]))
                 f = terms.vf(t0 + float(tab.c[i - 1]) * h, yi, args)
                 ks.append(terms.prod(f, control))
+            measured = None if self.functionals is None else tuple(self.functionals(k, args) for k in ks)
         y1 = _combine(y0, ks, np.asarray(tab.b_sol))
         y_error = _weighted_sum(ks, np.asarray(tab.b_error), y0)
-        dense_info = dict(y0=y0, y1=y1, k=buffer if self.stage_loop else tuple(ks))
+        if self.functionals is None:
+            dense_info = dict(y0=y0, y1=y1, k=buffer if self.stage_loop else tuple(ks))
+        else:
+            dense_info = dict(y0=self.functionals(y0, args), y1=self.functionals(y1, args), k=measured)
         # the last stage sits at (t₁, y₁) (tableau.fsal): its f starts the next step
         return y1, y_error, dense_info, f, diffrax.RESULTS.successful
 
     def _looped_stages(self, terms, t0, h, y0, args, control, f0, k0):
         """Stages 2…s in a ``fori_loop`` over a (stages × state) buffer; stage i reads k_1…k_{i−1}.
-        Returns the buffer (leaves stacked along a leading stage axis) and f at the last stage."""
+        Returns the buffer (leaves stacked along a leading stage axis), f at the last stage and the
+        ``functionals`` of every stage stacked likewise (None without functionals)."""
         tab = self.tableau
         n = tab.num_stages
-        buffer = _tree_map(lambda k: jnp.zeros((n,) + k.shape, k.dtype).at[0].set(k), k0)
+        stacked = lambda k: _tree_map(lambda x: jnp.zeros((n,) + x.shape, x.dtype).at[0].set(x), k)  # noqa: E731
+        buffer = stacked(k0)
+        measure = (lambda k: None) if self.functionals is None else (lambda k: self.functionals(k, args))
+        measured = measure(k0)
+        measured = None if measured is None else stacked(measured)
 
         def stage_input(i):
             a = np.asarray(tab.a_lower[i - 1])
@@ -162,13 +180,16 @@ class AbstractUnrolledRungeKutta(diffrax.AbstractAdaptiveSolver):
         inputs = [stage_input(i) for i in range(1, n)]
         nodes = jnp.asarray(np.asarray(tab.c, dtype=float))
 
+        def put(i, stack, value):
+            return None if stack is None else _tree_map(lambda s, v: s.at[i].set(v), stack, value)
+
         def body(i, carry):
-            b, _ = carry
+            b, _, m = carry
             f = terms.vf(t0 + nodes[i - 1] * h, jax.lax.switch(i - 1, inputs, b), args)
             k = terms.prod(f, control)
-            return _tree_map(lambda bb, kk: bb.at[i].set(kk), b, k), f
+            return put(i, b, k), f, put(i, m, measure(k))
 
-        return jax.lax.fori_loop(1, n, body, (buffer, f0))
+        return jax.lax.fori_loop(1, n, body, (buffer, f0, measured))
 
     def func(self, terms, t0, y0, args):
         return terms.vf(t0, y0, args)
