@@ -71,6 +71,12 @@ def test_dense_output_of_functionals_equals_functionals_of_dense_output(cls, sta
     assert np.ptp(state[:, 2]) > 0.1  # the saves vary: the comparison is not between constants
 
 
+def test_functionals_must_be_a_function():
+    """A non-callable ``functionals`` is refused when the solver is built, before any compilation."""
+    with pytest.raises(TypeError, match="functionals = 3 is not allowed"):
+        UnrolledTsit5(stage_loop=True, functionals=3)
+
+
 def test_pseudospin_default_solver_is_dopri8():
     """Dopri8 always; below STAGE_LOOP_FROM energies diffrax's looped one (the stage loop's extra compilation
     is not earned back by a single run), on CPUs from there on the lean stage loop (benchmarks/README.md)."""

@@ -58,9 +58,10 @@ class _LazyStages(diffrax.AbstractLocalInterpolation):
     the tableau's own interpolation on a probe whose "state" is a vector of unit entries (one per
     input), and the state is then combined directly: each stage is read once per saved time, and
     XLA fuses the sum into the consumer (the observables).  The same holds for any linear functionals
-    of the state (the solver's ``functionals``): then y₀, y₁ and ``k`` are those functionals.  ``k`` is a tuple of stage pytrees (stages
-    written out) or one pytree whose leaves are stacked along a leading stage axis (the stage loop's
-    buffer, kept as it is so that the step's dense output holds no second copy of the stages).
+    of the state (the solver's ``functionals``): then y₀, y₁ and ``k`` are those functionals.  ``k`` is a
+    tuple of stage pytrees (stages written out) or one pytree whose leaves are stacked along a leading
+    stage axis (the stage loop's buffer, kept as it is so that the step's dense output holds no second
+    copy of the stages).
     """
 
     t0: jax.Array
@@ -126,6 +127,11 @@ class AbstractUnrolledRungeKutta(diffrax.AbstractAdaptiveSolver):
     #: state); ``SaveAt(dense=True)`` would return functionals.  Only for linear maps: the dense
     #: output is a weighted sum, and L(Σ w y) = Σ w L(y) is what makes this exact.
     functionals: object = eqx.field(default=None, static=True)
+
+    def __check_init__(self):
+        if self.functionals is not None and not callable(self.functionals):
+            raise TypeError(f"functionals = {self.functionals!r} is not allowed: give a function (y, args) -> "
+                            "pytree of linear functionals of the state, or None (interpolate the state)")
 
     def order(self, terms):
         return self.method_order
