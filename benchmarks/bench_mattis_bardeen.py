@@ -169,12 +169,16 @@ def run_one(bands, n, ref_max, sweep_tolerances, quick, ref_rtol=1e-3, alternati
     rec["evaluation"] = _per_evaluation(model, pulse)
     print(bands, n, "evaluation", rec["evaluation"], flush=True)
     rec["work_precision"] = []
-    solvers = dict(ExponentialRK4=None, Tsit5=diffrax.Tsit5(), Dopri8=diffrax.Dopri8())
+    from jaxhiggs.solvers import ExponentialRK4
+
+    # "default": the model's default solver on this platform at the sweep's tolerances (atol = rtol × 1e-4, as
+    # the default's), i.e. where the defaults sit on the work-precision curve
+    solvers = dict(default=None, ExponentialRK4=ExponentialRK4(), Tsit5=diffrax.Tsit5(), Dopri8=diffrax.Dopri8())
     for name, rtols in sweep_tolerances.items():
         solver = solvers[name]
         for rtol in rtols:
             r, t = _timed_simulate(model, pulse, times, solver=solver, rtol=rtol, atol=rtol * 1e-4)
-            t.update(_errors(r, tight), solver=name, rtol=rtol)
+            t.update(_errors(r, tight), solver=name, solver_used=r.metadata["solver"], rtol=rtol)
             rec["work_precision"].append(t)
             print(bands, n, t, flush=True)
     inputs = inputs_from_model(model, pulse)
@@ -203,7 +207,10 @@ def main():
 
     add_arguments(ap)  # --quick: N_e = 40, 60 and a window of 7 ps
     ap.add_argument("--solvers", nargs="+", default=["ExponentialRK4", "Tsit5", "Dopri8"],
-                    help="solvers of the work-precision sweep ('none': no sweep)")
+                    help="solvers of the work-precision sweep: ExponentialRK4, Tsit5, Dopri8 and 'default' (the "
+                         "model's default solver; 'none': no sweep)")
+    ap.add_argument("--tolerances", type=float, nargs="+", default=None,
+                    help="rtols of the work-precision sweep for every solver named (default: per solver, below)")
     ap.add_argument("--ref-nfev", type=int, default=None,
                     help="the reference's evaluation count to extrapolate with when no N_e runs it in full "
                          "(e.g. 7502, measured at N_e = 100 in results/mattis_bardeen_cpu.json)")
@@ -215,10 +222,12 @@ def main():
                     help="stem of the results file (default mattis_bardeen[_two_band]; '_<platform>.json' is added)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     a = ap.parse_args()
-    tolerances = dict(ExponentialRK4=[1e-4, 1e-6, 1e-7], Tsit5=[1e-4, 1e-6], Dopri8=[1e-4, 1e-6])
+    tolerances = dict(default=[1e-4, 1e-6], ExponentialRK4=[1e-4, 1e-6, 1e-7], Tsit5=[1e-4, 1e-6], Dopri8=[1e-4, 1e-6])
     if a.quick:
         a.sizes, a.ref_max = [40, 60], 60
-        tolerances = dict(ExponentialRK4=[1e-5], Tsit5=[1e-5], Dopri8=[1e-5])
+        tolerances = {k: [1e-5] for k in tolerances}
+    if a.tolerances:
+        tolerances = {k: list(a.tolerances) for k in tolerances}
     tolerances = {k: v for k, v in tolerances.items() if k in a.solvers}
     if a.one is not None:
         print("RECORD " + json.dumps(run_one(a.bands, a.one, a.ref_max, tolerances, a.quick, a.ref_rtol, a.alternative)), flush=True)
@@ -227,7 +236,8 @@ def main():
     for n in a.sizes:
         cmd = [sys.executable, __file__, "--one", str(n), "--bands", str(a.bands), "--ref-max", str(a.ref_max)]
         cmd += ["--quick"] if a.quick else []
-        cmd += ["--solvers", *a.solvers, "--ref-rtol", str(a.ref_rtol)] + ([] if a.alternative else ["--no-alternative"])
+        cmd += ["--solvers", *a.solvers, "--ref-rtol", str(a.ref_rtol)]
+        cmd += ["--tolerances", *map(str, a.tolerances)] if a.tolerances else [] + ([] if a.alternative else ["--no-alternative"])
         with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=os.environ.copy()) as proc:
             for line in proc.stdout:  # stream: a run cut short still shows what it measured
                 print(line, end="", flush=True)

@@ -42,9 +42,9 @@ class SolverOptions(eqx.Module):
         free_evolution: once the drive's A(t) has vanished (:meth:`~jaxhiggs.drive.Drive.field_end`),
             let a model with a closed-form free evolution (Mattis–Bardeen) take over from the state
             there instead of integrating on (True), or integrate the whole window (False, e.g. to
-            cross-check); None takes the model's ``default_free_evolution()`` (Mattis–Bardeen: on
-            CPUs, where it was measured 4.5× faster; not yet on GPUs, where it is unmeasured).  Its
-            small remaining ODE runs at rtol/100 and atol/100.
+            cross-check); None takes the model's ``default_free_evolution()`` (Mattis–Bardeen: on,
+            measured faster on CPUs and GPUs, benchmarks/README.md).  The
+            model sets the tolerance of what it still integrates from ``rtol`` and ``atol``.
     """
 
     solver: diffrax.AbstractSolver | None = None
@@ -250,8 +250,8 @@ def solve_status(model: Model, drive: Drive, times: Float[Array, " n_times"], op
         # (inf, as diffrax marks unreached saves, so failure reports name the driven time), and it starts from
         # zeros rather than from the broken state (whose step control would run to max_steps)
         y_end = jax.tree.map(lambda x: jnp.where(ok, x[0], 0), y_end)
-        free_obs, free_steps, free_ok = model.free_evolution(t1, y_end, times[driven:], args,
-                                                             options.rtol / 100, options.atol / 100)
+        free_obs, free_steps, free_ok = model.free_evolution(t1, y_end, times[driven:], args, options.rtol,
+                                                             options.atol)
         free_obs = jax.tree.map(lambda b: jnp.where(ok, b, jnp.inf), free_obs)
         ys = jax.tree.map(lambda a, b: jnp.concatenate([a, b.astype(a.dtype)]), driven_obs, free_obs)
         steps, ok = steps + free_steps, ok & free_ok

@@ -62,7 +62,8 @@ class Model(eqx.Module):
         raise NotImplementedError
 
     def free_evolution(self, t_end, y_end, times, args, rtol, atol):
-        """(observables at ``times`` ≥ ``t_end``, steps, success) once A(t) ≡ 0 from ``t_end`` on."""
+        """(observables at ``times`` ≥ ``t_end``, steps, success) once A(t) ≡ 0 from ``t_end`` on; ``rtol`` and
+        ``atol`` are the solve's tolerances (the model scales them for what it integrates)."""
         raise NotImplementedError
 
     def has_free_evolution(self) -> bool:
