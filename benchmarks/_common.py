@@ -15,6 +15,25 @@ import jax
 RESULTS = Path(__file__).parent / "results"
 
 
+def cpu_model() -> str:
+    """The host CPU's model name and cache sizes (Linux: /proc/cpuinfo), '' where unknown: timings from two
+    machines of the same 'kind' differ by up to ~1.6× here, so results files name the processor."""
+    try:
+        info = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return ""
+    fields = {}
+    for line in info:
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    try:
+        l2 = Path("/sys/devices/system/cpu/cpu0/cache/index2/size").read_text().strip()
+    except OSError:
+        l2 = "?"
+    return (f"{fields.get('model name', '?')} (family {fields.get('cpu family', '?')}, model {fields.get('model', '?')}; "
+            f"L2 {l2} per core, last level {fields.get('cache size', '?')})")
+
+
 def environment() -> dict:
     """Device, versions and date, stored with every results file."""
     import diffrax
@@ -27,6 +46,8 @@ def environment() -> dict:
         "device": f"{dev.platform}: {getattr(dev, 'device_kind', str(dev))}",
         "n_devices": jax.device_count(),
         "cpu": platform.processor() or platform.machine(),
+        "cpu_model": cpu_model(),
+        "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "jax": jax.__version__,
         "diffrax": diffrax.__version__,

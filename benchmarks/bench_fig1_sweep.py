@@ -4,10 +4,14 @@ NbN single band (as in bench_mattis_bardeen.py), γ = x·2Δ(4 K) for the 25 val
 authors' Table A, full window [−4.937, 29.62] ps, 3000 saved times, the package's default options,
 orders = 2 (δΔ only, as Fig. 1 needs) or 3 (``--orders 3``).  The batch is vmapped (members step in
 lockstep; the GPU choice) and its wall time, compile time and steps are reported; on a GPU also the
-achieved memory bandwidth of one batched right-hand side.  Results are printed; ``--write`` writes
-``results/fig1_sweep_<platform>.json``.  Usage:
+achieved memory bandwidth of one batched right-hand side.  ``--api sweep`` instead times the public
+``jh.sweep`` over the first ``--n-gamma`` of those γ (on a CPU it runs the points one after another) against one
+``jh.simulate`` of the same model: issue 13's per-point target (a 16-point γ sweep at N_e = 100 costs no more per
+point than a single run).  Results are printed; ``--write`` writes ``results/fig1_sweep_<platform>.json``
+(``fig1_sweep_api_<platform>.json`` for ``--api sweep``).  Usage:
 
     python benchmarks/bench_fig1_sweep.py [--n-energies 600] [--orders 2] [--quick] [--write]
+    python benchmarks/bench_fig1_sweep.py --api sweep --n-energies 100 --orders 3 --n-gamma 16 [--write]
 """
 
 from __future__ import annotations
@@ -33,10 +37,15 @@ def main():
     ap.add_argument("--solver", choices=("default", "ExponentialRK4", "Tsit5"), default="default")
     ap.add_argument("--free-evolution", choices=("default", "on", "off"), default="default",
                     help="the closed-form evolution after the pulse (default: the model's default_free_evolution)")
+    ap.add_argument("--api", choices=("vmap", "sweep"), default="vmap",
+                    help="vmap: one jitted vmapped solve (lockstep); sweep: jh.sweep vs one jh.simulate")
+    ap.add_argument("--n-gamma", type=int, default=None, help="with --api sweep: the first N of the 25 γ values")
     from _common import add_arguments
 
     add_arguments(ap)  # --quick: N_e = 40, 4 γ values, an 8 ps window
     a = ap.parse_args()
+    if a.api == "sweep":
+        return api_sweep(a)
 
     import jax
     import jax.numpy as jnp
@@ -102,6 +111,48 @@ def main():
     if a.write:
         suffix = "" if a.free_evolution == "default" else f"_free_{a.free_evolution}"
         write(f"fig1_sweep_{a.solver}{suffix}", dict(case=__doc__.split("\n\n")[1], record=rec))
+
+
+def api_sweep(a):
+    """``jh.sweep`` over γ against single ``jh.simulate`` runs of the same model (best of three; first calls
+    reported separately: they include compilation)."""
+    import jax
+
+    import jaxhiggs as jh
+    from _common import environment, peak_rss_mb, write
+    from bench_mattis_bardeen import _case
+
+    n = 40 if a.quick else a.n_energies
+    model, pulse, times = _case(1, n)
+    model = model.with_options(orders=a.orders)
+    if a.quick:
+        times = times[times < 3.0]
+    xs = X[: (4 if a.quick else a.n_gamma or len(X))]
+    gammas = np.asarray(xs) * 2 * float(model.gaps[0])
+
+    def timed(fn):
+        t0 = time.perf_counter()
+        jax.block_until_ready(fn())
+        first = time.perf_counter() - t0
+        runs = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            jax.block_until_ready(fn())
+            runs.append(time.perf_counter() - t0)
+        return first, runs
+
+    single_first, single_runs = timed(lambda: jh.simulate(model, pulse, times).observables)
+    sweep_first, sweep_runs = timed(lambda: jh.sweep(model, pulse, times, {"gamma": gammas}, progress=False)
+                                    ["delta_gap"].values)
+    rec = dict(n_energies=n, orders=a.orders, n_gamma=len(xs), gamma_over_2delta=list(xs), n_times=int(times.size),
+               single=dict(first_s=single_first, runs_s=single_runs),
+               sweep=dict(first_s=sweep_first, runs_s=sweep_runs, per_point_s=min(sweep_runs) / len(xs)),
+               per_point_over_single=min(sweep_runs) / len(xs) / min(single_runs), peak_rss_mb=peak_rss_mb())
+    print(rec, flush=True)
+    print(f"jh.sweep of {len(xs)} γ at N_e = {n}: {min(sweep_runs) / len(xs):.3f} s per point against a single run's "
+          f"{min(single_runs):.3f} s ({rec['per_point_over_single']:.2f}×); device {environment()['device']}")
+    if a.write:
+        write("fig1_sweep_api", dict(case=__doc__.split("\n\n")[1], record=rec))
 
 
 if __name__ == "__main__":

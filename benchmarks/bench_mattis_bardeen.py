@@ -237,7 +237,8 @@ def main():
         cmd = [sys.executable, __file__, "--one", str(n), "--bands", str(a.bands), "--ref-max", str(a.ref_max)]
         cmd += ["--quick"] if a.quick else []
         cmd += ["--solvers", *a.solvers, "--ref-rtol", str(a.ref_rtol)]
-        cmd += ["--tolerances", *map(str, a.tolerances)] if a.tolerances else [] + ([] if a.alternative else ["--no-alternative"])
+        cmd += ["--tolerances", *map(str, a.tolerances)] if a.tolerances else []
+        cmd += [] if a.alternative else ["--no-alternative"]
         with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=os.environ.copy()) as proc:
             for line in proc.stdout:  # stream: a run cut short still shows what it measured
                 print(line, end="", flush=True)
