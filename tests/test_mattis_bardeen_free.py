@@ -97,7 +97,7 @@ def test_default_free_part_keeps_the_accuracy_of_the_driven_part_over_a_long_win
     """Two bands (ω_D = 50 meV: the post-drive ODE's step is pinned near 2E_max ≈ 100 meV, so it takes thousands
     of steps over the seed-000 window of 35 ps and its local errors add up), default options against integrating
     the whole window at rtol 1e-10.  Measured: δΔ 1.1e-7, j₃ 1.4e-7 with the free part's Dopri8; the 4th-order
-    ExponentialRK4 it replaced left δΔ 6.3e-5 at the same tolerance (the test's bound 1e-6 tells them apart)."""
+    ExponentialRK4 it replaced left δΔ 6.0e-5 at the same tolerance (the test's bound 1e-6 tells them apart)."""
     mat = jh.material.two_band((3.0, 7.0), 0.02, 50.0, 4.0, signs=(1.0, -1.0), masses=(0.85, 1.38),
                                fermi_energies=(2900.0, 700.0), gammas=(6.0, 6.0))
     model = MattisBardeen(mat, 24, check_grid=False)

@@ -371,7 +371,7 @@ class MattisBardeen(Model):
     def free_evolution(self, t_end, y_end, times, args, rtol, atol):
         """Observables at ``times`` ≥ ``t_end`` once A(t) ≡ 0, in closed form from the state at ``t_end``
         (:mod:`jaxhiggs.models.mattis_bardeen_free`): the N_e² blocks rotate freely and only an N_e-vector
-        ODE for the gap feedback is integrated, at the solve's tolerances ``rtol``, ``atol`` / 100.  Returns
+        ODE for the gap feedback is integrated, at the solve's (``rtol``, ``atol``) × 1e-2.  Returns
         (observables, steps, success)."""
         from .mattis_bardeen_free import free_observables
 
