@@ -1,9 +1,11 @@
-"""Plain NumPy + ``scipy.integrate.solve_ivp`` version of the Mattis–Bardeen model (CPU baseline).
+"""Plain NumPy + SciPy (``RK45`` etc., stepped as ``solve_ivp`` does) version of the Mattis–Bardeen model
+(CPU baseline).
 
 Same equations as :mod:`jaxhiggs.models.mattis_bardeen` (spec §3.2–3.4, §4.2), written
 independently with NumPy arrays and a flat complex state vector, lab frame.  Parameters come in
 the same internal units (meV, ħ/meV); :func:`inputs_from_model` extracts them from a JAX model so
-both codes can be compared on one case.  Only scalars (δΔ, currents) are kept at the output times.
+both codes can be compared on one case.  Only scalars (δΔ, currents) are kept at the output times, taken
+from each step's dense output as the step passes them (no state is stored per output time).
 """
 
 from __future__ import annotations
