@@ -437,3 +437,16 @@ def test_negative_absorption_warns_only_where_the_probe_has_weight():
     bad[(f > 0.8) & (f < 1.2)] = -0.3 + 0.1j
     with pytest.warns(PerturbativeValidityWarning, match=r"absorbs negatively: Re σ reaches -0\.268 × max\|σ\| at 0\.9–1\.1 THz"):
         check_absorption(f, bad, weight)
+
+
+def test_numpy_reference_reports_a_failed_integration():
+    """The reference steps SciPy's solver itself (observables from each step's dense output): a right-hand side
+    that turns infinite must end in an error naming the method, not in silently truncated output."""
+    import dataclasses
+
+    mat = jh.material.single_band(1.3, 5.0, 4.0, mass=0.78, fermi_energy=1000.0, gamma=2.6)
+    model = MattisBardeen(mat, 16, check_grid=False)
+    inp = inputs_from_model(model, jh.GaussianPulse.from_vector_potential(0.5e-8, 0.1, 0.354, 0.0))
+    broken = dataclasses.replace(inp, vector_potential=lambda t: np.inf if t > 0 else 0.0)
+    with pytest.raises(RuntimeError, match="RK45 failed"):
+        simulate_reference(broken, units.ps_to_internal(np.linspace(-1.0, 1.0, 20)), rtol=1e-6, atol=1e-9)
