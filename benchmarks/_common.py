@@ -60,6 +60,20 @@ def environment() -> dict:
     }
 
 
+def first_and_runs(fn, repeats=3):
+    """(first call's seconds, [seconds of ``repeats`` further calls], last result) with JAX results blocked on:
+    the first call includes compilation, the others time the compiled program."""
+    t0 = time.perf_counter()
+    out = jax.block_until_ready(fn())
+    first = time.perf_counter() - t0
+    runs = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = jax.block_until_ready(fn())
+        runs.append(time.perf_counter() - t0)
+    return first, runs, out
+
+
 def timed(fn, *args):
     """(result, seconds) with JAX results blocked on."""
     start = time.perf_counter()

@@ -116,10 +116,8 @@ def main():
 def api_sweep(a):
     """``jh.sweep`` over γ against single ``jh.simulate`` runs of the same model (best of three; first calls
     reported separately: they include compilation)."""
-    import jax
-
     import jaxhiggs as jh
-    from _common import environment, peak_rss_mb, write
+    from _common import environment, first_and_runs, peak_rss_mb, write
     from bench_mattis_bardeen import _case
 
     n = 40 if a.quick else a.n_energies
@@ -130,20 +128,9 @@ def api_sweep(a):
     xs = X[: (4 if a.quick else a.n_gamma or len(X))]
     gammas = np.asarray(xs) * 2 * float(model.gaps[0])
 
-    def timed(fn):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn())
-        first = time.perf_counter() - t0
-        runs = []
-        for _ in range(3):
-            t0 = time.perf_counter()
-            jax.block_until_ready(fn())
-            runs.append(time.perf_counter() - t0)
-        return first, runs
-
-    single_first, single_runs = timed(lambda: jh.simulate(model, pulse, times).observables)
-    sweep_first, sweep_runs = timed(lambda: jh.sweep(model, pulse, times, {"gamma": gammas}, progress=False)
-                                    ["delta_gap"].values)
+    single_first, single_runs, _ = first_and_runs(lambda: jh.simulate(model, pulse, times).observables)
+    sweep_first, sweep_runs, _ = first_and_runs(
+        lambda: jh.sweep(model, pulse, times, {"gamma": gammas}, progress=False)["delta_gap"].values)
     rec = dict(n_energies=n, orders=a.orders, n_gamma=len(xs), gamma_over_2delta=list(xs), n_times=int(times.size),
                single=dict(first_s=single_first, runs_s=single_runs),
                sweep=dict(first_s=sweep_first, runs_s=sweep_runs, per_point_s=min(sweep_runs) / len(xs)),

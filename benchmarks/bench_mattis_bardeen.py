@@ -82,20 +82,10 @@ def _errors(res, tight):
 def _timed_simulate(model, pulse, times, repeats=1, **opts):
     """(result, timings): wall = the best of ``repeats`` runs after the first call (the shared machine's noise
     is one-sided), compile = the first call minus that."""
-    import jax
-
     import jaxhiggs as jh
+    from _common import first_and_runs
 
-    t0 = time.perf_counter()
-    res = jh.simulate(model, pulse, times, **opts)
-    jax.block_until_ready(res.observables)
-    first = time.perf_counter() - t0
-    runs = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        res = jh.simulate(model, pulse, times, **opts)
-        jax.block_until_ready(res.observables)
-        runs.append(time.perf_counter() - t0)
+    first, runs, res = first_and_runs(lambda: jh.simulate(model, pulse, times, **opts), repeats)
     wall = min(runs)
     return res, dict(wall_s=wall, compile_s=max(first - wall, 0.0), steps=int(res.num_steps),
                      runs_s=[round(r, 3) for r in runs])
