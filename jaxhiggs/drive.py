@@ -21,6 +21,11 @@ from . import units
 from ._validate import InputError, check, check_finite, fail, is_concrete
 
 
+#: Default of :meth:`Drive.field_end`: the field counts as ended where A(t) < 1e-16 of its amplitude
+#: (a Gaussian pulse: 8.58 τ after its centre).
+FIELD_END_THRESHOLD = 1e-16
+
+
 class Drive(eqx.Module):
     """Base class of all drives (internal units: t in ħ/meV, A in V·s/m)."""
 
@@ -52,11 +57,14 @@ class Drive(eqx.Module):
             return None
         return min(s[0] for s in spans), max(s[1] for s in spans)
 
-    def field_end(self):
-        """Internal time (ħ/meV) from which A(t) vanishes to double precision (array; traceable), or None
-        when the drive has no such end: a quench or coupling pulse, no field, or a waveform whose A(t)
-        stays at a static value.  Models with a closed-form free evolution take over from there."""
-        ends = [c._own_field_end() for c in self.components()]
+    def field_end(self, threshold=FIELD_END_THRESHOLD):
+        """Internal time (ħ/meV) from which A(t) stays below ``threshold`` × its amplitude (array; traceable;
+        the default: A has vanished to double precision), or None when the drive has no such end: a quench
+        or coupling pulse, no field, or a waveform whose A(t) stays at a static value.  Models with a
+        closed-form free evolution take over from there (``solve`` sets the threshold from the solve's
+        rtol: :func:`jaxhiggs.solve.field_end_threshold`).  A waveform ends at its last sample whatever the
+        threshold."""
+        ends = [c._own_field_end(threshold) for c in self.components()]
         if not ends or any(e is None for e in ends):
             return None
         end = ends[0]
@@ -79,7 +87,7 @@ class Drive(eqx.Module):
     def _own_max_frequency(self):
         return 0.0
 
-    def _own_field_end(self):
+    def _own_field_end(self, threshold):
         return None
 
     def _own_switched_on(self, t):
@@ -143,9 +151,6 @@ def _peak_of_unit_potential(tau, omega, phase):
     s = jnp.linspace(-6.0, 6.0, 12001) * tau
     return jnp.minimum(_refined_max(jnp.abs(_unit_pulse(s, tau, omega, phase))), 1.0)
 
-
-#: Envelope widths τ after a Gaussian pulse's centre from which its A(t) is below 1e-16 of A₀.
-FIELD_END_WIDTHS = 8.6
 
 #: Meanings of a vector-potential amplitude (:meth:`GaussianPulse.from_vector_potential`).
 AMPLITUDE_CONVENTIONS = ("peak", "envelope")
@@ -234,9 +239,9 @@ class GaussianPulse(Drive):
     def _own_max_frequency(self):
         return float(self.omega) + 4.0 / float(self.tau)
 
-    def _own_field_end(self):
-        # the envelope exp(−s²/2τ²) is below 1e-16 from s = √(2 ln 1e16) τ = 8.58 τ on
-        return self.t0 + FIELD_END_WIDTHS * self.tau
+    def _own_field_end(self, threshold):
+        # the envelope exp(−s²/2τ²) is below the threshold from s = √(2 ln(1/threshold)) τ on
+        return self.t0 + jnp.sqrt(-2.0 * jnp.log(threshold)) * self.tau
 
     def _own_switched_on(self, t):
         # the envelope, not A(t) (which may vanish by its carrier phase); past the centre: fully on
@@ -348,7 +353,7 @@ class Waveform(Drive):
     def _own_support(self):
         return float(self.knots[0]), float(self.knots[-1])
 
-    def _own_field_end(self):
+    def _own_field_end(self, threshold):
         # A is constant after the last sample: an end only where that constant is zero (checked on concrete
         # coefficients; a traced waveform is a scaled copy of a checked one inside sweeps and fits)
         if is_concrete(self.coefficients):

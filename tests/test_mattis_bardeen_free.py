@@ -10,7 +10,7 @@ import pytest
 import jaxhiggs as jh
 from jaxhiggs import units
 from jaxhiggs.models.mattis_bardeen import MattisBardeen
-from jaxhiggs.solve import SolverOptions, driven_saves
+from jaxhiggs.solve import SolverOptions, driven_saves, field_end_threshold
 
 pytestmark = pytest.mark.filterwarnings("ignore:Complex dtype support in Diffrax")
 
@@ -29,13 +29,18 @@ def _relative(a, b):
 
 
 def test_field_end_of_each_drive_kind():
-    """A Gaussian pulse ends 8.6 τ after its centre (envelope 9e-17), a sum at its last component, a
-    waveform at its last sample only when it leaves no static A; quenches and NoDrive never end."""
+    """A Gaussian pulse ends where its envelope falls below the threshold (1e-16: 8.58 τ after its centre),
+    a sum at its last component, a waveform at its last sample only when it leaves no static A (whatever the
+    threshold); quenches and NoDrive never end."""
     pulse = _seed_pulse()
-    end = float(pulse.field_end())
-    assert end == pytest.approx(float(pulse.t0 + 8.6 * pulse.tau), rel=1e-15)
-    after = np.linspace(end, end + 5.0, 200)
-    assert np.max(np.abs(np.asarray(jax.vmap(pulse.vector_potential)(after)))) < 1e-16 * float(pulse.amplitude)
+    for threshold, widths in ((None, 8.5839), (1e-8, 6.0697), (1e-12, 7.4338)):
+        end = float(pulse.field_end() if threshold is None else pulse.field_end(threshold))
+        assert end == pytest.approx(float(pulse.t0 + widths * pulse.tau), abs=1e-4 * float(pulse.tau))
+        after = np.linspace(end, end + 5.0, 200)
+        bound = 1e-16 if threshold is None else threshold
+        assert np.max(np.abs(np.asarray(jax.vmap(pulse.vector_potential)(after)))) <= bound * float(pulse.amplitude)
+        before = end - 0.01 * float(pulse.tau)  # and not much earlier: the envelope is still above it there
+        assert float(np.exp(-0.5 * ((before - float(pulse.t0)) / float(pulse.tau)) ** 2)) > bound
     later = jh.GaussianPulse(1.0, 0.5, 0.3, 2.0)
     assert float((pulse + later).field_end()) == pytest.approx(float(later.field_end()))
     assert jh.NoDrive().field_end() is None
@@ -45,6 +50,7 @@ def test_field_end_of_each_drive_kind():
     one_cycle = 10.0 * np.sin(2 * np.pi * t / 4.0) ** 2 * np.sin(2 * np.pi * t / 2.0)  # ∫E dt = 0
     wave = jh.Waveform(t, one_cycle)
     assert float(wave.field_end()) == pytest.approx(float(units.ps_to_internal(4.0)))
+    assert float(wave.field_end(1e-6)) == pytest.approx(float(units.ps_to_internal(4.0)))
     assert jh.Waveform(t, np.abs(one_cycle)).field_end() is None  # ∫E ≠ 0 leaves a static A
 
 
@@ -55,7 +61,13 @@ def test_driven_saves_only_where_the_model_has_a_free_evolution():
     times = units.ps_to_internal(np.linspace(-4.937, 3.0, 400))
     on = SolverOptions(free_evolution=True)
     n = driven_saves(model, pulse, times, on)
-    assert n == int(np.sum(times <= float(pulse.field_end()))) and 0 < n < 400
+    rtol = model.default_tolerances()[0]
+    # the field counts as ended below rtol × 1e-3 of its amplitude (field_end_threshold)
+    assert float(field_end_threshold(rtol)) == pytest.approx(rtol * 1e-3, rel=1e-15)
+    assert n == int(np.sum(times <= float(pulse.field_end(rtol * 1e-3)))) and 0 < n < 400
+    tight = driven_saves(model, pulse, times, SolverOptions(free_evolution=True, rtol=1e-11))
+    assert tight == int(np.sum(times <= float(pulse.field_end(1e-14)))) and tight > n
+    assert float(field_end_threshold(1e-20)) == 1e-16 and float(field_end_threshold(0.1)) == 1e-6
     assert driven_saves(model, pulse, times, SolverOptions(free_evolution=False)) is None
     default = driven_saves(model, pulse, times, SolverOptions())
     assert default == n  # on by default on every platform (MattisBardeen.default_free_evolution)
@@ -142,12 +154,14 @@ def test_a_driven_part_that_diverges_leaves_the_free_part_unreached():
     pulse = _seed_pulse(0.2e-8)
     times = np.linspace(-4.937, 3.0, 80)
     t = jnp.asarray(units.ps_to_internal(times))
-    driven = driven_saves(model, pulse, t, SolverOptions(free_evolution=True))
-    opts = SolverOptions(dt=0.1, free_evolution=True).resolved(model).traced()
+    # rtol 1e-13: the field counts as ended only at 1e-16 of A₀ (field_end_threshold), so the driven part is long
+    # enough (64 fixed steps) to overflow
+    driven = driven_saves(model, pulse, t, SolverOptions(free_evolution=True, rtol=1e-13))
+    opts = SolverOptions(dt=0.1, rtol=1e-13, free_evolution=True).resolved(model).traced()
     ys, steps, ok, _ = jh.solve._solve_jit(model, pulse, t, opts, driven)  # the program simulate runs below
     assert not bool(ok) and int(steps) < 1000  # the free part did not run on from the broken state
     assert np.all(np.isinf(np.asarray(ys["delta_gap"])[driven:]))
     with pytest.raises(RuntimeError, match=r"^MattisBardeen: the solve diverged") as info:
-        jh.simulate(model, pulse, times, dt=0.1, free_evolution=True)
+        jh.simulate(model, pulse, times, dt=0.1, rtol=1e-13, free_evolution=True)
     when = float(str(info.value).split("at t ≈ ")[1].split(" ps")[0])
     assert when < units.internal_to_ps(float(pulse.field_end())) < times[-1], str(info.value)
