@@ -223,8 +223,7 @@ def solve_status(model: Model, drive: Drive, times: Float[Array, " n_times"], op
     if driven is None:
         t1, saveat = times[-1], diffrax.SaveAt(ts=times, fn=model.observables)
     else:
-        # the field has ended by t1 (≥ the last driven save, ≤ the first free one)
-        # (and ≤ the first free save: the free part starts no later than its first save)
+        # the field has ended by t1 (≥ the last driven save); t1 ≤ the first free save, where the free part starts
         t1 = jnp.minimum(jnp.maximum(drive.field_end(field_end_threshold(options.rtol)), times[driven - 1]),
                          times[driven])
         saveat = diffrax.SaveAt(subs=[diffrax.SubSaveAt(ts=times[:driven], fn=model.observables),
