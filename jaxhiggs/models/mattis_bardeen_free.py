@@ -15,8 +15,10 @@ What remains to integrate is one small linear ODE per band for (r²¹, ψ, P) wi
 (ψ̇ = 2iE_a ψ + Re δΔ): O(N_e) per step, integrated by diffrax's 8th-order ``Dopri8`` at the caller's
 tolerances / 100 (:data:`FREE_TOLERANCE_FACTOR`).  The currents j_P1 and j_P3 at the saved times are bilinear forms
 Σ_ab L_a(t) M_ab R_b(t) of fixed N_e × N_e matrices M (built once from the state at t_e) with vectors of
-phases: matrix products (GEMMs) of (n_times × N_e) by (N_e × N_e), in place of ~6 vector-field
-evaluations of the whole state per time step.  Units and conventions as in
+phases: matrix products (GEMMs) of (batch × N_e) by (N_e × N_e), in place of ~6 vector-field
+evaluations of the whole state per time step.  The saved times are taken in batches of :data:`TIME_BATCH`
+(a ``lax.scan`` in which the ODE continues from one batch's last time to the next batch), so no array grows
+with the number of saved times but the observables themselves.  Units and conventions as in
 :mod:`jaxhiggs.models.mattis_bardeen`.
 """
 
@@ -31,8 +33,9 @@ from .. import units
 from ..solvers import DiagonalLinearTerm
 
 
-#: Saved times per batch of the bilinear forms: bounds their temporaries to a few (batch × N_e) arrays
-#: instead of (saved times × N_e) per matrix (N_e = 600, 2535 free saves: ~24 MB each, ten at once).
+#: Saved times per batch: the post-drive ODE's states at the saved times and the temporaries of the bilinear forms
+#: are held for one batch at a time, a few (batch × N_e) arrays, instead of (saved times × N_e) each (N_e = 600,
+#: 30 000 saves: 949 MB of compiled buffers before, against 350 MB at 300 saves).
 TIME_BATCH = 128
 
 #: The post-drive ODE runs at (rtol, atol) × this.  It takes thousands of steps (its step is pinned near the fastest
@@ -54,11 +57,11 @@ def _gap(model, r11, r21, args):
     return model.delta_gap(dict(r11=r11, r21o=r21, r21e=jnp.zeros_like(r21)), args)
 
 
-def _second_order(model, y_end, t_end, times, args, rtol, atol):
-    """(r²¹, ψ, P) at ``times`` from the post-drive linear ODE (see the module docstring)."""
+def _second_order(model, r11, y0, t0, times, args, rtol, atol):
+    """(r²¹, ψ, P) at ``times`` and at ``times[-1]`` from the post-drive linear ODE (see the module docstring),
+    started from ``y0`` at ``t0``; also the steps taken and success."""
     k = args["k"]
     energy, th, ee = k["E"], k["th"], k["ee"]
-    r11 = y_end["r11"]
 
     def nonlinear(t, y, args_):
         dd = _gap(model, r11, y["r21"], args)
@@ -68,17 +71,25 @@ def _second_order(model, y_end, t_end, times, args, rtol, atol):
                     P=re_dd.astype(complex))
 
     omega = dict(r21=2 * energy, psi=-2 * energy, P=jnp.zeros(()))
-    y0 = dict(r21=y_end["r21o"] + y_end["r21e"], psi=jnp.zeros_like(y_end["r21o"]),
-              P=jnp.zeros(energy.shape[0], dtype=complex))
     from ..solve import blockwise_rms_norm
 
     sol = diffrax.diffeqsolve(
-        DiagonalLinearTerm(lambda a: omega, nonlinear), diffrax.Dopri8(), t0=t_end, t1=times[-1], dt0=None, y0=y0,
-        args=None, saveat=diffrax.SaveAt(ts=times),
+        DiagonalLinearTerm(lambda a: omega, nonlinear), diffrax.Dopri8(), t0=t0, t1=times[-1], dt0=None, y0=y0,
+        args=None, saveat=diffrax.SaveAt(subs=[diffrax.SubSaveAt(ts=times), diffrax.SubSaveAt(t1=True)]),
         stepsize_controller=diffrax.PIDController(rtol=rtol * FREE_TOLERANCE_FACTOR, atol=atol * FREE_TOLERANCE_FACTOR,
                                                   norm=blockwise_rms_norm),
         max_steps=1_000_000, throw=False)
-    return sol.ys, sol.stats["num_steps"], sol.result == diffrax.RESULTS.successful
+    at_times, at_end = sol.ys
+    return at_times, jax.tree.map(lambda x: x[0], at_end), sol.stats["num_steps"], sol.result == diffrax.RESULTS.successful
+
+
+def _batches(times):
+    """``times`` padded with its last value to whole batches of :data:`TIME_BATCH`: (n_batches, batch)."""
+    n = times.shape[0]
+    batch = min(TIME_BATCH, n)
+    n_batches = -(-n // batch)
+    padded = jnp.concatenate([times, jnp.broadcast_to(times[-1], (n_batches * batch - n,))])
+    return padded.reshape(n_batches, batch)
 
 
 def free_observables(model, t_end, y_end: dict, times: Float[Array, " n"], args, rtol, atol):
@@ -124,20 +135,32 @@ def free_observables(model, t_end, y_end: dict, times: Float[Array, " n"], args,
                  + _bilinear(psi_bar, mats["R21_psi_bar_a"], ph) + _bilinear(ph, mats["R21_psi_bar_b"], psi_bar))
         return first, jnp.real(third)
 
-    steps, ok = jnp.asarray(0), jnp.asarray(True)
-    a_phys = jax.vmap(args["drive"].vector_potential)(times)
-    dd = jnp.zeros((times.shape[0],) + model.gaps.shape, dtype=complex)
-    jd3 = jnp.zeros_like(a_phys)
-    psi = jnp.zeros((times.shape[0],) + energy.shape, dtype=complex)
-    big_p = jnp.zeros((times.shape[0], n_bands))
-    if model.orders >= 2:
-        sec, steps, ok = _second_order(model, y_end, t_end, times, args, rtol, atol)
-        r11 = y_end["r11"]
-        dd = jax.vmap(lambda r21: _gap(model, r11, r21, args))(sec["r21"]) * lam**2
+    def batch_observables(carry, ts):
+        """δΔ, the bracket of j_d3 and the two current sums at one batch of saved times; the post-drive ODE
+        continues from the previous batch's last time (``carry``)."""
+        y, t0, steps, ok = carry
+        if model.orders < 2:
+            zeros = jnp.zeros(ts.shape + model.gaps.shape)
+            first, third = jax.vmap(currents)(ts - t_end, jnp.zeros(ts.shape + energy.shape, complex), zeros)
+            return carry, (zeros.astype(complex), zeros, first, third)
+        sec, y, n_steps, success = _second_order(model, r11, y, t0, ts, args, rtol, atol)
+        dd = jax.vmap(lambda r21: _gap(model, r11, r21, args))(sec["r21"])
         per_band = jnp.sum(model.weights * (k["ee"] * r11.real + k["de"] * sec["r21"].real), axis=-1)
-        jd3 = -2.0 * a_phys * lam**2 * jnp.sum(b["sign"] * b["pdos"] * per_band, axis=-1)
-        psi, big_p = sec["psi"], jnp.real(sec["P"])
-    first, third = jax.lax.map(lambda x: currents(*x), (times - t_end, psi, big_p), batch_size=TIME_BATCH)
+        first, third = jax.vmap(currents)(ts - t_end, sec["psi"], jnp.real(sec["P"]))
+        return (y, ts[-1], steps + n_steps, ok & success), (dd, per_band, first, third)
+
+    # the saved times in batches: the ODE's states at the saved times and the temporaries of the bilinear forms
+    # exist for one batch at a time, so memory does not grow with the number of saved times
+    r11 = y_end.get("r11")  # first order only: no second-order state, no ODE
+    y0 = None if r11 is None else dict(r21=y_end["r21o"] + y_end["r21e"], psi=jnp.zeros_like(y_end["r21o"]),
+                                       P=jnp.zeros(energy.shape[0], dtype=complex))
+    start = (y0, jnp.asarray(t_end, dtype=times.dtype), jnp.asarray(0), jnp.asarray(True))
+    (_, _, steps, ok), batched = jax.lax.scan(batch_observables, start, _batches(times))
+    n = times.shape[0]
+    dd, per_band, first, third = jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:])[:n], batched)
+    a_phys = jax.vmap(args["drive"].vector_potential)(times)
+    dd = dd * lam**2
+    jd3 = -2.0 * a_phys * lam**2 * jnp.sum(b["sign"] * b["pdos"] * per_band, axis=-1)
     jp1 = lam * a_ref * jnp.sum(b["pn"] * first, axis=-1)
     jp3 = lam**3 * a_ref * jnp.sum(b["pn"] * third, axis=-1)
     jd1 = a_phys * jnp.sum(b["pn"] * k["kd1"])
