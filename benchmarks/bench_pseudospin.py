@@ -12,7 +12,12 @@ shared machine and compare CPU times.  Batches: 16 quench strengths in one compi
 jaxhiggs (vmapped on accelerators, lax.map on CPU as in jaxhiggs.sweep), a loop of solve_ivp calls
 for the reference (measured for N_e = 1000, estimated as 16 × single for larger N_e and marked so).
 
-Usage: python benchmarks/bench_pseudospin.py [--sizes 1000 4000 15024] [--batch] [--quick] [--write]
+With ``--work-precision``: error against time for both codes over a range of tolerances (the reference's
+solve_ivp DOP853 at rtol 1e-6 … 1e-10, jaxhiggs's default solver at rtol 1e-5 … 1e-11, atol = rtol/1000), and
+for each reference point the jaxhiggs time at the same error, interpolated log-log between its two nearest points:
+the ratio at equal accuracy (written to ``pseudospin_work_precision``).
+
+Usage: python benchmarks/bench_pseudospin.py [--sizes 1000 4000 15024] [--batch] [--work-precision] [--quick] [--write]
 """
 
 from __future__ import annotations
@@ -75,9 +80,13 @@ def main():
     parser.add_argument("--batch", action="store_true", help="also time batches of 16 quench strengths")
     parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS),
                         help="jaxhiggs configurations to time (on a GPU 'default' is diffrax's Dopri8)")
+    parser.add_argument("--work-precision", action="store_true",
+                        help="error vs CPU time for both codes over tolerances, and the ratio at equal accuracy")
     add_arguments(parser)
     args = parser.parse_args()
     sizes = [1000] if args.quick else args.sizes
+    if args.work_precision:
+        return work_precision(sizes, args.write)
     rows = []
     for n in sizes:
         for batch in (1, 16) if args.batch else (1,):
@@ -108,6 +117,53 @@ def main():
                 print({k: (float(f"{v:.4g}") if isinstance(v, float) else v) for k, v in row.items()}, flush=True)
     if args.write:
         write("pseudospin", {"description": __doc__.split("\n\n")[1], "rows": rows})
+
+
+REFERENCE_RTOLS = (1e-6, 1e-7, 1e-8, 1e-9, 1e-10)
+JAX_RTOLS = (1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11)
+
+
+def _time_at_error(points, error):
+    """CPU time of a (error, time) curve at ``error``, log-log between the two nearest points (None outside)."""
+    points = sorted(points)
+    for (e0, t0), (e1, t1) in zip(points, points[1:]):
+        if e0 <= error <= e1 and e0 > 0:
+            x = np.log(error / e0) / np.log(e1 / e0) if e1 > e0 else 0.0
+            return float(np.exp(np.log(t0) + x * np.log(t1 / t0)))
+    return None
+
+
+def work_precision(sizes, write_results):
+    gaps = jnp.asarray([0.97])
+    out = []
+    for n in sizes:
+        gap_tight, _ = jax_batch(n, dict(solver=diffrax.Dopri8(), rtol=1e-12, atol=1e-15))(gaps)
+        tight = np.asarray(gap_tight[0])
+        reference_points = []
+        for rtol in REFERENCE_RTOLS:
+            start = time.process_time()
+            ref, _ = reference.simulate((1.05,), 0.0, 20.0, n, TIMES, final_gaps=(0.97,), rtol=rtol, atol=rtol * 1e-3)
+            cpu = time.process_time() - start
+            reference_points.append(dict(rtol=rtol, cpu_s=cpu, max_error_meV=float(np.max(np.abs(ref[:, 0] - tight)))))
+            print(n, "reference", reference_points[-1], flush=True)
+        jax_points = []
+        for rtol in JAX_RTOLS:
+            run = jax_batch(n, dict(rtol=rtol, atol=rtol * 1e-3))
+            jax.block_until_ready(run(gaps))
+            (gap, steps), _, cpu = cpu_timed(run, gaps)
+            jax_points.append(dict(rtol=rtol, cpu_s=cpu, steps=int(np.max(steps)),
+                                   max_error_meV=float(np.max(np.abs(np.asarray(gap[0]) - tight)))))
+            print(n, "jaxhiggs", jax_points[-1], flush=True)
+        curve = [(p["max_error_meV"], p["cpu_s"]) for p in jax_points]
+        for p in reference_points:
+            at = _time_at_error(curve, p["max_error_meV"])
+            p["jaxhiggs_cpu_s_at_this_error"] = at
+            p["ratio_at_equal_error"] = None if at is None else p["cpu_s"] / at
+        out.append(dict(n_energies=n, reference=reference_points, jaxhiggs=jax_points))
+        print(n, [(p["rtol"], p["ratio_at_equal_error"]) for p in reference_points], flush=True)
+    if write_results:
+        write("pseudospin_work_precision", {"description": __doc__.split("\n\n")[1] + " " + __doc__.split("\n\n")[2],
+                                            "rows": out})
 
 
 if __name__ == "__main__":
