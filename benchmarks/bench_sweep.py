@@ -4,6 +4,11 @@ float32 vs float64, fixed-step vs adaptive lockstep (sorted and unsorted).
 Run: ``PYTHONPATH=. python benchmarks/bench_sweep.py [--quick] [--write]`` (≈ 5–10 min on 2 CPU
 cores); ``--write`` writes ``benchmarks/results/sweep_<platform>.json``.  Model: two-band clean pseudospins
 (Δ = 7, 3 meV, ω_D = 50 meV), a 1.9 THz pump, 3 ps window.
+
+``--cpu-devices``: instead, the per-point cost of ``jh.sweep`` with one JAX CPU device and with one per core
+(``jh.use_cpu_cores``), each in a fresh process: clean pseudospins (the quench case of bench_pseudospin.py, N_e =
+4000, 8 quench strengths) and Mattis–Bardeen (the seed-000 case of bench_mattis_bardeen.py, 4 γ values, N_e = 100
+and 200), first call and a second call of the same sweep; ``--write`` writes ``sweep_cpu_devices_<platform>.json``.
 """
 
 from __future__ import annotations
@@ -141,13 +146,65 @@ def devices():
     return out
 
 
+CPU_DEVICES_SCRIPT = r"""
+import json, sys, time, warnings
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/benchmarks"]
+import jaxhiggs as jh
+devices = jh.use_cpu_cores(int(sys.argv[2]))
+import jax
+import numpy as np
+warnings.simplefilter("ignore")
+case, n = sys.argv[3], int(sys.argv[4])
+if case == "pseudospin":
+    from bench_pseudospin import TIMES
+    model = jh.models.CleanPseudospin(jh.materials.single_band(1.05, 20.0), n)
+    drive, times = jh.Quench(final_gap=0.97), TIMES * jh.units.internal_to_ps(1.0)
+    grid = {"final_gap": np.linspace(0.95, 1.0, 8)}
+else:
+    from bench_mattis_bardeen import _case
+    model, drive, times = _case(1, n)
+    grid = {"gamma": np.linspace(0.1, 1.3, 4) * 2 * float(model.gaps[0])}
+call = lambda: jh.sweep(model, drive, times, grid, progress=False)
+t = time.perf_counter(); call(); first = time.perf_counter() - t
+t = time.perf_counter(); ds = call(); second = time.perf_counter() - t
+points = len(next(iter(grid.values())))
+print(json.dumps({"case": case, "n_energies": n, "cpu_devices": len(jax.devices()), "points": points,
+                  "first_call_s": first, "run_s": second, "per_point_s": second / points,
+                  "checksum": float(np.abs(np.asarray(ds["gap"])).sum())}))
+"""
+
+
+def cpu_devices():
+    """Per-point cost of jh.sweep with one CPU device and with one per core (fresh processes)."""
+    from jaxhiggs.cpu import usable_cores
+
+    rows = []
+    for case, n in (("pseudospin", 4000), ("mattis_bardeen", 100), ("mattis_bardeen", 200)):
+        for count in sorted({1, usable_cores()}):
+            env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+            proc = subprocess.run([sys.executable, "-c", CPU_DEVICES_SCRIPT, str(ROOT), str(count), case, str(n)],
+                                  env=dict(env, JAX_PLATFORMS="cpu"), capture_output=True, text=True, check=True)
+            rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+            print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
 def main():
     import argparse
 
     from _common import add_arguments
 
     parser = add_arguments(argparse.ArgumentParser(description=__doc__.split("\n")[0]))
+    parser.add_argument("--cpu-devices", action="store_true",
+                        help="only the per-point cost with one CPU device vs one per core (jh.use_cpu_cores)")
     args = parser.parse_args()
+    if args.cpu_devices:
+        from _common import write
+
+        rows = cpu_devices()
+        if args.write:
+            write("sweep_cpu_devices", {"description": __doc__.split("\n\n")[2], "rows": rows})
+        return
     if args.quick:
         print("--quick: the forced-host-devices part only (seconds)")
         print(json.dumps(devices(), indent=2))

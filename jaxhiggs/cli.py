@@ -11,7 +11,8 @@ Subcommands:
 
 Compiled programs are kept in JAX's persistent cache (~/.cache/jaxhiggs/jax; set
 JAXHIGGS_CACHE_DIR to move it, JAXHIGGS_CACHE_DIR="" or --no-cache to switch it off), so a second
-run of the same configuration skips most of the compilation.
+run of the same configuration skips most of the compilation.  ``jaxhiggs sweep`` gives JAX one CPU
+device per core (:func:`jaxhiggs.use_cpu_cores`), so on a CPU the points run side by side.
 """
 
 from __future__ import annotations
@@ -381,6 +382,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "sweep":
+        from .cpu import use_cpu_cores
+
+        use_cpu_cores()  # one CPU device per core: the sweep's points run side by side (jaxhiggs.cpu)
     if args.command in ("demo", "run", "sweep", "fit") and not args.no_cache:
         from .cache import enable_compilation_cache
 

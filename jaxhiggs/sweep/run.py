@@ -20,6 +20,7 @@ from jaxtyping import ArrayLike, Float
 
 from .. import units
 from .._validate import InputError, check, check_int
+from ..cpu import usable_cores
 from ..drive import Drive
 from ..models.base import Model
 from ..solve import SolverOptions, check_model_and_drive, check_step, check_times
@@ -237,6 +238,9 @@ def _prepare_store(call: _Call, plan: _Plan, say) -> np.ndarray:
             f"device(s) (~{plan.point_bytes / 1e6:.2f} MB/point)"
             + (f"; resuming {call.store}: {int(done.sum())}/{plan.n_chunks} chunk(s) already done and verified"
                if call.resumed else ""))
+    if devs[0].platform == "cpu" and len(jax.devices()) == 1 and usable_cores() > 1:
+        say.say(f"one CPU device on {usable_cores()} cores: calling jaxhiggs.use_cpu_cores() right after import "
+                "runs that many points at once (the jaxhiggs sweep command does)")
     if damaged:
         message = (f"{len(damaged)} chunk(s) of {call.store} are missing or corrupt and will be recomputed: "
                    f"{sweep_store.describe_damage(damaged)}")
