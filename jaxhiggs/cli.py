@@ -363,6 +363,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true",
                    help="accepted for compatibility: an existing store of the same sweep is always resumed")
     p.add_argument("--devices", type=int, default=None, help="number of devices (default: all)")
+    p.add_argument("--cpu-devices", type=int, default=None,
+                   help="JAX CPU devices, the points a CPU integrates at once (default: one per core; 1: one "
+                        "device whose operations use every core, as in a plain JAX program)")
     p.add_argument("--chunk-size", type=int, default=None, help="points per chunk (default: from memory)")
     p = sub.add_parser("show", help="summarise a sweep store and plot Δ∞ and the Higgs amplitude",
                        description="Print dimensions, completion and parameters of a sweep store; plot Δ∞ and the "
@@ -383,9 +386,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "sweep":
+        from ._validate import InputError
         from .cpu import use_cpu_cores
 
-        use_cpu_cores()  # one CPU device per core: the sweep's points run side by side (jaxhiggs.cpu)
+        try:  # one CPU device per core: the sweep's points run side by side (jaxhiggs.cpu)
+            use_cpu_cores(args.cpu_devices)
+        except InputError as err:
+            print(f"jaxhiggs: error: --cpu-devices: {err}", file=sys.stderr)
+            return 2
     if args.command in ("demo", "run", "sweep", "fit") and not args.no_cache:
         from .cache import enable_compilation_cache
 

@@ -7,7 +7,8 @@ a state of 10⁴–10⁶ numbers), so the cores mostly wait for each other: meas
 pinned to one.  :func:`jaxhiggs.sweep` shards its points over all devices, so with one CPU device per
 core each core integrates its own points: a sweep of 8 quench strengths at N_e = 4000 took 0.41 s
 per point instead of 1.16 s, a Mattis–Bardeen γ sweep at N_e = 100 0.59 instead of 1.16 s and at
-N_e = 200 1.75 instead of 2.00 s, with the same results to the last bit.  Single runs
+N_e = 200 1.75 instead of 2.00 s (the gain fades as the state grows: the N_e² blocks then keep both cores busy
+anyway), with results equal to round-off.  Single runs
 (:func:`jaxhiggs.simulate`) use one device either way and are not affected.
 
 JAX fixes the number of CPU devices when it first computes anything, so :func:`use_cpu_cores` must
@@ -51,7 +52,11 @@ def use_cpu_cores(n: int | None = None) -> int | None:
         InputError: ``n`` is not an integer ≥ 1.
     """
     n = usable_cores() if n is None else check_int("n", n, 1, what="CPU devices, e.g. the number of cores")
-    if _XLA_FLAG in os.environ.get("XLA_FLAGS", "") or jax.config.jax_num_cpu_devices != -1:
+    current = getattr(jax.config, "jax_num_cpu_devices", None)
+    if current is None:  # a JAX without the option
+        log.info("use_cpu_cores: this JAX has no jax_num_cpu_devices option; set XLA_FLAGS=--%s=N instead", _XLA_FLAG)
+        return None
+    if _XLA_FLAG in os.environ.get("XLA_FLAGS", "") or current != -1:
         log.info("use_cpu_cores: the number of CPU devices is already set (XLA_FLAGS or jax_num_cpu_devices)")
         return None
     try:

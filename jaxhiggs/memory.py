@@ -9,7 +9,8 @@ arena.  jaxhiggs calls it once after each XLA compilation that took at least ``m
 seconds, through JAX's public monitoring hook (``jax.monitoring``: the backend-compile event is
 recorded after the compilation and before the program runs).  Measured
 (``benchmarks/bench_peak_memory.py``, one fresh process each): the seed-000 case at N_e = 600, default options,
-peak RSS 1261 → 869 MB; the trim itself takes milliseconds.
+peak RSS 1159 → 803 MB (2026-11-26, late evening; 1261 → 869 MB before the free part ran in batches of saved
+times); the trim itself takes milliseconds.
 
 It is switched on when jaxhiggs is imported, on Linux with glibc; elsewhere (macOS, musl) it does
 nothing.  Set ``JAXHIGGS_TRIM_AFTER_COMPILE=0`` before the import, or call

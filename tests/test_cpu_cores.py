@@ -1,5 +1,6 @@
 """jaxhiggs.use_cpu_cores: one JAX CPU device per core, so that a sweep's points run side by side on a CPU."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -12,11 +13,15 @@ import pytest
 import jaxhiggs as jh
 from jaxhiggs._validate import InputError
 
+_OURS = ("XLA_FLAGS", "JAX_NUM_CPU_DEVICES")  # settings of the device count that would decide the outcome
 
-def _python(code: str, **env) -> str:
-    environ = {k: v for k, v in os.environ.items() if k not in ("XLA_FLAGS", "JAX_NUM_CPU_DEVICES")}
+
+def _python(code: str, *argv, **env) -> list[str]:
+    """Run ``code`` in a fresh CPU-only Python; its stdout split into words (stderr shown on failure)."""
+    environ = {k: v for k, v in os.environ.items() if k not in _OURS}
     environ.update(env, JAX_PLATFORMS="cpu")
-    out = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code, *argv], env=environ, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
     return out.stdout.split()
 
 
@@ -33,10 +38,16 @@ def test_leaves_the_users_setting_alone():
     assert _python(code, XLA_FLAGS="--xla_force_host_platform_device_count=3") == ["None", "3"]
 
 
-def test_too_late_once_jax_has_run_changes_nothing():
+def test_too_late_once_jax_has_run_changes_nothing(caplog, monkeypatch):
+    for name in _OURS:
+        monkeypatch.delenv(name, raising=False)
     jnp.zeros(1).block_until_ready()  # JAX has run in this process
     before = len(jax.devices())
-    assert jh.use_cpu_cores(2) is None
+    with caplog.at_level(logging.INFO, logger="jaxhiggs.cpu"):
+        result = jh.use_cpu_cores(2)
+    if jax.config.jax_num_cpu_devices != -1:
+        pytest.skip("this test process has its CPU device count configured")
+    assert result is None and "too late" in caplog.text
     assert len(jax.devices()) == before
 
 
@@ -47,26 +58,29 @@ def test_bad_count_is_refused_naming_it(bad):
 
 
 def test_the_sweep_command_calls_it():
-    code = ("import sys, jaxhiggs.cli as cli\n"
-            "try:\n    cli.main(['sweep', 'no-such-file.toml'])\nexcept (SystemExit, Exception):\n    pass\n"
-            "import jax; print(len(jax.devices('cpu')))")
-    assert _python(code) == [str(jh.cpu.usable_cores())]
+    """``jaxhiggs sweep`` (here with a missing configuration: it fails after setting the devices) gives JAX one CPU
+    device per core — three on this pretend machine — or the number ``--cpu-devices`` asks for."""
+    code = ("import sys, jaxhiggs.cli as cli, jaxhiggs.cpu as cpu\n"
+            "cpu.usable_cores = lambda: 3\n"
+            "code = cli.main(['sweep', 'no-such-file.toml', *sys.argv[1:]])\n"
+            "import jax; print(code, len(jax.devices('cpu')))")
+    assert _python(code) == ["2", "3"]  # 2: the CLI's exit code for the missing file
+    assert _python(code, "--cpu-devices", "1") == ["2", "1"]
+    assert _python(code, "--cpu-devices", "0")[0] == "2"  # refused, named on stderr
 
 
 def test_two_cpu_devices_give_the_same_sweep(tmp_path):
-    """The points of a sweep sharded over two CPU devices equal those of one device, bit for bit."""
-    code = ("import sys, numpy as np, jaxhiggs as jh\n"
+    """The points of a sweep sharded over two CPU devices equal those of one device (to round-off; identical here)."""
+    code = ("import sys, numpy as np, jaxhiggs as jh, jax\n"
             "n = jh.use_cpu_cores(int(sys.argv[1]))\n"
             "model = jh.models.CleanPseudospin(jh.materials.single_band(1.05, 20.0), 64)\n"
             "ds = jh.sweep(model, jh.Quench(final_gap=0.97), np.linspace(0, 5, 51), {'final_gap': [0.95, 0.97, 0.99]},"
             " progress=False)\n"
-            "np.save(sys.argv[2], np.asarray(ds['gap']))\n")
+            "np.save(sys.argv[2], np.asarray(ds['gap'])); print(len(jax.devices()))\n")
     out = {}
     for n in (1, 2):
         path = tmp_path / f"gap_{n}.npy"
-        environ = {k: v for k, v in os.environ.items() if k not in ("XLA_FLAGS",)}
-        subprocess.run([sys.executable, "-c", code, str(n), str(path)], env=dict(environ, JAX_PLATFORMS="cpu"),
-                       check=True, capture_output=True)
+        assert _python(code, str(n), str(path)) == [str(n)]
         out[n] = np.load(path)
     assert out[1].shape == (3, 51, 1)
-    np.testing.assert_array_equal(out[1], out[2])
+    np.testing.assert_allclose(out[2], out[1], rtol=1e-13, atol=0)

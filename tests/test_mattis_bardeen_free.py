@@ -184,7 +184,7 @@ def test_memory_does_not_grow_with_the_saved_times():
     """The free part holds its N_e-vector ODE states and the bilinear forms' temporaries for one batch of saved times
     (TIME_BATCH) at a time, so 100× more saved times add only their observables (a few numbers each).  Measured
     (N_e = 48): 200 → 20 000 saves 2.1 → 4.4 MB of compiled buffers (the observables); before the batching
-    2.6 → 47.2 MB (the (saves × N_e) ODE states, several copies).  At N_e = 600, seed-000 case: 345 MB at 300, 3000 and 30 000 saves
+    2.6 → 47.2 MB (the (saves × N_e) ODE states, several copies).  At N_e = 600, seed-000 case: 344.9 / 345.2 / 348.2 MB at 300 / 3000 / 30 000 saves
     (was 350 / 396 / 949 MB)."""
     mat = jh.material.single_band(1.3, 5.0, 4.0, mass=0.78, fermi_energy=1000.0, gamma=2.6)
     model = MattisBardeen(mat, 48, check_grid=False)

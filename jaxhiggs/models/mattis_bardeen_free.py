@@ -151,9 +151,11 @@ def free_observables(model, t_end, y_end: dict, times: Float[Array, " n"], args,
 
     # the saved times in batches: the ODE's states at the saved times and the temporaries of the bilinear forms
     # exist for one batch at a time, so memory does not grow with the number of saved times
-    r11 = y_end.get("r11")  # first order only: no second-order state, no ODE
-    y0 = None if r11 is None else dict(r21=y_end["r21o"] + y_end["r21e"], psi=jnp.zeros_like(y_end["r21o"]),
-                                       P=jnp.zeros(energy.shape[0], dtype=complex))
+    r11, y0 = None, None  # first order only: no second-order state, no ODE
+    if model.orders >= 2:
+        r11 = y_end["r11"]
+        y0 = dict(r21=y_end["r21o"] + y_end["r21e"], psi=jnp.zeros_like(y_end["r21o"]),
+                  P=jnp.zeros(energy.shape[0], dtype=complex))
     start = (y0, jnp.asarray(t_end, dtype=times.dtype), jnp.asarray(0), jnp.asarray(True))
     (_, _, steps, ok), batched = jax.lax.scan(batch_observables, start, _batches(times))
     n = times.shape[0]

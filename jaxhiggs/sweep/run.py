@@ -70,7 +70,8 @@ def sweep(
             content is refused without touching it.
         chunk_size: points per chunk (default from device memory; a resumed store keeps its own).
         zip: zip the axes (equal lengths) instead of the Cartesian product.
-        devices: number of devices or a list of devices (default: all of ``jax.devices()``).
+        devices: number of devices or a list of devices (default: all of ``jax.devices()``, at most one per
+            point).  On a CPU, :func:`jaxhiggs.use_cpu_cores` makes one device per core.
         sort_by: execution order for lockstep efficiency (parameter name, ``"-name"``, or
             ``fn(points: dict[str, ndarray]) -> key``); the result is in grid order regardless.
         dt: fixed step in ps (None: adaptive, see ``rtol``/``atol``).
@@ -191,6 +192,8 @@ def _plan(call: _Call, devices, chunk_size, memory_fraction, say) -> _Plan:
     order = point_order(values, call.sort_by)
     values, index = {k: v[order] for k, v in values.items()}, index[order]
     devs = devices_of(devices)
+    if devices is None:  # no more devices than points: an idle device would only integrate padding
+        devs = devs[:max(1, len(order))]
     vectorize = call.vectorize
     if vectorize == "auto":
         vectorize = "map" if devs[0].platform == "cpu" else "vmap"
