@@ -11,7 +11,7 @@ point than a single run).  Results are printed; ``--write`` writes ``results/fig
 (``fig1_sweep_api_<platform>.json`` for ``--api sweep``).  Usage:
 
     python benchmarks/bench_fig1_sweep.py [--n-energies 600] [--orders 2] [--quick] [--write]
-    python benchmarks/bench_fig1_sweep.py --api sweep --n-energies 100 --orders 3 --n-gamma 16 [--write]
+    python benchmarks/bench_fig1_sweep.py --api sweep --n-energies 100 --orders 3 --n-gamma 16 [--cpu-devices 0] [--write]
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ def main():
     ap.add_argument("--api", choices=("vmap", "sweep"), default="vmap",
                     help="vmap: one jitted vmapped solve (lockstep); sweep: jh.sweep vs one jh.simulate")
     ap.add_argument("--n-gamma", type=int, default=None, help="with --api sweep: the first N of the 25 γ values")
+    ap.add_argument("--cpu-devices", type=int, default=None,
+                    help="with --api sweep: give JAX this many CPU devices first (jh.use_cpu_cores; 0: all cores); "
+                         "writes fig1_sweep_api_cpu_devices_<platform>.json")
     from _common import add_arguments
 
     add_arguments(ap)  # --quick: N_e = 40, 4 γ values, an 8 ps window
@@ -117,6 +120,9 @@ def api_sweep(a):
     """``jh.sweep`` over γ against single ``jh.simulate`` runs of the same model (best of three; first calls
     reported separately: they include compilation)."""
     import jaxhiggs as jh
+
+    devices = None if a.cpu_devices is None else jh.use_cpu_cores(a.cpu_devices or None)  # before JAX computes
+    import jax
     from _common import environment, first_and_runs, peak_rss_mb, write
     from bench_mattis_bardeen import _case
 
@@ -134,12 +140,14 @@ def api_sweep(a):
     rec = dict(n_energies=n, orders=a.orders, n_gamma=len(xs), gamma_over_2delta=list(xs), n_times=int(times.size),
                single=dict(first_s=single_first, runs_s=single_runs),
                sweep=dict(first_s=sweep_first, runs_s=sweep_runs, per_point_s=min(sweep_runs) / len(xs)),
-               per_point_over_single=min(sweep_runs) / len(xs) / min(single_runs), peak_rss_mb=peak_rss_mb())
+               per_point_over_single=min(sweep_runs) / len(xs) / min(single_runs), peak_rss_mb=peak_rss_mb(),
+               cpu_devices_set=devices, devices=len(jax.devices()))
     print(rec, flush=True)
     print(f"jh.sweep of {len(xs)} γ at N_e = {n}: {min(sweep_runs) / len(xs):.3f} s per point against a single run's "
           f"{min(single_runs):.3f} s ({rec['per_point_over_single']:.2f}×); device {environment()['device']}")
     if a.write:
-        write("fig1_sweep_api", dict(case=__doc__.split("\n\n")[1], record=rec))
+        write("fig1_sweep_api" + ("_cpu_devices" if a.cpu_devices is not None else ""),
+              dict(case=__doc__.split("\n\n")[1], record=rec))
 
 
 if __name__ == "__main__":
