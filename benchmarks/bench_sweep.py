@@ -8,7 +8,9 @@ cores); ``--write`` writes ``benchmarks/results/sweep_<platform>.json``.  Model:
 ``--cpu-devices``: instead, the per-point cost of ``jh.sweep`` with one JAX CPU device and with one per core
 (``jh.use_cpu_cores``), each in a fresh process: clean pseudospins (the quench case of bench_pseudospin.py, N_e =
 4000, 8 quench strengths) and Mattis–Bardeen (the seed-000 case of bench_mattis_bardeen.py, 4 γ values, N_e = 100
-and 200), first call and a second call of the same sweep; ``--write`` writes ``sweep_cpu_devices_<platform>.json``.
+and 200), first call and a second call of the same sweep; and the residuals of a pump–probe fit (8 delays × 12
+frequencies, N_e = 24: 9 independent runs through ``jaxhiggs.parallel.device_map``), value and ``jax.jacfwd``, best of
+three; ``--write`` writes ``sweep_cpu_devices_<platform>.json``.
 """
 
 from __future__ import annotations
@@ -155,6 +157,25 @@ import jax
 import numpy as np
 warnings.simplefilter("ignore")
 case, n = sys.argv[3], int(sys.argv[4])
+if case == "pump_probe_fit":  # the residual function of a pump-probe fit: 9 independent runs, value and Jacobian
+    import jax.numpy as jnp
+    from jaxhiggs.fit import simulation as sim
+    from jaxhiggs.fit.simulated import pump_probe_model
+    fm = pump_probe_model(tuple(np.linspace(0.4, 2.0, 8)), tuple(np.linspace(0.3, 1.2, 12)), "delta", 0.0, None, None,
+                          2.4, sim.SimulationGrid(n_energies=n, omega_d=5.0, dt=0.04))
+    fn = jax.jit(lambda p: fm({"gap": p[0], "gamma": p[1], "scale": 1.0}, None))
+    jac = jax.jit(jax.jacfwd(fn))
+    p0 = jnp.array([1.3, 5.0])
+    row = {"case": case, "n_energies": n, "cpu_devices": len(jax.devices())}
+    for name, f in (("value", fn), ("jacfwd", jac)):
+        t = time.perf_counter(); out = f(p0).block_until_ready(); row[name + "_first_call_s"] = time.perf_counter() - t
+        runs = []
+        for _ in range(3):
+            t = time.perf_counter(); f(p0).block_until_ready(); runs.append(time.perf_counter() - t)
+        row[name + "_s"] = min(runs)
+        row[name + "_checksum"] = float(jnp.abs(out).sum())
+    print(json.dumps(row))
+    sys.exit()
 if case == "pseudospin":
     from bench_pseudospin import TIMES
     model = jh.models.CleanPseudospin(jh.materials.single_band(1.05, 20.0), n)
@@ -179,7 +200,7 @@ def cpu_devices():
     from jaxhiggs.cpu import usable_cores
 
     rows = []
-    for case, n in (("pseudospin", 4000), ("mattis_bardeen", 100), ("mattis_bardeen", 200)):
+    for case, n in (("pseudospin", 4000), ("mattis_bardeen", 100), ("mattis_bardeen", 200), ("pump_probe_fit", 24)):
         for count in sorted({1, usable_cores()}):
             env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
             proc = subprocess.run([sys.executable, "-c", CPU_DEVICES_SCRIPT, str(ROOT), str(count), case, str(n)],

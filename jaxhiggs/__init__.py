@@ -29,6 +29,7 @@ from .sweep import open_sweep, params as sweep_params, store as sweep_store, swe
 # former module paths jaxhiggs.sweep_params / jaxhiggs.sweep_store name the same module objects.
 _sys.modules[__name__ + ".sweep_params"], _sys.modules[__name__ + ".sweep_store"] = sweep_params, sweep_store
 from .cache import enable_compilation_cache  # noqa: E402
+from . import cpu, parallel  # noqa: E402
 from .cpu import use_cpu_cores  # noqa: E402
 from . import memory  # noqa: E402
 
@@ -56,6 +57,6 @@ __all__ = [
     "Band", "CouplingPulse", "DriveSum", "EnergyGrid", "GaussianPulse", "NoDrive", "Quench", "Result", "SingleCyclePulse",
     "SolverOptions", "Superconductor", "TightBinding", "Waveform", "bands", "drive", "equilibrium", "grid",
     "material", "materials", "models", "open_sweep", "simulate", "solve", "solve_raw", "solvers", "spectra", "sweep", "units",
-    "enable_compilation_cache", "use_cpu_cores", "io", "memory", "plot", "sweep_params", "sweep_store",
+    "enable_compilation_cache", "use_cpu_cores", "cpu", "parallel", "io", "memory", "plot", "sweep_params", "sweep_store",
     *(name for name in _LAZY if name not in ("fit_config", "fit_models")),  # deprecated aliases of jh.fit.config/.models
 ]

@@ -11,8 +11,9 @@ Subcommands:
 
 Compiled programs are kept in JAX's persistent cache (~/.cache/jaxhiggs/jax; set
 JAXHIGGS_CACHE_DIR to move it, JAXHIGGS_CACHE_DIR="" or --no-cache to switch it off), so a second
-run of the same configuration skips most of the compilation.  ``jaxhiggs sweep`` gives JAX one CPU
-device per core (:func:`jaxhiggs.use_cpu_cores`), so on a CPU the points run side by side.
+run of the same configuration skips most of the compilation.  ``jaxhiggs sweep`` and ``jaxhiggs fit`` give JAX
+one CPU device per core (:func:`jaxhiggs.use_cpu_cores`), so on a CPU a sweep's points and the independent
+simulations of a fit (the delays of a pump–probe map, the frequencies of a THG spectrum) run side by side.
 """
 
 from __future__ import annotations
@@ -380,16 +381,18 @@ def _parser() -> argparse.ArgumentParser:
                                    "(and a σ(ω) figure for traces).")
     p.add_argument("config", type=Path, help="TOML fit configuration")
     p.add_argument("--out", type=Path, default=None, help="output stem (.json, .png)")
+    p.add_argument("--cpu-devices", type=int, default=None,
+                   help="JAX CPU devices, the simulations a CPU runs at once (default: one per core; 1: one device)")
     return parser
 
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "sweep":
+    if args.command in ("sweep", "fit"):
         from ._validate import InputError
         from .cpu import use_cpu_cores
 
-        try:  # one CPU device per core: the sweep's points run side by side (jaxhiggs.cpu)
+        try:  # one CPU device per core: a sweep's points, a fit's independent simulations run side by side
             use_cpu_cores(args.cpu_devices)
         except InputError as err:
             print(f"jaxhiggs: error: --cpu-devices: {err}", file=sys.stderr)

@@ -42,6 +42,7 @@ from jaxtyping import ArrayLike, Complex, Float
 from .. import units
 from .._validate import InputError, check, check_type, fail
 from ..drive import GaussianPulse
+from ..parallel import device_map
 from .least_squares import fit_global
 from .models import FitModel
 from .result import FitResult
@@ -321,12 +322,12 @@ def thg_model(axis: str = "frequency", drive_frequency: float | None = None, dri
 
     if axis == "frequency":
         def fn(params, x, _temperature=0.0):
-            a = jax.lax.map(lambda nu: amp(params["gap"], params["gamma"], temperature, nu), jnp.asarray(x))
+            a = device_map(lambda nu: amp(params["gap"], params["gamma"], temperature, nu), jnp.asarray(x))
             return params["scale"] * a**2
         label = "drive frequency (THz)"
     elif axis == "temperature":
         def fn(params, x, _temperature=0.0):
-            a = jax.lax.map(lambda t: amp(params["gap"], params["gamma"], t, drive_frequency), jnp.asarray(x))
+            a = device_map(lambda t: amp(params["gap"], params["gamma"], t, drive_frequency), jnp.asarray(x))
             return params["scale"] * a**2
         label = "temperature (K)"
     else:

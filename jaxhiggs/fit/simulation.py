@@ -15,8 +15,10 @@ the gap equation on the model's own energy grid.
   spec §4.6): the runs with pump + probe(δt) minus the pump-only run, the Fourier window moving with the
   probe.  The probe amplitude is 10⁻³ of the pump's, so the O(A_probe²) terms of the difference are a
   10⁻³ relative correction; the fixed-step solve is exactly homogeneous in the drive, so the
-  subtraction costs no accuracy beyond round-off.  The runs are sequential (``jax.lax.map``): on a CPU
-  a ``vmap`` over diffrax's while loop was 3× slower than the same solves one after the other.
+  subtraction costs no accuracy beyond round-off.  The runs are sequential (``jax.lax.map``: on a CPU
+  a ``vmap`` over diffrax's while loop was 3× slower than the same solves one after the other), shared out
+  over the devices when there are several (:func:`jaxhiggs.parallel.device_map`; on a CPU after
+  :func:`jaxhiggs.use_cpu_cores`).
 * :func:`thg_amplitude` — |j₃(3Ω)| of the cubic current under a multicycle drive of carrier Ω.
 
 The grid (:class:`SimulationGrid`) is deliberately small: a fit evaluates the model ~50 times.
@@ -36,6 +38,7 @@ from jaxtyping import Array, Complex, Float
 from .. import units
 from .._validate import check, check_int
 from ..drive import GaussianPulse
+from ..parallel import device_map
 
 __all__ = ["PseudospinGrid", "SimulationGrid", "default_pulse", "gap_modulation", "pump_probe_map", "thg_amplitude"]
 
@@ -220,7 +223,7 @@ def pump_probe_map(gap, gamma, temperature_k, delays_ps, frequency_thz, pump: Ga
 
     d_all = jnp.concatenate([jnp.asarray(delays_ps[:1]), jnp.asarray(delays_ps)])
     on_all = jnp.concatenate([jnp.zeros(1), jnp.ones(delays_ps.size)])
-    j1, j3, a = jax.lax.map(run, (d_all, on_all))
+    j1, j3, a = device_map(run, (d_all, on_all))  # lax.map, or shared out over several devices (jaxhiggs.parallel)
     dj1, dj3, da = (x[1:] - x[:1] for x in (j1, j3, a))
     w = jnp.asarray(windows)
     j1_w = _fourier_at(times, dj1 * w, frequency_thz)
