@@ -106,7 +106,6 @@ def free_observables(model, t_end, y_end: dict, times: Float[Array, " n"], args,
     a_ref = model.reference_amplitude
     f11, f21 = y_end["f11"], y_end["f21"]
 
-    n_bands = energy.shape[0]
     # the fixed matrices of the bilinear forms (built once from the state at t_e)
     mats = dict(p11=ww * l * l * f11, p21=ww * p * p * f21)
     if model.orders == 3:
