@@ -1,13 +1,13 @@
 """Krull et al. Fig. 3 with the finite-momentum density matrix: the non-equilibrium Leggett frequency ω_L vs v.
 
-Model and pump as in krull_finite_q_fig2.py (FiniteMomentum, n_max = 4, ħω0 = 8 meV, FWHM 0.4 ps,
-|A0| = 5 × 10⁻⁹ V·s/m by default, --a0= to change).  For each v: ω_L = the strongest line of the φ1 − φ2 spectrum
+Model and pump as in krull_finite_q_fig2.py (FiniteMomentum, ħω0 = 8 meV, FWHM 0.4 ps, q₀ = 8e-3 nm⁻¹,
+|A0| = 1e-9 V·s/m by default, --a0= to change).  For each v: ω_L = the strongest line of the φ1 − φ2 spectrum
 below 2|Δ2|∞ + 1 meV, the lower Higgs line ω_H2 = 2|Δ2|∞, and the equilibrium Leggett frequency of Krull's eq. 2 on
 the same grid.  Krull: ω_L follows eq. 2 at small v and is pushed below ω_H2 (the continuum edge) at larger v.
 
---quick: the Fig. 2 quick grid (dk = 8e-3 nm⁻¹, 2 lines), 7 ps, v = 0.02, 0.05, 0.1, 0.2 (minutes on 2 cores; the
-frequency resolution of the 5 ps after the pump is ≈ 0.8 meV before peak refinement).
-Full: dk = 2e-3 nm⁻¹, 8 lines, 25 ps, 12 values of v in [0.005, 0.3] (a GPU run).
+--quick: the Fig. 2 quick grid (dk = 5e-4 nm⁻¹, q₀ = 16 dk, 2 lines, n_max = 2), 7 ps, v = 0.02, 0.05, 0.1, 0.2
+(about 90 s per v on one CPU core; the 5 ps after the pump resolve ≈ 0.8 meV before peak refinement).
+Full: the Fig. 2 full grid, 25 ps, 12 values of v in [0.005, 0.3] (not run for this version).
 """
 
 import matplotlib.pyplot as plt
@@ -21,6 +21,7 @@ from jaxhiggs import units
 args = parse(__doc__, a0_option)
 A0 = args.a0
 grid = FINITE_Q_GRID[args.quick]
+N_MAX = 2 if args.quick else 4
 vs = [0.02, 0.05, 0.1, 0.2] if args.quick else list(np.geomspace(0.005, 0.3, 12))
 t_end, center = (7.0, 1.0) if args.quick else (25.0, 1.5)
 times = np.linspace(0.0, t_end, int(100 * t_end) + 1)
@@ -28,7 +29,7 @@ after = times > center + 1.0
 
 rows = []
 for v in vs:
-    model = jh.models.FiniteMomentum(jh.materials.mgb2(v=v), n_max=4, **grid)
+    model = jh.models.FiniteMomentum(jh.materials.mgb2(v=v), n_max=N_MAX, **grid)
     res = finite_q_solve(model, A0, center, times)
     gaps = np.asarray(res.gap)
     phi = leggett_phase(gaps)
@@ -44,7 +45,8 @@ ax.plot(v, w_l, "o", mfc="none", label="ω_L (φ1 − φ2 spectrum)")
 ax.plot(v, w_h2, "--", color="grey", label="ω_H2 = 2|Δ2|∞")
 ax.plot(v, w_eq, "-", label="eq. 2 (equilibrium)")
 ax.set(xlabel="v = V12/V1 (dimensionless)", ylabel="ħω (meV)", ylim=(0, 10),
-       title=f"Krull Fig. 3, finite q₀ (n_max = 4, dk = {grid['dk']:g} nm⁻¹, {grid['n_lines']} k_y lines),\n"
+       title=f"Krull Fig. 3, finite q₀ = {model.shell.q0:g} nm⁻¹, dk = {grid['dk']:g} nm⁻¹,\n"
+             f"{grid['n_lines']} k_y lines, n_max = {N_MAX}, "
              f"|A0| = {A0:g} V·s/m" + (" — quick" if args.quick else ""))
 ax.legend(fontsize=8)
 fig.tight_layout()
