@@ -6,11 +6,12 @@
 #
 #   OUT=/tmp/gpu bash benchmarks/gpu_session.sh [PART[:SECONDS] ...]
 #
-# Parts (default: what is still pending: fig6qpr8 (does a probe with little low-frequency weight remove the ν = ħω
-# diagonal and leave the horizontal lines?), mb1ref (the side-by-side ratio with the free evolution, now the GPU
-# default too) and mb2big (two bands at N_e = 600 with it); then fig6fine over the whole 1…9 ps at 0.25 ps,
-# FIG6_DELAYS=1:9:33, ≈ 2.4× the 184 s of 1:5:17, and fig6qpr on a finer delay grid.  Done on an H100 2026-11-26:
-# mbfree, fig6probe, fig1free, fig6qpr at 1:5:17 (198 s)):
+# Parts (default: what is still pending: fig6rows (the Leggett line in σ(δt, ω) on rows that resolve the mode) and
+# mb1ref (the side-by-side ratio with the free evolution, now the GPU default too); then fig6qpr8 (does a probe with
+# little low-frequency weight remove the ν = ħω diagonal and leave the horizontal lines?), mb2big (two bands at
+# N_e = 600 with the free evolution), fig6fine over the whole 1…9 ps at 0.25 ps, FIG6_DELAYS=1:9:33, ≈ 2.4× the 184 s
+# of 1:5:17, and fig6qpr on a finer delay grid.  Done on an H100 2026-11-26: mbfree, fig6probe, fig1free, fig6qpr at
+# 1:5:17 (198 s)):
 #   fig6      examples/krull_finite_q_fig6.py, full mode (H200 2026-11-26: 190 s)
 #   fig6fine  the same on the finer grid --grid 2e-3:8 (≈ 4× the state) at the delays $FIG6_DELAYS (default 1:5:17,
 #             0.25 ps apart so that ħω_δt reaches 8.3 meV: H200 184 s; 1:9:11 took 166 s)
@@ -18,6 +19,11 @@
 #             (FiniteMomentum(probe_steps=1), one probe phase: no phase-conjugate part at q_pr), delays $FIG6_DELAYS
 #   fig6qpr8  fig6qpr with a 0.6 ps probe at 8 meV: little weight near zero frequency, so the ν = ħω diagonal of
 #             fig6qpr (pair coherences the pump left, read out by the probe's low frequencies) should be gone
+#   fig6rows  Fig. 6 on the rows that resolve the continuum at fixed q₀ = 8e-3 nm⁻¹ (dk = 5e-4, q₀ = 16 dk, the
+#             Fig. 2/3/5 examples' --quick grid, where the φ1 − φ2 line is the Leggett mode at 3.22 meV < 2|Δ2|∞ =
+#             5.71 meV at v = 0.02), probe at q_pr = 5 dk, 0.6 ps at 8 meV, delays $FIG6_DELAYS (default 2:10:33:
+#             ħω_δt to 8.3 meV at 0.52 meV resolution): is there a horizontal δt line at ω_L?  (~4.5 × 10⁵ complex
+#             per run, 34 runs of 13 ps; not run yet — estimated hours on the 2-core CPU)
 #   fig6probe the fine-grid run with the probe at 8.5 meV instead of 5.5: do the diagonal δt streaks follow the
 #             probe (then σ is not a property of the pumped state alone)?  Compare with analyse_fig6.py
 #   mb1       bench_mattis_bardeen.py, one band, N_e = 200, 600 (H200: ~150 s); its "default" record uses the
@@ -38,7 +44,7 @@ mkdir -p "$OUT"
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 LOG=$OUT/gpu_session.log
 PARTS=("$@")
-[ ${#PARTS[@]} -eq 0 ] && PARTS=(fig6qpr8:230 mb1ref:200 mb2big:150)
+[ ${#PARTS[@]} -eq 0 ] && PARTS=(fig6rows:320 mb1ref:200)
 
 run_part() {  # name seconds
   local name=$1 limit=$2 start rc result=""
@@ -52,6 +58,8 @@ run_part() {  # name seconds
                  --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6qpr" --no-progress ;;
     fig6qpr8) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 1.333e-3:4:3 --probe-steps 1 \
                  --probe-mev 8 --probe-fwhm 0.6 --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6qpr8" --no-progress ;;
+    fig6rows) timeout "$limit" python3 examples/krull_finite_q_fig6.py --quick --grid 5e-4:2:16 --probe-steps 5 --v 0.02 \
+                 --a0 1e-9 --probe-mev 8 --probe-fwhm 0.6 --delays "${FIG6_DELAYS:-2:10:33}" --out "$OUT/fig6rows" --no-progress ;;
     fig6fine) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 2e-3:8 --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6fine" --no-progress ;;
     mb1) result=mattis_bardeen_gpu.json
          (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --sizes 200 600 --ref-max 0 \

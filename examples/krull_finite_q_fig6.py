@@ -18,7 +18,7 @@ large q₀ over-states pair creation, see the docs), 10 delays 1.0 … 2.8 ps, 3
 Full: dk = 4e-3 nm⁻¹, 4 lines (324 + 832 shell points), n_max = 4, |A0| = 5e-9, 41 delays 1.0 … 9.0 ps, 8 ps window,
 four probe phases, rtol 1e-8, η = 0.5 meV (165 runs of 17 ps: a GPU job; 190 s on an NVIDIA H200, the figure and
 what it shows are in docs/models/finite_momentum.md).
-``--grid DK:LINES[:S]`` overrides the k grid (e.g. 2e-3:8, run on the GPU; S: q₀ = S·dk, default 1) and ``--delays FIRST:LAST:COUNT`` the delays, ``--probe-mev`` the probe's photon energy and ``--probe-fwhm`` its length.
+``--grid DK:LINES[:S]`` overrides the k grid (e.g. 2e-3:8, run on the GPU; S: q₀ = S·dk, default 1) and ``--delays FIRST:LAST:COUNT`` the delays, ``--probe-mev`` the probe's photon energy, ``--probe-fwhm`` its length, ``--a0`` the pump amplitude and ``--v`` the interband coupling.
 ``--probe-steps R`` gives the probe its own wave vector q_pr = R·dk (FiniteMomentum(probe_steps=R), the probe a
 ProbePulse, the response the current at q_pr): with S = 3, R = 1 the probe travels at q₀/3, e.g.
 ``--grid 1.333e-3:4:3 --probe-steps 1`` keeps the full mode's q₀ = 4e-3 nm⁻¹ (q_pr = 1.33e-3 nm⁻¹).  Then the pump's grating cannot
@@ -102,6 +102,11 @@ def grid_option(parser):
     parser.add_argument("--probe-fwhm", type=_positive("--probe-fwhm", "a duration", "ps"), default=0.15,
                         help="the probe's FWHM in ps (default Krull's 0.15; 0.6 at 8 meV has little weight near zero "
                              "frequency, which suppresses the ν = ħω diagonal, see the docs)")
+    parser.add_argument("--a0", type=_positive("--a0", "a pump amplitude", "V·s/m"), default=None,
+                        help="pump amplitude |A0| in V·s/m (peak A = 2|A0|; default: the mode's, 1.5e-9 quick, 5e-9 full; "
+                             "on a grid with q₀ = 8e-3 nm⁻¹, e.g. --grid 5e-4:2:16, 1e-9 suppresses |Δ2| by ~5 %)")
+    parser.add_argument("--v", type=_positive("--v", "an interband coupling ratio", "(U12/U11)"), default=0.05,
+                        help="interband coupling v = U12/U11 (default 0.05; at 0.02 ω_L lies ~2 meV below ω_H2)")
     parser.add_argument("--delays", metavar="FIRST:LAST:COUNT", type=_delays, default=None,
                         help="pump–probe delays in ps, e.g. 1:9:11 (default: the mode's, 1:9:41 in full mode)")
 
@@ -118,7 +123,9 @@ if args.grid:
     grid = args.grid
 if args.delays is not None:
     delays = args.delays
-V, A_PR, CENTER, DT = 0.05, 1e-12, 1.0, 0.01
+if args.a0 is not None:
+    a0 = args.a0
+V, A_PR, CENTER, DT = args.v, 1e-12, 1.0, 0.01
 times = np.arange(int(round((delays[-1] + window) / DT)) + 1) * DT
 pump = jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), 0.4 / FWHM, CENTER)
 
@@ -175,7 +182,7 @@ np.savez_compressed(args.out / "krull_finite_q_fig6.npz", frequency_thz=nu, dela
                     sigma_equilibrium_MS_per_m=sigma_eq, delay_frequency_meV=w_dt, delay_spectrum=spec,
                     pump_gap_meV=gap, times_ps=times, omega_H2_meV=w_h2, omega_L_meV=w_l, band_meV=(1.0, 16.0),
                     n_shell=model.shell.n_shell(), n_max=n_max, pump_A0=a0, probe_A=A_PR, probe_meV=args.probe_mev, probe_fwhm_ps=args.probe_fwhm,
-                    broadening_meV=eta, q0_per_nm=model.shell.q0,
+                    broadening_meV=eta, q0_per_nm=model.shell.q0, v=V,
                     q_pr_per_nm=np.nan if args.probe_steps is None else model.shell.q_pr,
                     # the time records behind σ (A/m², V·s/m), both times the broadening factor e^{−η(t − δt)/ħ}:
                     # to see where a part of Δj that does not move with the probe comes from
