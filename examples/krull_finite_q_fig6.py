@@ -22,7 +22,10 @@ what it shows are in docs/models/finite_momentum.md).
 ``--probe-steps R`` gives the probe its own wave vector q_pr = R·dk (FiniteMomentum(probe_steps=R), the probe a
 ProbePulse, the response the current at q_pr): with S = 3, R = 1 the probe travels at q₀/3, e.g.
 ``--grid 1.333e-3:4:3 --probe-steps 1`` keeps the full mode's q₀ = 4e-3 nm⁻¹ (q_pr = 1.33e-3 nm⁻¹).  Then the pump's grating cannot
-scatter the probe back onto q_pr at linear order, so no phase cycling is needed (one probe phase per delay).  Besides the PNG the script writes krull_finite_q_fig6.npz (σ map, δt spectrum, pump-only gaps, ω_L, ω_H2) to --out.
+scatter the probe back onto q_pr at linear order, so no phase cycling is needed (one probe phase per delay).
+``--store DIR`` keeps every run in resumable stores under DIR (``pump_probe_conductivity(store=…)``: one
+jaxhiggs.sweep store per probe phase and one for the pump-only run) and runs them on all CPU cores; an
+interrupted run resumes where it stopped when the same command is given again.  Besides the PNG the script writes krull_finite_q_fig6.npz (σ map, δt spectrum, pump-only gaps, ω_L, ω_H2) to --out.
 """
 
 
@@ -33,9 +36,12 @@ import numpy as np
 
 from _common import parse
 
+import jax  # noqa: E402
+
 import jaxhiggs as jh  # noqa: E402
 from jaxhiggs import units  # noqa: E402
-from jaxhiggs.models.finite_momentum import pump_probe_conductivity  # noqa: E402
+from jaxhiggs._validate import InputError  # noqa: E402
+from jaxhiggs.models.finite_momentum import check_store, pump_probe_conductivity  # noqa: E402
 
 
 
@@ -77,6 +83,14 @@ def _delays(text):
     return np.linspace(first, last, count)
 
 
+def _store(text):
+    """argparse type: a folder for the resumable stores (new, or an earlier run's), checked without touching it."""
+    try:
+        return check_store(text)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error).replace("store = ", "--store = ", 1)) from None
+
+
 def _positive(option, what, unit):
     """argparse type: a finite number > 0, or a usage error naming the option and the value."""
     def parse(text):
@@ -109,9 +123,15 @@ def grid_option(parser):
                         help="interband coupling v = U12/U11 (default 0.05; at 0.02 ω_L lies ~2 meV below ω_H2)")
     parser.add_argument("--delays", metavar="FIRST:LAST:COUNT", type=_delays, default=None,
                         help="pump–probe delays in ps, e.g. 1:9:11 (default: the mode's, 1:9:41 in full mode)")
+    parser.add_argument("--store", metavar="DIR", type=_store, default=None,
+                        help="keep every run in resumable stores under DIR (a new or empty folder, or the DIR of an "
+                             "interrupted run of the same command, which then resumes) and spread the runs over the "
+                             "CPU cores; for long CPU runs")
 
 
 args = parse(__doc__, grid_option)
+if args.store is not None:
+    jh.use_cpu_cores()  # one JAX device per core (before anything is computed): the stored runs go to every device
 FWHM = 2 * np.sqrt(2 * np.log(2))
 if args.quick:
     grid, n_max, a0, delays, window = dict(dk=1.6e-2, n_lines=2), 2, 1.5e-9, np.arange(10) * 0.2 + 1.0, 3.0
@@ -141,7 +161,9 @@ if args.probe_steps is not None:
           f"{len(model.shell.offsets)} offsets", flush=True)
 print(f"N_k = {model.shell.n_shell().tolist()} shell points, state {model.initial_state()['rho'].size} complex; "
       f"{phases * delays.size + 1} pumped runs of {times[-1]:.1f} ps", flush=True)
-out = pump_probe_conductivity(model, pump, probe_at, delays, times, phases=phases, broadening=eta, **opts)
+out = pump_probe_conductivity(model, pump, probe_at, delays, times, phases=phases, broadening=eta, store=args.store,
+                              batch_size=None if args.store is None else jax.device_count(),
+                              progress=args.progress, **opts)
 eq = pump_probe_conductivity(model, jh.NoDrive(), probe_at, delays[:1], times[: int(round((delays[0] + window) / DT)) + 1],
                              phases=min(phases, 2), broadening=eta, **opts)
 

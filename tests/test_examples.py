@@ -38,7 +38,7 @@ def test_example_quick_mode_runs_without_warnings(name, tmp_path):
 
 
 @pytest.mark.parametrize("option, value", [("--probe-fwhm", "-1"), ("--probe-fwhm", "inf"), ("--probe-mev", "x"),
-                                           ("--a0", "0"), ("--v", "-0.1")])
+                                           ("--a0", "0"), ("--v", "-0.1"), ("--store", "krull_finite_q_fig6.py")])
 def test_fig6_example_refuses_bad_probe_options(option, value):
     run = subprocess.run([sys.executable, "krull_finite_q_fig6.py", option, value], cwd=ROOT / "examples",
                          env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=300)

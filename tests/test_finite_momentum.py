@@ -603,6 +603,71 @@ def test_probe_at_q_pr_is_linear_and_has_no_phase_conjugate_part():
     assert np.max(np.abs(conj)) < 1e-5 * np.max(np.abs(lin))
 
 
+def test_pump_probe_store_equals_memory_resumes_damaged_chunks_and_refuses_what_it_did_not_write(tmp_path, caplog):
+    """``store=``: the runs go through resumable sweep stores (``pump_only``, ``phase_0``).  The result equals the
+    in-memory one (Δj and the pump-only gaps to 1e-12 of their largest value; measured 1e-14); a second call computes
+    nothing; a deleted and a truncated chunk are recomputed — exactly those two — and the result is the same bit for
+    bit.  A folder holding a user's file, another call on the same folder (other delays) and a pump that is not a
+    pulse are refused, and every file stays as it was."""
+    import hashlib
+    import logging
+
+    from jaxhiggs._validate import InputError
+    from jaxhiggs.models.finite_momentum import pump_probe_conductivity
+
+    model = probe_model(n_max=1)
+    pump = jh.GaussianPulse.from_vector_potential(2 * 1.5e-9, units.mev_to_thz(8.0), 0.4 / 2.3548, 0.8)
+    times = np.arange(231) * 0.01
+    kw = dict(phases=1, rtol=1e-8, atol=1e-12)
+    store = tmp_path / "runs"
+
+    def call(delays=(1.3, 1.5), where=store):
+        caplog.clear()
+        out = pump_probe_conductivity(model, pump, lambda d: probe(1e-11, d), list(delays), times, store=where,
+                                      batch_size=1, **kw)
+        computed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("chunk ")]
+        return out, computed
+
+    def digest():
+        return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(store.rglob("*")) if p.is_file()}
+
+    caplog.set_level(logging.INFO, logger="jaxhiggs.sweep")
+    memory = pump_probe_conductivity(model, pump, lambda d: probe(1e-11, d), [1.3, 1.5], times, **kw)
+    first, computed = call()
+    assert len(computed) == 3  # the pump-only run and two delays, one chunk each
+    assert sorted(p.name for p in store.iterdir()) == ["phase_0", "pump_only"]
+    for key in ("delta_current", "pump_gap"):
+        a, b = np.asarray(memory[key]), np.asarray(first[key])
+        assert np.max(np.abs(a)) > 0 and np.max(np.abs(a - b)) < 1e-12 * np.max(np.abs(a)), key
+    again, computed = call()
+    assert computed == []
+    assert np.array_equal(np.asarray(again["delta_current"]), np.asarray(first["delta_current"]))
+    # injected damage: one chunk file deleted, another truncated
+    deleted = next(p for p in sorted((store / "phase_0" / "probe_current" / "c" / "1").rglob("*")) if p.is_file())
+    truncated = next(p for p in sorted((store / "phase_0" / "gap" / "c" / "0").rglob("*")) if p.is_file())
+    deleted.unlink()
+    truncated.write_bytes(truncated.read_bytes()[:7])
+    repaired, computed = call()
+    assert len(computed) == 2, computed
+    named = [r.getMessage() for r in caplog.records if "missing or corrupt" in r.getMessage()]
+    assert named and f"{deleted} (missing)" in named[0] and f"{truncated} (corrupt)" in named[0], named
+    for key in ("delta_current", "pump_gap", "sigma"):
+        assert np.array_equal(np.asarray(repaired[key]), np.asarray(first[key])), key
+    # refusals, before anything runs, with nothing changed
+    before = digest()
+    with pytest.raises(ValueError, match="different sweep"):
+        call(delays=(1.3, 1.7))
+    with pytest.raises(InputError, match="pump"):
+        pump_probe_conductivity(model, jh.NoDrive(), lambda d: probe(1e-11, d), [1.3], times, store=store, **kw)
+    assert digest() == before
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("my notes")
+    with pytest.raises(InputError, match="notes.txt"):
+        call(where=mine)
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"] and (mine / "notes.txt").read_text() == "my notes"
+
+
 def test_probe_axis_rhs_invariants_and_currents_agree_with_the_twin_and_the_energy():
     """Pump and probe (q_pr = q₀/3) both on, all 11 field blocks: after 40 twin RK4 steps through both pulses'
     centres (every offset populated), −iΠ[H, ρ] of the JAX model equals the dense twin's — whose H(k', k) takes the

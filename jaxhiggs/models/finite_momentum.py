@@ -596,8 +596,61 @@ class FiniteMomentum(Model):
                 **self.options()}
 
 
+STORE_PARTS = ("pump_only", "phase_0", "phase_1", "phase_2", "phase_3")
+
+
+def check_store(store) -> "Path":
+    """The ``store`` folder of :func:`pump_probe_conductivity` as a Path, or InputError (nothing is touched): it
+    must be a new folder, or a folder holding only the pump–probe stores ``STORE_PARTS`` of an earlier call."""
+    from pathlib import Path
+
+    try:
+        root = Path(store)
+    except TypeError:
+        raise InputError(f"store = {show(store)} is not allowed: a folder path (str or os.PathLike)") from None
+    if root.exists() and not root.is_dir():
+        raise InputError(f"store = {str(root)!r} is not allowed: it is a file; give a new or empty directory, or "
+                         "the folder of an earlier call")
+    foreign = sorted(p.name for p in root.iterdir() if p.name not in STORE_PARTS) if root.exists() else []
+    if foreign:
+        raise InputError(f"store = {str(root)!r} is not allowed: it holds {', '.join(foreign[:5])}, which are not "
+                         f"pump–probe stores (allowed: {', '.join(STORE_PARTS)}); nothing was changed. Give a new or "
+                         "empty directory")
+    return root
+
+
+def _stored_runs(model, drives, delays, times, keys, store, chunk_size, progress, options) -> dict:
+    """The pump–probe runs of :func:`pump_probe_conductivity` (``drives``: phase-major, the pump-only run last)
+    through resumable :func:`jaxhiggs.sweep` stores, one per probe phase and one for the pump-only run."""
+    from ..sweep.run import sweep
+
+    root = check_store(store)
+    pump = drives[-1].components()[0]
+    if len(drives[-1].components()) != 2 or not isinstance(pump, GaussianPulse):
+        raise InputError(f"pump = {type(pump).__name__} is not allowed with store: the stored runs sweep the probe's "
+                         "delay from the pump's centre, so the pump must be one jaxhiggs.GaussianPulse")
+    root.mkdir(parents=True, exist_ok=True)
+    offset = np.asarray(delays) - float(units.internal_to_ps(pump.t0))  # the sweep's delay: probe minus pump centre
+    n_phases = (len(drives) - 1) // delays.size
+    # the pump-only run: the pump alone as a one-point sweep (fluence 1: unchanged; the probe adds exactly 0)
+    parts = [("pump_only", pump, {"fluence": np.ones(1)})] + [
+        (f"phase_{m}", drives[m * delays.size], {"delay": offset}) for m in range(n_phases)]
+    ys = {}
+    for name, drive, grid in parts:
+        ds = sweep(model, drive, times, grid, store=root / name, chunk_size=chunk_size, progress=progress, **options)
+        failed = np.asarray(ds["failed"])
+        if failed.any():
+            i = int(np.argmax(failed))
+            raise RuntimeError(f"{name}, delay {delays[i]:g} ps (stored in {str(root / name)!r}): "
+                               f"{np.asarray(ds['reason'])[i]}")
+        ys[name] = {k: np.asarray(ds[k]) for k in keys}
+    order = [f"phase_{m}" for m in range(n_phases)] + ["pump_only"]
+    return {k: jnp.concatenate([jnp.asarray(ys[n][k]) for n in order]) for k in keys}
+
+
 def pump_probe_conductivity(model: FiniteMomentum, pump: Drive, probe_at, delays, times, phases: int = 4,
-                            broadening: float = 0.0, batch_size: int | None = None, **options) -> dict:
+                            broadening: float = 0.0, batch_size: int | None = None, store=None, progress: bool = False,
+                            **options) -> dict:
     """Krull's pump–probe conductivity σ(δt, ω) = j(δt, ω)/(iω A(δt, ω)) (their eq. 9) of a FiniteMomentum model.
 
     **Probe at its own wave vector** (the model built with ``probe_steps``): the probe is marked as a
@@ -640,7 +693,17 @@ def pump_probe_conductivity(model: FiniteMomentum, pump: Drive, probe_at, delays
             transform.  Since j(t) = ∫dt' K(t, t') a(t') this gives exactly the response with kernel
             K(t, t') e^{−η(t − t')}, i.e. every line of the discrete grid broadened into a Lorentzian of
             half-width η (and the cut at the window's end suppressed by e^{−ηL}); 0: none.
-        batch_size: number of drives per vmapped solve (None: all phases·n_delays at once).
+        batch_size: number of drives per vmapped solve (None: all phases·n_delays at once); with ``store``,
+            the runs per chunk of the stores (None: the sweep's choice from memory).
+        store: a directory for long runs (None: memory only).  Each probe phase's delay runs and the pump-only
+            run are kept as resumable :func:`jaxhiggs.sweep` stores in its sub-folders ``phase_<m>`` and
+            ``pump_only`` (a ``delay`` axis: the probe's centre minus the pump's), written chunk by chunk and
+            verified; calling again with the same arguments resumes, recomputing only missing or damaged chunks.
+            The folder may hold only those sub-folders; another call's stores are refused (fingerprint), and
+            nothing there is deleted or overwritten.  Needs a :class:`~jaxhiggs.GaussianPulse` pump.  The runs
+            go to every JAX device (on a CPU, :func:`jaxhiggs.use_cpu_cores` makes one per core).  A run that
+            fails is recorded in its store and raised here as a RuntimeError with the sweep's report.
+        progress: with ``store``, the sweeps' progress bars on stderr.
         **options: solver options (:class:`~jaxhiggs.solve.SolverOptions`).
 
     Returns dict: ``frequency`` (THz, > 0), ``sigma`` (n_delays, n_freq) in S/m, ``sigma_conjugate``
@@ -678,9 +741,12 @@ def pump_probe_conductivity(model: FiniteMomentum, pump: Drive, probe_at, delays
     size = len(drives) if batch_size is None else batch_size
     if not isinstance(size, (int, np.integer)) or size < 1:
         raise InputError(f"batch_size = {show(batch_size)} is not allowed: an integer ≥ 1 or None")
-    parts = [_batched_solve(model, drives[i:i + size], times, **options) for i in range(0, len(drives), size)]
     keys = ("probe_current", "probe_vector_potential") if probe_axis else ("current", "vector_potential")
-    ys = {k: jnp.concatenate([p[k] for p in parts]) for k in keys + ("gap",)}
+    if store is None:
+        parts = [_batched_solve(model, drives[i:i + size], times, **options) for i in range(0, len(drives), size)]
+        ys = {k: jnp.concatenate([p[k] for p in parts]) for k in keys + ("gap",)}
+    else:
+        ys = _stored_runs(model, drives, delays, times, keys + ("gap",), store, batch_size, progress, options)
     j = ys[keys[0]][:-1] - ys[keys[0]][-1]
     a = ys[keys[1]][:-1] - ys[keys[1]][-1]
     n = delays.size
