@@ -666,6 +666,10 @@ def test_pump_probe_store_equals_memory_resumes_damaged_chunks_and_refuses_what_
     with pytest.raises(InputError, match="notes.txt"):
         call(where=mine)
     assert [p.name for p in mine.iterdir()] == ["notes.txt"] and (mine / "notes.txt").read_text() == "my notes"
+    # a run that fails (max_steps) is recorded by the sweep and raised here, naming the run
+    with pytest.raises(RuntimeError, match="pump-only run.*max_steps"):
+        pump_probe_conductivity(model, pump, lambda d: probe(1e-11, d), [1.3], times, store=tmp_path / "short",
+                                max_steps=20, **kw)
 
 
 def test_probe_axis_rhs_invariants_and_currents_agree_with_the_twin_and_the_energy():

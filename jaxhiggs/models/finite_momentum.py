@@ -641,8 +641,8 @@ def _stored_runs(model, drives, delays, times, keys, store, chunk_size, progress
         failed = np.asarray(ds["failed"])
         if failed.any():
             i = int(np.argmax(failed))
-            raise RuntimeError(f"{name}, delay {delays[i]:g} ps (stored in {str(root / name)!r}): "
-                               f"{np.asarray(ds['reason'])[i]}")
+            which = "the pump-only run" if name == "pump_only" else f"{name}, probe at {delays[i]:g} ps"
+            raise RuntimeError(f"{which} (stored in {str(root / name)!r}): {np.asarray(ds['reason'])[i]}")
         ys[name] = {k: np.asarray(ds[k]) for k in keys}
     order = [f"phase_{m}" for m in range(n_phases)] + ["pump_only"]
     return {k: jnp.concatenate([jnp.asarray(ys[n][k]) for n in order]) for k in keys}
