@@ -5,7 +5,9 @@ Reads npz files written by ``examples/krull_finite_q_fig6.py`` (default: the two
 line, the pumped low-frequency peak, and for 1-meV bins of ħω the dominant δt frequency of σ(δt, ω) with its sign, and — over the delays after the pump
 (δt ≥ 2 ps) — the share of σ's δt variation that oscillates as e^{−iωδt}, i.e. sits on the diagonal ν = ħω: a
 current at ω fixed in absolute time, whatever the probe's delay (``fig6_pump_locked.py`` traces it to pair
-coherences that the pump left, read out by the probe's low-frequency weight).
+coherences that the pump left, read out by the probe's low-frequency weight) — and how strong a δt line of Re σ at
+ω_L is against one at ω_H2, by a least-squares fit of both lines, next to lines at trial frequencies where the
+model has no mode (what the fit gives for nothing).
 
 Sign: the FT over δt is taken as Σ_δt σ(δt, ω) e^{+iν δt/ħ}, so a positive ν means σ ∝ e^{−iν δt/ħ}.  With the
 package's e^{−iωt} convention a probe centred at δt has A(ω) ∝ e^{+iωδt/ħ}; a current whose δt phase does not
@@ -59,6 +61,24 @@ def report(path: Path):
         med = float(np.median(peaks))
         print(f"   ħω {lo:2d}–{lo + 1:2d} meV: <Re σ> {mean[sel].mean():7.2f} MS/m, dominant ν = {med:+.2f} meV, "
               f"ħω − ν = {lo + 0.5 - med:+.2f} meV, on the diagonal after the pump {diagonal_share(w, sigma, delays, sel):.2f}")
+    # the Leggett line against lines at trial frequencies where the model has no mode (the fit's floor)
+    w_l, w_h = float(d["omega_L_meV"]), float(d["omega_H2_meV"])
+    bins = [band & (w >= lo) & (w < lo + 1) for lo in range(1, 15)]
+    for f, name in [(w_l, "ω_L")] + [(x, "trial") for x in (1.5, 2.2, 7.0, 7.8) if min(abs(x - w_l), abs(x - w_h)) > 0.8]:
+        ratios = [np.mean([np.divide(*line_amplitudes(delays, sigma[:, j].real, (f, w_h))) for j in np.nonzero(sel)[0]])
+                  for sel in bins if sel.any()]
+        print(f"   Re σ's δt line at {f:.2f} meV ({name}) / at ω_H2: median over 1-meV bins {np.median(ratios):.3f} "
+              f"({min(ratios):.3f}–{max(ratios):.3f})")
+
+
+def line_amplitudes(delays, column, freqs):
+    """Amplitudes |c_f| of the least-squares fit x(δt) = c₀ + Σ_f Re(c_f e^{−ifδt/ħ}) of a real δt record ``column``
+    (e.g. Re σ at one ħω) at the given line frequencies ``freqs`` (meV): how strongly σ oscillates at each."""
+    cols = [np.ones_like(delays)]
+    for f in freqs:
+        cols += [np.cos(f * delays / HBAR), np.sin(f * delays / HBAR)]
+    c = np.linalg.lstsq(np.stack(cols, axis=1), column, rcond=None)[0]
+    return [float(np.hypot(c[1 + 2 * i], c[2 + 2 * i])) for i in range(len(freqs))]
 
 
 def diagonal_share(w, sigma, delays, sel, after: float = 2.0):

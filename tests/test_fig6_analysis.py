@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from analyse_fig6 import HBAR, diagonal_share, dominant_delay_frequency  # noqa: E402
+from analyse_fig6 import HBAR, diagonal_share, dominant_delay_frequency, line_amplitudes  # noqa: E402
 
 DELAYS = np.arange(17) * 0.25 + 1.0  # ps, as the GPU runs
 W = np.linspace(4.0, 10.0, 61)  # meV
@@ -35,3 +35,14 @@ def test_noise_has_a_small_share():
     sigma = rng.normal(size=(DELAYS.size, W.size)) + 1j * rng.normal(size=(DELAYS.size, W.size))
     share = diagonal_share(W, sigma, DELAYS, SEL, after=0.0)
     assert 0.1 < share < 0.4, share  # ~ √(π/4)/√n for n = 17 delays: 0.21
+
+
+def test_line_amplitudes_recover_two_lines_and_give_little_at_a_frequency_without_one():
+    # Re σ(δt) = 3 + 0.2 cos(ω_L δt + 0.3) + 1.0 cos(ω_H δt − 1) + noise, 21 delays 2…7 ps (the CPU run's)
+    delays = np.linspace(2.0, 7.0, 21)
+    rng = np.random.default_rng(0)
+    x = 3 + 0.2 * np.cos(4.74 * delays / HBAR + 0.3) + np.cos(5.74 * delays / HBAR - 1.0)
+    a_l, a_h = line_amplitudes(delays, x + 0.01 * rng.normal(size=delays.size), (4.74, 5.74))
+    assert abs(a_l - 0.2) < 0.02 and abs(a_h - 1.0) < 0.02, (a_l, a_h)
+    a_trial, a_h = line_amplitudes(delays, x - 0.2 * np.cos(4.74 * delays / HBAR + 0.3), (2.2, 5.74))
+    assert a_trial < 0.01 and abs(a_h - 1.0) < 0.01, (a_trial, a_h)
