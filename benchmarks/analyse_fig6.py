@@ -64,7 +64,9 @@ def report(path: Path):
     # the Leggett line against lines at trial frequencies where the model has no mode (the fit's floor)
     w_l, w_h = float(d["omega_L_meV"]), float(d["omega_H2_meV"])
     bins = [band & (w >= lo) & (w < lo + 1) for lo in range(1, 15)]
-    for f, name in [(w_l, "ω_L")] + [(x, "trial") for x in (1.5, 2.2, 7.0, 7.8) if min(abs(x - w_l), abs(x - w_h)) > 0.8]:
+    for f, name in [(w_l, "ω_L")] + [(x, "trial") for x in (1.5, 2.2, 7.0, 7.8)
+                                      # not near either line, nor past the delays' Nyquist limit (it would alias)
+                                      if min(abs(x - w_l), abs(x - w_h)) > 0.8 and x < nyquist - 0.5]:
         ratios = [np.mean([np.divide(*line_amplitudes(delays, sigma[:, j].real, (f, w_h))) for j in np.nonzero(sel)[0]])
                   for sel in bins if sel.any()]
         print(f"   Re σ's δt line at {f:.2f} meV ({name}) / at ω_H2: median over 1-meV bins {np.median(ratios):.3f} "

@@ -20,10 +20,11 @@
 #   fig6qpr8  fig6qpr with a 0.6 ps probe at 8 meV: little weight near zero frequency, so the ν = ħω diagonal of
 #             fig6qpr (pair coherences the pump left, read out by the probe's low frequencies) should be gone
 #   fig6rows  Fig. 6 on the rows that resolve the continuum at fixed q₀ = 8e-3 nm⁻¹ (dk = 5e-4, q₀ = 16 dk, the
-#             Fig. 2/3/5 examples' --quick grid, where the φ1 − φ2 line is the Leggett mode at 3.22 meV < 2|Δ2|∞ =
-#             5.71 meV at v = 0.02), probe at q_pr = 5 dk, 0.6 ps at 8 meV, delays $FIG6_DELAYS (default 2:10:33:
-#             ħω_δt to 8.3 meV at 0.52 meV resolution): is there a horizontal δt line at ω_L?  (~4.5 × 10⁵ complex
-#             per run, 34 runs of 13 ps; not run yet — estimated hours on the 2-core CPU)
+#             Fig. 2/3/5 examples' --quick grid), probe at q_pr = 5 dk, 0.6 ps at 8 meV, v = $FIG6_V (default 0.05:
+#             ω_L = 4.74 and ω_H2 = 5.74 meV, 1 meV apart), delays $FIG6_DELAYS (default 2:10:33: ħω_δt to 8.3 meV
+#             at 0.52 meV resolution, 34 runs of 13 ps, 4.5 × 10⁵ complex each).  Run on the 2-core CPU
+#             2026-11-27 with --store: v = 0.02, delays 2:7:21 (62 min: an ω_H2 line, no ω_L line, docs) and
+#             v = 0.05, delays 2:8.3:22 (docs: "Fig. 6 on the resolved rows")
 #   fig6probe the fine-grid run with the probe at 8.5 meV instead of 5.5: do the diagonal δt streaks follow the
 #             probe (then σ is not a property of the pumped state alone)?  Compare with analyse_fig6.py
 #   mb1       bench_mattis_bardeen.py, one band, N_e = 200, 600 (H200: ~150 s); its "default" record uses the
@@ -58,7 +59,7 @@ run_part() {  # name seconds
                  --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6qpr" --no-progress ;;
     fig6qpr8) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 1.333e-3:4:3 --probe-steps 1 \
                  --probe-mev 8 --probe-fwhm 0.6 --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6qpr8" --no-progress ;;
-    fig6rows) timeout "$limit" python3 examples/krull_finite_q_fig6.py --quick --grid 5e-4:2:16 --probe-steps 5 --v 0.02 \
+    fig6rows) timeout "$limit" python3 examples/krull_finite_q_fig6.py --quick --grid 5e-4:2:16 --probe-steps 5 --v "${FIG6_V:-0.05}" \
                  --a0 1e-9 --probe-mev 8 --probe-fwhm 0.6 --delays "${FIG6_DELAYS:-2:10:33}" --out "$OUT/fig6rows" --no-progress ;;
     fig6fine) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 2e-3:8 --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6fine" --no-progress ;;
     mb1) result=mattis_bardeen_gpu.json
