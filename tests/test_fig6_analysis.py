@@ -46,3 +46,19 @@ def test_line_amplitudes_recover_two_lines_and_give_little_at_a_frequency_withou
     assert abs(a_l - 0.2) < 0.02 and abs(a_h - 1.0) < 0.02, (a_l, a_h)
     a_trial, a_h = line_amplitudes(delays, x - 0.2 * np.cos(4.74 * delays / HBAR + 0.3), (2.2, 5.74))
     assert a_trial < 0.01 and abs(a_h - 1.0) < 0.01, (a_trial, a_h)
+
+
+def test_peak_contrast_tells_a_line_from_the_skirt_of_a_decaying_one():
+    # the CPU run's delays (2…8.3 ps, 22): a decaying ω_H line whose least-squares skirt at ω_L = ω_H − 1 meV is
+    # 0.14 of it (0.16 in the v = 0.05 run), with and without a true ω_L line of that size
+    from analyse_fig6 import peak_contrast
+
+    delays = np.linspace(2.0, 8.3, 22)
+    w_l, w_h = 4.76, 5.77
+    skirt = 3 + np.cos(w_h * delays / HBAR - 1.0) * 2.0 / delays
+    a_l, a_h = line_amplitudes(delays, skirt, (w_l, w_h))
+    assert a_l / a_h > 0.1, (a_l, a_h)  # the plain fit alone would call this a weak ω_L line (measured 0.14)
+    assert peak_contrast(delays, skirt, w_l, w_h) < 0.95  # measured 0.85
+    for phase in (0.3, 1.5, 2.7):  # measured 1.22, 1.63, 1.96
+        line = skirt + 0.15 * np.cos(w_l * delays / HBAR + phase)
+        assert peak_contrast(delays, line, w_l, w_h) > 1.15, phase
