@@ -1,0 +1,121 @@
+"""What sets the size of the Leggett oscillation in the finite-momentum model, and when does it show in |Δ_i|?
+
+The study behind "What excites the Leggett mode on these rows" in docs/models/finite_momentum.md.  Grid: the
+resolved rows of the Fig. 2/3/5 examples (dk = 5e-4 nm⁻¹, q₀ = 16 dk = 8e-3 nm⁻¹, 2 k_y lines, n_max = 2), Krull's
+pump (8 meV, FWHM 0.4 ps, centre 1 ps), |A₀| = 1e-9 V·s/m, 0–7 ps, rtol 1e-6.  Each run is analysed over 2–7 ps:
+r.m.s. of φ₁ − φ₂, the line amplitudes (two-sided least-squares fits, ``analyse_fig6.line_amplitudes``) of φ₁ − φ₂
+at ω_L and of |Δ₂|, |Δ₁| at ω_L, ω_H2 = 2|Δ₂|∞ and 2ω_L.  Three scans:
+
+* ``fermi``: every ε_F and band mass × λ (Fermi velocities, hence the paramagnetic coupling, the shell and the pair
+  creation, fixed; band curvature and diamagnetic shift × 1/λ), with the diamagnetic term on and off;
+* ``kick``: the diamagnetic coupling s e²/2m × K — a numerical experiment (not an option of the model): a stronger
+  band-dependent A² shift, i.e. a stronger phase kick, at the same pair creation;
+* ``q0a``: q₀ and |A₀| changed at fixed q₀|A₀| with the diamagnetic term off — whether the pair creation depends on
+  q₀|A₀| alone (it does not on these grids: v_F q₀ is not small against ħω₀).
+
+About 85 s per run on one core (13 runs).  Usage:
+
+    python benchmarks/leggett_excitation.py [--quick] [--scan fermi|kick|q0a ...] [--write]
+
+``--quick``: the first two runs of the ``fermi`` scan (λ = 1, 1/4).  ``--write`` stores the table in results/leggett_excitation_cpu.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import jaxhiggs as jh  # noqa: E402
+from _common import environment  # noqa: E402
+from analyse_fig6 import line_amplitudes  # noqa: E402
+from jaxhiggs import units  # noqa: E402
+from jaxhiggs.models.finite_momentum import FiniteMomentum  # noqa: E402
+
+MGB2 = dict(gaps=(7.0, 3.0), signs=(-1.0, 1.0), masses=(1.38, 0.85), fermi_energies=(700.0, 2900.0))
+TIMES = np.linspace(0.0, 7.0, 701)
+SCANS = {
+    # (λ, K, v, q0_steps, |A0|)
+    "fermi": [(1.0, 1.0, 0.05, 16, 1e-9), (0.25, 1.0, 0.05, 16, 1e-9), (0.1, 1.0, 0.05, 16, 1e-9),
+              (1.0, 0.0, 0.05, 16, 1e-9), (0.25, 0.0, 0.05, 16, 1e-9)],
+    "kick": [(1.0, k, 0.05, 16, 1e-9) for k in (30.0, 300.0, 1000.0, 3000.0, 10000.0)] + [(1.0, 3000.0, 0.02, 16, 1e-9)],
+    "q0a": [(1.0, 0.0, 0.05, 8, 2e-9), (1.0, 0.0, 0.05, 32, 0.5e-9)],
+}
+
+
+def scaled_diamagnetic(k: float):
+    """FiniteMomentum with its diamagnetic coefficient × ``k`` (the experiment of the ``kick`` scan)."""
+
+    class ScaledDiamagnetic(FiniteMomentum):
+        def _coefficients(self):
+            para, dia = super()._coefficients()
+            return para, k * dia
+
+    return FiniteMomentum if k == 1.0 else ScaledDiamagnetic
+
+
+def run(lam, k, v, q0_steps, a0):
+    mat = jh.material.two_band(MGB2["gaps"], v, 50.0, signs=MGB2["signs"],
+                               masses=tuple(lam * m for m in MGB2["masses"]),
+                               fermi_energies=tuple(lam * e for e in MGB2["fermi_energies"]))
+    model = scaled_diamagnetic(k)(mat, dk=5e-4, n_lines=2, q0_steps=q0_steps, n_max=2)
+    pump = jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), 0.4 / 2.3548, 1.0)
+    start = time.perf_counter()
+    gap = np.asarray(jh.simulate(model, pump, TIMES, rtol=1e-6, atol=1e-9).gap)
+    wall = time.perf_counter() - start
+    after = TIMES > 2.0
+    t, gap = TIMES[after], gap[after]
+    phi = np.unwrap(np.angle(gap[:, 0] * np.conj(gap[:, 1])))
+    mod = np.abs(gap)
+    trial = np.linspace(1.0, 9.0, 801)
+    w_l = float(trial[np.argmax([line_amplitudes(t, phi, (f,))[0] for f in trial])])
+    w_h = 2 * float(mod[:, 1].mean())
+    d2 = line_amplitudes(t, mod[:, 1], (w_l, w_h, 2 * w_l))
+    d1 = line_amplitudes(t, mod[:, 0], (w_l, 2 * w_l))
+    return dict(lam=lam, K=k, v=v, q0=q0_steps * 5e-4, a0=a0, wall_s=round(wall, 1),
+                gap_inf=[float(x) for x in mod.mean(axis=0)], rms_gap2=float(mod[:, 1].std()),
+                rms_phi=float(phi.std()), omega_L=w_l, omega_H2=w_h,
+                phi_line_omega_L=line_amplitudes(t, phi, (w_l,))[0],
+                gap2_lines=dict(omega_L=d2[0], omega_H2=d2[1], two_omega_L=d2[2]),
+                gap1_lines=dict(omega_L=d1[0], two_omega_L=d1[1]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scan", nargs="+", choices=sorted(SCANS), default=sorted(SCANS))
+    parser.add_argument("--quick", action="store_true", help="only λ = 1 and 1/4 of the fermi scan")
+    parser.add_argument("--write", action="store_true", help="store results/leggett_excitation_cpu.json")
+    args = parser.parse_args()
+    scans = {"fermi": SCANS["fermi"][:2]} if args.quick else {name: SCANS[name] for name in args.scan}
+    rows = []
+    print("λ     K       v     q0 (nm⁻¹) |A0|     |Δ1|∞  |Δ2|∞   ω_H2  ω_L   φ line (rad)  |Δ2|: ω_L  ω_H2     2ω_L"
+          "     |Δ1|: ω_L  2ω_L     2ω_L/φ²: |Δ2| |Δ1| (meV)")
+    for name, cases in scans.items():
+        for case in cases:
+            r = run(*case)
+            r["scan"] = name
+            rows.append(r)
+            phi2 = r["phi_line_omega_L"] ** 2
+            print(f"{r['lam']:<5.3g} {r['K']:<7.5g} {r['v']:<5.3g} {r['q0']:<9.3g} {r['a0']:<8.2g} "
+                  f"{r['gap_inf'][0]:.3f}  {r['gap_inf'][1]:.4f}  {r['omega_H2']:.2f}  {r['omega_L']:.2f}  "
+                  f"{r['phi_line_omega_L']:<12.3g}  {r['gap2_lines']['omega_L']:.2e}  {r['gap2_lines']['omega_H2']:.2e} "
+                  f"{r['gap2_lines']['two_omega_L']:.2e}  {r['gap1_lines']['omega_L']:.2e}  "
+                  f"{r['gap1_lines']['two_omega_L']:.2e}  {r['gap2_lines']['two_omega_L'] / phi2:.3g} "
+                  f"{r['gap1_lines']['two_omega_L'] / phi2:.3g}   ({r['wall_s']} s)", flush=True)
+    if args.write:
+        out = HERE / "results" / f"leggett_excitation{'_quick' if args.quick else ''}_cpu.json"
+        meta = {**environment(), "grid": "dk 5e-4 nm^-1, q0_steps as listed, 2 lines, n_max 2, 0-7 ps, rtol 1e-6"}
+        out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
+        print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
