@@ -13,11 +13,12 @@ at ω_L and of |Δ₂|, |Δ₁| at ω_L, ω_H2 = 2|Δ₂|∞ and 2ω_L.  Four sc
 * ``q0a``: q₀ and |A₀| changed at fixed q₀|A₀| with the diamagnetic term off — whether the pair creation depends on
   q₀|A₀| alone (it does not on these grids: v_F q₀ is not small against ħω₀);
 * ``smallq``: towards Krull's regime — q₀ = 5e-4 and 1.6e-4 nm⁻¹ (v_F q₀ small against Δ; 4× a THz photon's
-  momentum) with |A₀| up to 5e-8 V·s/m, n_max = 4, and the same q₀ on rows twice as fine.
+  momentum) with |A₀| up to 5e-8 V·s/m, n_max = 4, and the same q₀ on rows twice as fine;
+* ``fig5``: Krull's Fig. 5 on the q₀ = 5e-4 grid, |A₀| = 0.8 … 4 × 10⁻⁸ at v = 0.05 and 0.015 (~2 min per run).
 
 About 70–85 s per run on one core for the first three scans (13 runs); ``smallq`` takes ~45 min.  Usage:
 
-    python benchmarks/leggett_excitation.py [--quick] [--scan fermi|kick|q0a|smallq ...] [--write]
+    python benchmarks/leggett_excitation.py [--quick] [--scan fermi|kick|q0a|smallq|fig5 ...] [--write]
 
 ``--quick``: the first two runs of the ``fermi`` scan (λ = 1, 1/4).  ``--write`` stores the table in
 results/leggett_excitation_cpu.json (all scans) or results/leggett_excitation_<scans>_cpu.json.
@@ -56,6 +57,9 @@ SCANS = {
     "smallq": [(1.0, 1.0, 0.05, 1, 8e-9, 5e-4, 4), (1.0, 1.0, 0.05, 1, 1.6e-8, 5e-4, 4),
                (1.0, 1.0, 0.05, 2, 1.6e-8, 2.5e-4, 4), (1.0, 1.0, 0.05, 1, 3.5e-8, 1.6e-4, 4),
                (1.0, 1.0, 0.05, 1, 5e-8, 1.6e-4, 4), (1.0, 1.0, 0.05, 2, 5e-8, 8e-5, 4)],
+    # Krull's Fig. 5 on the q₀ = 5e-4 grid: the fluence tunes ω_H2 towards ω_L (v = 0.05) and across 2ω_L (v = 0.015)
+    "fig5": [(1.0, 1.0, 0.05, 1, a0, 5e-4, 4) for a0 in (2.2e-8, 2.8e-8, 3.2e-8, 3.6e-8, 4.0e-8)]
+            + [(1.0, 1.0, 0.015, 1, a0, 5e-4, 4) for a0 in (0.8e-8, 1.2e-8, 1.6e-8, 2.0e-8, 2.4e-8)],
 }
 
 
