@@ -6,7 +6,7 @@
 #
 #   OUT=/tmp/gpu bash benchmarks/gpu_session.sh [PART[:SECONDS] ...]
 #
-# Parts (default: what is still pending: fig6rows (the Leggett line in σ(δt, ω) on rows that resolve the mode) and
+# Parts (default: what is still pending: fig6smallq (the Leggett line in σ(δt, ω) where the pump kicks the phase) and
 # mb1ref (the side-by-side ratio with the free evolution, now the GPU default too); then fig6qpr8 (does a probe with
 # little low-frequency weight remove the ν = ħω diagonal and leave the horizontal lines?), mb2big (two bands at
 # N_e = 600 with the free evolution), fig6fine over the whole 1…9 ps at 0.25 ps, FIG6_DELAYS=1:9:33, ≈ 2.4× the 184 s
@@ -25,6 +25,11 @@
 #             at 0.52 meV resolution, 34 runs of 13 ps, 4.5 × 10⁵ complex each).  Run on the 2-core CPU
 #             2026-11-27 with --store: v = 0.02, delays 2:7:21 (62 min: an ω_H2 line, no ω_L line, docs) and
 #             v = 0.05, delays 2:8.3:22 (docs: "Fig. 6 on the resolved rows")
+#   fig6smallq Fig. 6 where the pump rings the relative phase by tenths of a radian: q₀ = 1.6e-4 nm⁻¹ (4× a THz
+#             photon's momentum) = 3 dk, |A₀| = 5e-8, probe at q_pr = dk, 0.6 ps at 8 meV, n_max 2, v = $FIG6_V (0.05),
+#             delays $FIG6_DELAYS (2:8:21: ħω_δt to 6.9 meV, 0.69 meV resolution).  Pump-only on the CPU (docs
+#             "Closer to Krull's regime", q₀ = dk, n_max 4): φ₀ = 0.335 rad, the 2ω_L line of |Δ₂| twice its ω_H2
+#             line.  Not run yet: 3.6 × 10⁶ complex per run, 8× fig6rows (the limit is a guess)
 #   fig6probe the fine-grid run with the probe at 8.5 meV instead of 5.5: do the diagonal δt streaks follow the
 #             probe (then σ is not a property of the pumped state alone)?  Compare with analyse_fig6.py
 #   mb1       bench_mattis_bardeen.py, one band, N_e = 200, 600 (H200: ~150 s); its "default" record uses the
@@ -45,7 +50,7 @@ mkdir -p "$OUT"
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 LOG=$OUT/gpu_session.log
 PARTS=("$@")
-[ ${#PARTS[@]} -eq 0 ] && PARTS=(fig6rows:320 mb1ref:200)
+[ ${#PARTS[@]} -eq 0 ] && PARTS=(fig6smallq:480 mb1ref:200)
 
 run_part() {  # name seconds
   local name=$1 limit=$2 start rc result=""
@@ -61,6 +66,9 @@ run_part() {  # name seconds
                  --probe-mev 8 --probe-fwhm 0.6 --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6qpr8" --no-progress ;;
     fig6rows) timeout "$limit" python3 examples/krull_finite_q_fig6.py --quick --grid 5e-4:2:16 --probe-steps 5 --v "${FIG6_V:-0.05}" \
                  --a0 1e-9 --probe-mev 8 --probe-fwhm 0.6 --delays "${FIG6_DELAYS:-2:10:33}" --out "$OUT/fig6rows" --no-progress ;;
+    fig6smallq) timeout "$limit" python3 examples/krull_finite_q_fig6.py --quick --grid 5.3333e-5:2:3 --probe-steps 1 \
+                 --v "${FIG6_V:-0.05}" --a0 5e-8 --probe-mev 8 --probe-fwhm 0.6 --delays "${FIG6_DELAYS:-2:8:21}" \
+                 --out "$OUT/fig6smallq" --no-progress ;;
     fig6fine) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 2e-3:8 --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6fine" --no-progress ;;
     mb1) result=mattis_bardeen_gpu.json
          (cd benchmarks && timeout "$limit" python3 bench_mattis_bardeen.py --sizes 200 600 --ref-max 0 \
