@@ -44,7 +44,6 @@ from analyse_fig6 import line_amplitudes  # noqa: E402
 from jaxhiggs import units  # noqa: E402
 from jaxhiggs.models.finite_momentum import FiniteMomentum  # noqa: E402
 
-MGB2 = dict(gaps=(7.0, 3.0), signs=(-1.0, 1.0), masses=(1.38, 0.85), fermi_energies=(700.0, 2900.0))
 TIMES = np.linspace(0.0, 7.0, 701)
 SCANS = {
     # (λ, K, v, q0_steps, |A0|[, dk, n_max])
@@ -75,9 +74,11 @@ def scaled_diamagnetic(k: float):
 
 
 def run(lam, k, v, q0_steps, a0, dk=5e-4, n_max=2):
-    mat = jh.material.two_band(MGB2["gaps"], v, 50.0, signs=MGB2["signs"],
-                               masses=tuple(lam * m for m in MGB2["masses"]),
-                               fermi_energies=tuple(lam * e for e in MGB2["fermi_energies"]))
+    bands = jh.materials.mgb2(v=v).bands  # the preset, with every ε_F and mass × λ
+    mat = jh.material.two_band(tuple(float(b.gap) for b in bands), v, 50.0,
+                               signs=tuple(float(b.sign) for b in bands),
+                               masses=tuple(lam * float(b.mass) for b in bands),
+                               fermi_energies=tuple(lam * float(b.fermi_energy) for b in bands))
     model = scaled_diamagnetic(k)(mat, dk=dk, n_lines=2, q0_steps=q0_steps, n_max=n_max)
     pump = jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), 0.4 / 2.3548, 1.0)
     start = time.perf_counter()

@@ -1,5 +1,8 @@
 """Clean pseudospin model: equilibrium, invariants, gauge structure, Leggett mode, lattice Higgs mode."""
 
+import sys
+from pathlib import Path
+
 import diffrax
 import jax
 import jax.numpy as jnp
@@ -12,6 +15,9 @@ import jaxhiggs as jh
 from jaxhiggs import units
 from jaxhiggs.equilibrium import critical_temperature
 from jaxhiggs.reference import pseudospin as reference
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from analyse_fig6 import line_amplitudes  # noqa: E402  (the two-sided line fit of the Fig. 6 analysis)
 
 HBAR = units.HBAR_MEV_PS
 TIGHT = dict(solver=diffrax.Dopri8(), rtol=1e-11, atol=1e-14)
@@ -324,13 +330,6 @@ def test_max_steps_report_says_what_to_change():
         assert "last saved time reached: 3 ps" in message and "Raise max_steps" in message, message
 
 
-def _line_amplitudes(t_ps, x, freqs_mev):
-    """|c_f| of the least-squares fit x(t) = c₀ + Σ_f Re(c_f e^{−ift/ħ}) (the two-line fit of benchmarks/analyse_fig6)."""
-    cols = [np.ones_like(t_ps)] + [g(f * t_ps / HBAR) for f in freqs_mev for g in (np.cos, np.sin)]
-    c = np.linalg.lstsq(np.stack(cols, axis=1), x, rcond=None)[0]
-    return [float(np.hypot(c[1 + 2 * i], c[2 + 2 * i])) for i in range(len(freqs_mev))]
-
-
 def test_gap_amplitudes_carry_the_leggett_mode_at_twice_its_frequency_in_proportion_to_its_square():
     """The amplitude–phase coupling: an interband phase oscillation φ₀ cos ω_L t modulates |Δ_i| at 2ω_L by c_i φ₀²
     (cos φ ≈ 1 − φ²/2 in the interband pairing).  Krull's pump on the MgB₂ preset (v = 0.05), N = 2000, 2.5–12 ps;
@@ -348,12 +347,12 @@ def test_gap_amplitudes_carry_the_leggett_mode_at_twice_its_frequency_in_proport
         t = times[after]
         phi = np.unwrap(np.angle(gap[:, 0] * np.conj(gap[:, 1])))
         trial = np.linspace(3.0, 6.0, 301)
-        w_l = trial[np.argmax([_line_amplitudes(t, phi, (f,))[0] for f in trial])]
-        p0 = _line_amplitudes(t, phi, (w_l,))[0]
+        w_l = trial[np.argmax([line_amplitudes(t, phi, (f,))[0] for f in trial])]
+        p0 = line_amplitudes(t, phi, (w_l,))[0]
         mod = np.abs(gap)
         w_h = 2 * mod[:, 1].mean()
-        d2 = _line_amplitudes(t, mod[:, 1], (w_l, w_h, 2 * w_l))
-        d1 = _line_amplitudes(t, mod[:, 0], (w_l, 2 * w_l))
+        d2 = line_amplitudes(t, mod[:, 1], (w_l, w_h, 2 * w_l))
+        d1 = line_amplitudes(t, mod[:, 0], (w_l, 2 * w_l))
         phi0.append(p0)
         c2.append(d2[2] / p0**2)
         c1.append(d1[1] / p0**2)
@@ -380,8 +379,8 @@ def test_the_two_omega_l_line_of_the_small_gap_is_enhanced_where_two_omega_l_mee
                                      rtol=1e-8, atol=1e-11).gap)[after]
         phi = np.unwrap(np.angle(gap[:, 0] * np.conj(gap[:, 1])))
         trial = np.linspace(1.0, 7.0, 601)
-        w_l = trial[np.argmax([_line_amplitudes(t, phi, (f,))[0] for f in trial])]
+        w_l = trial[np.argmax([line_amplitudes(t, phi, (f,))[0] for f in trial])]
         mod = np.abs(gap[:, 1])
-        c2[v] = _line_amplitudes(t, mod, (2 * mod.mean(), 2 * w_l))[1] / _line_amplitudes(t, phi, (w_l,))[0] ** 2
+        c2[v] = line_amplitudes(t, mod, (2 * mod.mean(), 2 * w_l))[1] / line_amplitudes(t, phi, (w_l,))[0] ** 2
     peak = c2.pop(0.018)
     assert all(peak > 1.9 * c for c in c2.values()), (peak, c2)
