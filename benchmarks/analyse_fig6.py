@@ -13,7 +13,10 @@ Sign: the FT over δt is taken as Σ_δt σ(δt, ω) e^{+iν δt/ħ}, so a posit
 package's e^{−iωt} convention a probe centred at δt has A(ω) ∝ e^{+iωδt/ħ}; a current whose δt phase does not
 follow the probe's then shows up at ν = ħω − (what it does follow).  Usage:
 
-    python benchmarks/analyse_fig6.py [run.npz ...]
+    python benchmarks/analyse_fig6.py [--max-delay PS] [run.npz ...]
+
+``--max-delay PS`` keeps only the delays ≤ PS (e.g. those whose record ends before the rows' recurrence time,
+``FiniteMomentum.recurrence_time``).
 """
 
 from __future__ import annotations
@@ -34,10 +37,13 @@ def dominant_delay_frequency(delays, sigma_column, nu):
     return nu[np.argmax(np.abs(np.exp(1j * np.outer(nu / HBAR, delays)) @ x))]
 
 
-def report(path: Path):
+def report(path: Path, max_delay: float | None = None):
     d = np.load(path)
     w = d["frequency_thz"] * THZ_TO_MEV
     sigma, sigma_eq, delays = d["sigma_MS_per_m"], d["sigma_equilibrium_MS_per_m"], d["delays_ps"]
+    if max_delay is not None:  # e.g. the delays whose window ends before the rows' recurrence time
+        keep = delays <= max_delay + 1e-9
+        sigma, delays = sigma[keep], delays[keep]
     probe = float(d["probe_meV"]) if "probe_meV" in d else 5.5
     fwhm = float(d["probe_fwhm_ps"]) if "probe_fwhm_ps" in d else 0.15
     band = (w > 1.0) & (w < 16.0)
@@ -116,5 +122,9 @@ def diagonal_share(w, sigma, delays, sel, after: float = 2.0):
 
 
 if __name__ == "__main__":
-    for p in (sys.argv[1:] or DEFAULT):
-        report(Path(p))
+    args = sys.argv[1:]
+    limit = None
+    if args[:1] == ["--max-delay"]:
+        limit, args = float(args[1]), args[2:]
+    for p in (args or DEFAULT):
+        report(Path(p), limit)

@@ -19,10 +19,12 @@
 #             (FiniteMomentum(probe_steps=1), one probe phase: no phase-conjugate part at q_pr), delays $FIG6_DELAYS
 #   fig6qpr8  fig6qpr with a 0.6 ps probe at 8 meV: little weight near zero frequency, so the ν = ħω diagonal of
 #             fig6qpr (pair coherences the pump left, read out by the probe's low frequencies) should be gone
-#   fig6rows  Fig. 6 on the rows that resolve the continuum at fixed q₀ = 8e-3 nm⁻¹ (dk = 5e-4, q₀ = 16 dk, the
-#             Fig. 2/3/5 examples' --quick grid), probe at q_pr = 5 dk, 0.6 ps at 8 meV, v = $FIG6_V (default 0.05:
-#             ω_L = 4.74 and ω_H2 = 5.74 meV, 1 meV apart), delays $FIG6_DELAYS (default 2:10:33: ħω_δt to 8.3 meV
-#             at 0.52 meV resolution, 34 runs of 13 ps, 4.5 × 10⁵ complex each).  Run on the 2-core CPU
+#   fig6rows  Fig. 6 on the rows that resolve the continuum at fixed q₀ = 8e-3 nm⁻¹ (dk = 2.5e-4, q₀ = 32 dk: the
+#             Fig. 2/3/5 examples' --quick rows halved, so that the 13 ps records end before the rows' recurrence
+#             time, 12.7 ps after the pump's half maximum; the quick rows revive from 7.15 ps), probe at q_pr =
+#             10 dk = 2.5e-3 nm⁻¹, 0.6 ps at 8 meV, v = $FIG6_V (default 0.05: ω_L = 4.74 and ω_H2 = 5.74 meV, 1 meV
+#             apart), delays $FIG6_DELAYS (default 2:10:33: ħω_δt to 8.3 meV at 0.52 meV resolution, 34 runs of
+#             13 ps, 9 × 10⁵ complex each).  Run on the 2-core CPU, on the dk = 5e-4 rows,
 #             2026-11-27 with --store: v = 0.02, delays 2:7:21 (62 min: an ω_H2 line, no ω_L line, docs) and
 #             v = 0.05, delays 2:8.3:22 (docs: "Fig. 6 on the resolved rows")
 #   fig6smallq Fig. 6 where the pump rings the relative phase by tenths of a radian: q₀ = 1.6e-4 nm⁻¹ (4× a THz
@@ -64,7 +66,7 @@ run_part() {  # name seconds
                  --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6qpr" --no-progress ;;
     fig6qpr8) timeout "$limit" python3 examples/krull_finite_q_fig6.py --grid 1.333e-3:4:3 --probe-steps 1 \
                  --probe-mev 8 --probe-fwhm 0.6 --delays "${FIG6_DELAYS:-1:5:17}" --out "$OUT/fig6qpr8" --no-progress ;;
-    fig6rows) timeout "$limit" python3 examples/krull_finite_q_fig6.py --quick --grid 5e-4:2:16 --probe-steps 5 --v "${FIG6_V:-0.05}" \
+    fig6rows) timeout "$limit" python3 examples/krull_finite_q_fig6.py --quick --grid 2.5e-4:2:32 --probe-steps 10 --v "${FIG6_V:-0.05}" \
                  --a0 1e-9 --probe-mev 8 --probe-fwhm 0.6 --delays "${FIG6_DELAYS:-2:10:33}" --out "$OUT/fig6rows" --no-progress ;;
     fig6smallq) timeout "$limit" python3 examples/krull_finite_q_fig6.py --quick --grid 5.3333e-5:2:3 --probe-steps 1 \
                  --v "${FIG6_V:-0.05}" --a0 5e-8 --probe-mev 8 --probe-fwhm 0.6 --delays "${FIG6_DELAYS:-2:8:21}" \

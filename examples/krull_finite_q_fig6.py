@@ -14,7 +14,8 @@ mean-subtracted, per-ω normalised σ (as Krull's Fig. 6c), with the model's own
 --quick: dk = 1.6e-2 nm⁻¹, 2 k_y lines (100 + 40 shell points), n_max = 2, |A0| = 1.5e-9 V·s/m (the coarse grid's
 large q₀ over-states pair creation, see the docs), 10 delays 1.0 … 2.8 ps, 3 ps window, two probe phases
 (second-order leak ~ 0.1 %), rtol 1e-6, lines broadened by η = 1 meV: ~5 min on two shared cores, a smoke test — the
-δt record (1.8 ps) resolves only ~2.3 meV in ħω_δt, too coarse to separate ω_L from ω_H2.
+δt record (1.8 ps) resolves only ~2.3 meV in ħω_δt, too coarse to separate ω_L from ω_H2, and the rows revive after
+0.2 ps (FiniteMomentum.recurrence_time), so the package warns that the window is past their recurrence time.
 Full: dk = 4e-3 nm⁻¹, 4 lines (324 + 832 shell points), n_max = 4, |A0| = 5e-9, 41 delays 1.0 … 9.0 ps, 8 ps window,
 four probe phases, rtol 1e-8, η = 0.5 meV (165 runs of 17 ps: a GPU job; 190 s on an NVIDIA H200, the figure and
 what it shows are in docs/models/finite_momentum.md).

@@ -392,7 +392,7 @@ def simulate(model: Model, drive: Drive, times, **options) -> Result:
     if concrete:
         times = check_times(times, drive)
         check_step(opts, times)
-        model.check_window(times)
+        model.check_window(times, drive if is_concrete(drive) else None)
     t_internal = units.ps_to_internal(jnp.asarray(times, dtype=float))
     driven = driven_saves(model, drive, t_internal, opts)
     ys, num_steps, success, status = _solve_jit(model, drive, t_internal, opts.traced(), driven)

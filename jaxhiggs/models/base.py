@@ -94,9 +94,10 @@ class Model(eqx.Module):
     def observables(self, t, y, args) -> dict:
         raise NotImplementedError
 
-    def check_window(self, times_ps) -> None:
-        """Model-specific checks of the saved time grid (ps), called by ``simulate`` on concrete
-        times; warn or raise.  Default: nothing (e.g. grid recurrence times are model-specific)."""
+    def check_window(self, times_ps, drive=None) -> None:
+        """Model-specific checks of the saved time grid (ps), called by ``simulate`` and ``sweep`` on
+        concrete times with the (concrete) drive, or None; warn or raise.  Default: nothing (e.g. grid
+        recurrence times are model-specific)."""
 
     def check_result(self, result) -> None:
         """Model-specific checks of a finished concrete run (e.g. validity of a perturbative

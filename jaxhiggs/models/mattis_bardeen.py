@@ -449,8 +449,8 @@ class MattisBardeen(Model):
                     current_p1=jp1, current_d1=jd1, current_p3=jp3, current_d3=jd3,
                     vector_potential=a_phys, electric_field=field)
 
-    def check_window(self, times_ps) -> None:
-        """Warn when the window is longer than the grid's recurrence time πħ/δε.
+    def check_window(self, times_ps, drive=None) -> None:
+        """Warn when the window is longer than the grid's recurrence time πħ/δε (``drive`` unused).
 
         The pair coherences r²¹ oscillate at 2E_a, and on the grid of spacing δε the 2E_a are spaced by
         2δε far from the gap, so they revive together after 2π/(2δε) = π/δε (ħ = 1) — half the

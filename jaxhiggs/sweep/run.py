@@ -19,7 +19,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 from jaxtyping import ArrayLike, Float
 
 from .. import units
-from .._validate import InputError, check, check_int
+from .._validate import InputError, check, check_int, is_concrete
 from ..cpu import usable_cores
 from ..drive import Drive
 from ..models.base import Model
@@ -179,7 +179,7 @@ def _checked_call(model, drive, times, grid, store, chunk_size, zip, sort_by, dt
     check_model_and_drive(model, drive)
     times_ps = check_times(times, drive)
     check_step(opts, times_ps)
-    model.check_window(times_ps)
+    model.check_window(times_ps, drive if is_concrete(drive) else None)
     axes = validate_axes(grid, model, drive, zip, times_ps)
     resumed = store is not None and sweep_store.check_target(store)  # refuses files and foreign folders
     return _Call(model, drive, times_ps, axes, bool(zip), sort_by, opts, dtype, vectorize, store, resumed)
