@@ -2,9 +2,9 @@
 
 The study behind "What excites the Leggett mode on these rows" in docs/models/finite_momentum.md.  Grid: the
 resolved rows of the Fig. 2/3/5 examples (dk = 5e-4 nm⁻¹, q₀ = 16 dk = 8e-3 nm⁻¹, 2 k_y lines, n_max = 2), Krull's
-pump (8 meV, FWHM 0.4 ps, centre 1 ps), |A₀| = 1e-9 V·s/m, 0–7 ps, rtol 1e-6.  Each run is analysed over 2–7 ps:
-r.m.s. of φ₁ − φ₂, the line amplitudes (two-sided least-squares fits, ``analyse_fig6.line_amplitudes``) of φ₁ − φ₂
-at ω_L and of |Δ₂|, |Δ₁| at ω_L, ω_H2 = 2|Δ₂|∞ and 2ω_L.  Four scans:
+pump (8 meV, FWHM 0.4 ps, centre 1 ps), |A₀| = 1e-9 V·s/m, 0–7 ps, rtol 1e-6.  Each run is analysed from 2 ps to
+the end of its record: r.m.s. of φ₁ − φ₂, the line amplitudes (two-sided least-squares fits,
+``analyse_fig6.line_amplitudes``) of φ₁ − φ₂ at ω_L and of |Δ₂|, |Δ₁| at ω_L, ω_H2 = 2|Δ₂|∞ and 2ω_L.  The scans:
 
 * ``fermi``: every ε_F and band mass × λ (Fermi velocities, hence the paramagnetic coupling, the shell and the pair
   creation, fixed; band curvature and diamagnetic shift × 1/λ), with the diamagnetic term on and off;
@@ -14,14 +14,22 @@ at ω_L and of |Δ₂|, |Δ₁| at ω_L, ω_H2 = 2|Δ₂|∞ and 2ω_L.  Four sc
   q₀|A₀| alone (it does not on these grids: v_F q₀ is not small against ħω₀);
 * ``smallq``: towards Krull's regime — q₀ = 5e-4 and 1.6e-4 nm⁻¹ (v_F q₀ small against Δ; 4× a THz photon's
   momentum) with |A₀| up to 5e-8 V·s/m, n_max = 4, and the same q₀ on rows twice as fine;
-* ``fig5``: Krull's Fig. 5 on the q₀ = 5e-4 grid, |A₀| = 0.8 … 4 × 10⁻⁸ at v = 0.05 and 0.015 (~2 min per run).
+* ``fig5``: Krull's Fig. 5 on the q₀ = 5e-4 grid, |A₀| = 0.8 … 4 × 10⁻⁸ at v = 0.05 and 0.015 (~2 min per run);
+* ``fig5long``: Fig. 5b,d,f — v = 0.01, |A₀| = 1.6 … 4 × 10⁻⁸ tuning ω_H2 across 2ω_L, on 12 ps records (rows
+  dk = 2.5e-4 nm⁻¹, q₀ = 2 dk, so that the record ends before the rows' recurrence time);
+* ``fig5smallq``: the v = 0.05 half at q₀ = 1.6e-4 nm⁻¹, |A₀| = 6 … 9 × 10⁻⁸, where the phase kick is ~10× larger
+  (Fig. 5a,c,e);
+* ``fig5nokick``: ``fig5smallq`` with the diamagnetic term off (K = 0), whose phase kick is 10³× weaker.
 
 About 70–85 s per run on one core for the first three scans (13 runs); ``smallq`` takes ~45 min.  Usage:
 
-    python benchmarks/leggett_excitation.py [--quick] [--scan fermi|kick|q0a|smallq|fig5 ...] [--write]
+    python benchmarks/leggett_excitation.py [--quick] [--write]
+                                            [--scan fermi|kick|q0a|smallq|fig5|fig5long|fig5smallq ...]
 
 ``--quick``: the first two runs of the ``fermi`` scan (λ = 1, 1/4).  ``--write`` stores the table in
-results/leggett_excitation_cpu.json (all scans) or results/leggett_excitation_<scans>_cpu.json.
+results/leggett_excitation_cpu.json (all scans) or results/leggett_excitation_<scans>_cpu.json, and each run's
+|Δ_i(t)| and φ₁ − φ₂ in results/leggett_excitation_series/<scan>_v<v>_q<q₀>_a<|A₀|>.npz.  ``--plot --scan S``
+draws Krull's Fig. 5 maps from those records (docs/figures/krull_finite_q_fig5_S.png).
 """
 
 from __future__ import annotations
@@ -44,9 +52,8 @@ from analyse_fig6 import line_amplitudes  # noqa: E402
 from jaxhiggs import units  # noqa: E402
 from jaxhiggs.models.finite_momentum import FiniteMomentum  # noqa: E402
 
-TIMES = np.linspace(0.0, 7.0, 701)
 SCANS = {
-    # (λ, K, v, q0_steps, |A0|[, dk, n_max])
+    # (λ, K, v, q0_steps, |A0|[, dk, n_max[, t_end (ps)]])
     "fermi": [(1.0, 1.0, 0.05, 16, 1e-9), (0.25, 1.0, 0.05, 16, 1e-9), (0.1, 1.0, 0.05, 16, 1e-9),
               (1.0, 0.0, 0.05, 16, 1e-9), (0.25, 0.0, 0.05, 16, 1e-9)],
     "kick": [(1.0, k, 0.05, 16, 1e-9) for k in (30.0, 300.0, 1000.0, 3000.0, 10000.0)] + [(1.0, 3000.0, 0.02, 16, 1e-9)],
@@ -59,7 +66,18 @@ SCANS = {
     # Krull's Fig. 5 on the q₀ = 5e-4 grid: the fluence tunes ω_H2 towards ω_L (v = 0.05) and across 2ω_L (v = 0.015)
     "fig5": [(1.0, 1.0, 0.05, 1, a0, 5e-4, 4) for a0 in (2.2e-8, 2.8e-8, 3.2e-8, 3.6e-8, 4.0e-8)]
             + [(1.0, 1.0, 0.015, 1, a0, 5e-4, 4) for a0 in (0.8e-8, 1.2e-8, 1.6e-8, 2.0e-8, 2.4e-8)],
+    # Fig. 5b,d,f: v = 0.01, the fluence tuning ω_H2 down across 2ω_L, on 12 ps records (0.41 meV resolution over
+    # 2–12 ps) — on rows of dk = 2.5e-4 (q₀ = 2 dk), whose recurrence (12.7 ps after the pump) lies beyond the
+    # record; the q₀ = dk = 5e-4 rows revive from 7.15 ps (FiniteMomentum.recurrence_time) (~8 min per run)
+    "fig5long": [(1.0, 1.0, 0.01, 2, a0, 2.5e-4, 4, 12.0) for a0 in (1.6e-8, 2.6e-8, 3.2e-8, 3.6e-8, 4.0e-8)],
+    # Fig. 5a,c,e: v = 0.05 at q₀ = 1.6e-4, where the phase kick is 10× that at 5e-4 (~8 min per run)
+    "fig5smallq": [(1.0, 1.0, 0.05, 1, a0, 1.6e-4, 4) for a0 in (6e-8, 7e-8, 8e-8, 9e-8)],
+    # ... and the same without the diamagnetic term (K = 0: φ₀ ~ 10⁻³): is the enhancement the phase mode's?
+    "fig5nokick": [(1.0, 0.0, 0.05, 1, a0, 1.6e-4, 4) for a0 in (7e-8, 8e-8, 9e-8, 10e-8)],
 }
+
+
+SERIES = HERE / "results" / "leggett_excitation_series"
 
 
 def scaled_diamagnetic(k: float):
@@ -73,7 +91,7 @@ def scaled_diamagnetic(k: float):
     return FiniteMomentum if k == 1.0 else ScaledDiamagnetic
 
 
-def run(lam, k, v, q0_steps, a0, dk=5e-4, n_max=2):
+def run(lam, k, v, q0_steps, a0, dk=5e-4, n_max=2, t_end=7.0):
     bands = jh.materials.mgb2(v=v).bands  # the preset, with every ε_F and mass × λ
     mat = jh.material.two_band(tuple(float(b.gap) for b in bands), v, 50.0,
                                signs=tuple(float(b.sign) for b in bands),
@@ -81,14 +99,15 @@ def run(lam, k, v, q0_steps, a0, dk=5e-4, n_max=2):
                                fermi_energies=tuple(lam * float(b.fermi_energy) for b in bands))
     model = scaled_diamagnetic(k)(mat, dk=dk, n_lines=2, q0_steps=q0_steps, n_max=n_max)
     pump = jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), 0.4 / 2.3548, 1.0)
+    times = np.linspace(0.0, t_end, round(100 * t_end) + 1)
     start = time.perf_counter()
-    res = jh.simulate(model, pump, TIMES, rtol=1e-6, atol=1e-9)
+    res = jh.simulate(model, pump, times, rtol=1e-6, atol=1e-9)
     gap = np.asarray(res.gap)
     wall = time.perf_counter() - start
     harmonics = np.asarray(res["harmonics"])  # Σ‖ρ_n‖² per saved time, n = −n_max … n_max
     top_over_first = float((harmonics[:, -1] / np.maximum(harmonics[:, n_max + 1], 1e-300)).max())
-    after = TIMES > 2.0
-    t, gap = TIMES[after], gap[after]
+    after = times > 2.0
+    t, gap = times[after], gap[after]
     phi = np.unwrap(np.angle(gap[:, 0] * np.conj(gap[:, 1])))
     mod = np.abs(gap)
     trial = np.linspace(1.0, 9.0, 801)
@@ -96,7 +115,9 @@ def run(lam, k, v, q0_steps, a0, dk=5e-4, n_max=2):
     w_h = 2 * float(mod[:, 1].mean())
     d2 = line_amplitudes(t, mod[:, 1], (w_l, w_h, 2 * w_l))
     d1 = line_amplitudes(t, mod[:, 0], (w_l, 2 * w_l))
-    return dict(lam=lam, K=k, v=v, q0=q0_steps * dk, dk=dk, n_max=n_max, a0=a0, wall_s=round(wall, 1),
+    series = dict(time_ps=times, gap_abs_meV=np.abs(np.asarray(res.gap)).astype(np.float32),
+                  relative_phase_rad=np.unwrap(np.angle(np.asarray(res.gap[:, 0] * np.conj(res.gap[:, 1])))))
+    return series, dict(lam=lam, K=k, v=v, q0=q0_steps * dk, dk=dk, n_max=n_max, a0=a0, t_end=t_end, wall_s=round(wall, 1),
                 harmonics_top_over_first=top_over_first,
                 gap_inf=[float(x) for x in mod.mean(axis=0)], rms_gap2=float(mod[:, 1].std()),
                 rms_phi=float(phi.std()), omega_L=w_l, omega_H2=w_h,
@@ -105,21 +126,86 @@ def run(lam, k, v, q0_steps, a0, dk=5e-4, n_max=2):
                 gap1_lines=dict(omega_L=d1[0], two_omega_L=d1[1]))
 
 
+def plot_fig5(scan: str) -> Path:
+    """Krull's Fig. 5 as maps: the spectra of φ₁ − φ₂, |Δ₁| and |Δ₂| after 2 ps (Hann window) against the pump's
+    integrated intensity |A₀|²τ, from the records ``--write`` stored for ``scan``; each spectrum is divided by |A₀|²
+    so that a resonant enhancement stands out of the quadratic growth.  Written to docs/figures.  Also prints, per
+    record, the |Δ₂| line nearest ω_H2 (the spectrum's peak within 0.6 meV of 2|Δ₂|∞, as the amplitude of a cosine:
+    |Σ x w e^{iωt}|·2/Σw) and that per unit of gap drop 3 meV − |Δ₂|∞ (the preset's Δ₂ before the pump), and the
+    line nearest 2ω_L (within 0.4 meV)."""
+    import matplotlib.pyplot as plt
+
+    files = sorted(SERIES.glob(f"{scan}_*.npz"), key=lambda f: float(f.stem.rsplit("_a", 1)[1]))
+    if not files:
+        raise SystemExit(f"--plot {scan}: no records in {SERIES} (run --scan {scan} --write first)")
+    a0 = np.array([float(f.stem.rsplit("_a", 1)[1]) for f in files])
+    fluence = a0**2 * 0.4 * 1e16  # |A₀|²τ in 10⁻¹⁶ (V·s/m)² ps
+    spectra, marks = [], []
+    for f in files:
+        d = np.load(f)
+        keep = d["time_ps"] > 2.0
+        t = d["time_ps"][keep]
+        signals = [d["relative_phase_rad"][keep], *np.asarray(d["gap_abs_meV"], float)[keep].T]
+        n_fft = 16 * t.size
+        window = np.hanning(t.size)
+        spec = [np.abs(np.fft.rfft((x - x.mean()) * window, n_fft)) * 2 / window.sum() for x in signals]
+        freq = np.fft.rfftfreq(n_fft, t[1] - t[0]) * units.thz_to_mev(1.0)  # ħω (meV)
+        band = (freq > 1.0) & (freq < 9.0)
+        w_l = freq[band][np.argmax(spec[0][band])]
+        spectra.append(spec)
+        w_h2 = 2 * signals[2].mean()
+        near_h2 = np.argmax(np.where(np.abs(freq - w_h2) < 0.6, spec[2], 0.0))
+        near_2l = np.argmax(np.where(np.abs(freq - 2 * w_l) < 0.4, spec[2], 0.0))
+        print(f"|A₀| = {float(f.stem.rsplit('_a', 1)[1]):.3g}: |Δ₂|∞ {signals[2].mean():.4f}, ω_H2 {w_h2:.2f}, ω_L "
+              f"{w_l:.2f} meV; |Δ₂| line near ω_H2 at {freq[near_h2]:.2f}: {spec[2][near_h2]:.3e} meV, per gap drop "
+              f"{spec[2][near_h2] / (3.0 - signals[2].mean()):.3f}; near 2ω_L at {freq[near_2l]:.2f}: "
+              f"{spec[2][near_2l]:.2e} meV; φ₁ − φ₂ line {spec[0][band].max():.3g} rad")
+        marks.append((w_h2, w_l))
+    spectra = np.asarray(spectra) / a0[:, None, None] ** 2  # (fluence, signal, ν)
+    show = freq < 12.0
+    fig, ax = plt.subplots(1, 3, figsize=(14, 4.2), sharey=True)
+    for i, title in enumerate(("φ₁ − φ₂", "|Δ₁|", "|Δ₂|")):
+        ax[i].pcolormesh(freq[show], fluence, spectra[:, i, show], shading="nearest", cmap="magma")
+        w_h2, w_l = np.asarray(marks).T
+        ax[i].plot(w_h2, fluence, "s", mfc="none", mec="c", label="ω_H2 = 2|Δ₂|∞")
+        ax[i].plot(w_l, fluence, "o", mfc="none", mec="w", label="ω_L")
+        ax[i].plot(2 * w_l, fluence, "^", mfc="none", mec="lime", label="2ω_L")
+        ax[i].set(xlabel="ħω (meV)", title=f"spectrum of {title} after 2 ps / |A₀|²")
+    ax[0].set_ylabel("|A₀|²τ (10⁻¹⁶ (V·s/m)² ps)")
+    ax[2].legend(fontsize=8, loc="upper right")
+    d = json.loads((HERE / "results" / f"leggett_excitation_{scan}_cpu.json").read_text())["rows"][0]
+    fig.suptitle(f"Krull Fig. 5, finite q₀ = {d['q0']:g} nm⁻¹ (dk = {d['dk']:g} nm⁻¹, n_max = {d['n_max']}, "
+                 f"2 k_y lines), v = {d['v']:g}, 0–{d['t_end']:g} ps: fluence tuning")
+    fig.tight_layout()
+    out = HERE.parent / "docs" / "figures" / f"krull_finite_q_fig5_{scan}.png"
+    fig.savefig(out, dpi=110)
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scan", nargs="+", choices=sorted(SCANS), default=sorted(SCANS))
     parser.add_argument("--quick", action="store_true", help="only λ = 1 and 1/4 of the fermi scan")
     parser.add_argument("--write", action="store_true", help="store the table in results/ (name in the module docstring)")
+    parser.add_argument("--plot", action="store_true",
+                        help="draw the Fig. 5 maps of the chosen scans from their stored records (docs/figures/)")
     args = parser.parse_args()
+    if args.plot:
+        for name in args.scan:
+            print(f"wrote {plot_fig5(name)}")
+        return
     scans = {"fermi": SCANS["fermi"][:2]} if args.quick else {name: SCANS[name] for name in args.scan}
     rows = []
     print("λ     K       v     q0 (nm⁻¹) |A0|     |Δ1|∞  |Δ2|∞   ω_H2  ω_L   φ line (rad)  |Δ2|: ω_L  ω_H2     2ω_L"
           "     |Δ1|: ω_L  2ω_L     2ω_L/φ²: |Δ2| |Δ1| (meV)")
     for name, cases in scans.items():
         for case in cases:
-            r = run(*case)
+            series, r = run(*case)
             r["scan"] = name
             rows.append(r)
+            if args.write:  # the records behind the Fig. 5 maps in the docs (float32 |Δ_i|, 24 kB per 20 ps)
+                SERIES.mkdir(exist_ok=True)
+                np.savez_compressed(SERIES / f"{name}_v{r['v']:g}_q{r['q0']:g}_a{r['a0']:g}.npz", **series)
             phi2 = r["phi_line_omega_L"] ** 2
             print(f"{r['lam']:<5.3g} {r['K']:<7.5g} {r['v']:<5.3g} {r['q0']:<9.3g} {r['a0']:<8.2g} "
                   f"{r['gap_inf'][0]:.3f}  {r['gap_inf'][1]:.4f}  {r['omega_H2']:.2f}  {r['omega_L']:.2f}  "
@@ -131,7 +217,7 @@ def main():
     if args.write:
         tag = "_quick" if args.quick else "" if set(scans) == set(SCANS) else "_" + "-".join(scans)
         out = HERE / "results" / f"leggett_excitation{tag}_cpu.json"
-        meta = {**environment(), "grid": "dk 5e-4 nm^-1, q0_steps as listed, 2 lines, n_max 2, 0-7 ps, rtol 1e-6"}
+        meta = {**environment(), "grid": "dk, q0_steps, n_max and t_end as listed per row (default dk 5e-4 nm^-1, n_max 2, 0-7 ps), 2 lines, rtol 1e-6"}
         out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
         print(f"wrote {out}")
 

@@ -612,10 +612,10 @@ class FiniteMomentum(Model):
         t = np.asarray(times_ps, dtype=float)
         start = float(t[0])
         if drive is not None:
-            on = [x for x in t if drive.switched_on(float(units.ps_to_internal(x))) >= 0.5]
-            if not on:
+            on = next((x for x in t if drive.switched_on(float(units.ps_to_internal(x))) >= 0.5), None)
+            if on is None:
                 return
-            start = float(on[0])
+            start = float(on)
         recurrence = self.recurrence_time()
         if t[-1] - start > recurrence:
             dk = self.shell.dk * recurrence / (t[-1] - start)
