@@ -19,12 +19,13 @@ the end of its record: r.m.s. of φ₁ − φ₂, the line amplitudes (two-sided
   dk = 2.5e-4 nm⁻¹, q₀ = 2 dk, so that the record ends before the rows' recurrence time);
 * ``fig5smallq``: the v = 0.05 half at q₀ = 1.6e-4 nm⁻¹, |A₀| = 6 … 9 × 10⁻⁸, where the phase kick is ~10× larger
   (Fig. 5a,c,e);
-* ``fig5nokick``: ``fig5smallq`` with the diamagnetic term off (K = 0), whose phase kick is 10³× weaker.
+* ``fig5nokick``: ``fig5smallq`` with the diamagnetic term off (K = 0), whose phase kick is 10³× weaker;
+* ``fig5q18``, ``fig5q18nokick``: |A₀| = 7e-8 with the kick and 1e-7 without (the same gap drop) on 18 ps records.
 
 About 70–85 s per run on one core for the first three scans (13 runs); ``smallq`` takes ~45 min.  Usage:
 
-    python benchmarks/leggett_excitation.py [--quick] [--write]
-                                            [--scan fermi|kick|q0a|smallq|fig5|fig5long|fig5smallq ...]
+    python benchmarks/leggett_excitation.py [--quick] [--write] [--plot]
+        [--scan fermi|kick|q0a|smallq|fig5|fig5long|fig5smallq|fig5nokick|fig5q18|fig5q18nokick ...]
 
 ``--quick``: the first two runs of the ``fermi`` scan (λ = 1, 1/4).  ``--write`` stores the table in
 results/leggett_excitation_cpu.json (all scans) or results/leggett_excitation_<scans>_cpu.json, and each run's
@@ -74,6 +75,10 @@ SCANS = {
     "fig5smallq": [(1.0, 1.0, 0.05, 1, a0, 1.6e-4, 4) for a0 in (6e-8, 7e-8, 8e-8, 9e-8)],
     # ... and the same without the diamagnetic term (K = 0: φ₀ ~ 10⁻³): is the enhancement the phase mode's?
     "fig5nokick": [(1.0, 0.0, 0.05, 1, a0, 1.6e-4, 4) for a0 in (7e-8, 8e-8, 9e-8, 10e-8)],
+    # the same gap drop with and without the kick (|Δ₂|∞ 2.368 / 2.367) on 18 ps records (0.26 meV over 2–18 ps;
+    # these rows recur 19.8 ps after the pump): which line carries the enhanced ringing, ω_H2 or ω_L? (~40 min each)
+    "fig5q18": [(1.0, 1.0, 0.05, 1, 7e-8, 1.6e-4, 4, 18.0)],
+    "fig5q18nokick": [(1.0, 0.0, 0.05, 1, 1e-7, 1.6e-4, 4, 18.0)],
 }
 
 
@@ -126,13 +131,13 @@ def run(lam, k, v, q0_steps, a0, dk=5e-4, n_max=2, t_end=7.0):
                 gap1_lines=dict(omega_L=d1[0], two_omega_L=d1[1]))
 
 
-def plot_fig5(scan: str) -> Path:
+def plot_fig5(scan: str) -> Path | None:
     """Krull's Fig. 5 as maps: the spectra of φ₁ − φ₂, |Δ₁| and |Δ₂| after 2 ps (Hann window) against the pump's
     integrated intensity |A₀|²τ, from the records ``--write`` stored for ``scan``; each spectrum is divided by |A₀|²
     so that a resonant enhancement stands out of the quadratic growth.  Written to docs/figures.  Also prints, per
     record, the |Δ₂| line nearest ω_H2 (the spectrum's peak within 0.6 meV of 2|Δ₂|∞, as the amplitude of a cosine:
     |Σ x w e^{iωt}|·2/Σw) and that per unit of gap drop 3 meV − |Δ₂|∞ (the preset's Δ₂ before the pump), and the
-    line nearest 2ω_L (within 0.4 meV)."""
+    line nearest 2ω_L (within 0.4 meV) and the spectrum at ω_L.  A scan of one record gets the table only (None)."""
     import matplotlib.pyplot as plt
 
     files = sorted(SERIES.glob(f"{scan}_*.npz"), key=lambda f: float(f.stem.rsplit("_a", 1)[1]))
@@ -156,11 +161,14 @@ def plot_fig5(scan: str) -> Path:
         w_h2 = 2 * signals[2].mean()
         near_h2 = np.argmax(np.where(np.abs(freq - w_h2) < 0.6, spec[2], 0.0))
         near_2l = np.argmax(np.where(np.abs(freq - 2 * w_l) < 0.4, spec[2], 0.0))
+        at_l = np.argmin(np.abs(freq - w_l))
         print(f"|A₀| = {float(f.stem.rsplit('_a', 1)[1]):.3g}: |Δ₂|∞ {signals[2].mean():.4f}, ω_H2 {w_h2:.2f}, ω_L "
               f"{w_l:.2f} meV; |Δ₂| line near ω_H2 at {freq[near_h2]:.2f}: {spec[2][near_h2]:.3e} meV, per gap drop "
               f"{spec[2][near_h2] / (3.0 - signals[2].mean()):.3f}; near 2ω_L at {freq[near_2l]:.2f}: "
-              f"{spec[2][near_2l]:.2e} meV; φ₁ − φ₂ line {spec[0][band].max():.3g} rad")
+              f"{spec[2][near_2l]:.2e} meV; at ω_L {spec[2][at_l]:.2e} meV; φ₁ − φ₂ line {spec[0][band].max():.3g} rad")
         marks.append((w_h2, w_l))
+    if len(files) < 2:
+        return None  # one record: the table above, no map
     spectra = np.asarray(spectra) / a0[:, None, None] ** 2  # (fluence, signal, ν)
     show = freq < 12.0
     fig, ax = plt.subplots(1, 3, figsize=(14, 4.2), sharey=True)
@@ -192,7 +200,8 @@ def main():
     args = parser.parse_args()
     if args.plot:
         for name in args.scan:
-            print(f"wrote {plot_fig5(name)}")
+            out = plot_fig5(name)
+            print(f"wrote {out}" if out else f"{name}: one record, no map")
         return
     scans = {"fermi": SCANS["fermi"][:2]} if args.quick else {name: SCANS[name] for name in args.scan}
     rows = []
