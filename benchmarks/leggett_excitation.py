@@ -111,17 +111,15 @@ def run(lam, k, v, q0_steps, a0, dk=5e-4, n_max=2, t_end=7.0):
     wall = time.perf_counter() - start
     harmonics = np.asarray(res["harmonics"])  # Σ‖ρ_n‖² per saved time, n = −n_max … n_max
     top_over_first = float((harmonics[:, -1] / np.maximum(harmonics[:, n_max + 1], 1e-300)).max())
+    series = dict(time_ps=times, gap_abs_meV=np.abs(gap).astype(np.float32),
+                  relative_phase_rad=np.unwrap(np.angle(gap[:, 0] * np.conj(gap[:, 1]))))
     after = times > 2.0
-    t, gap = times[after], gap[after]
-    phi = np.unwrap(np.angle(gap[:, 0] * np.conj(gap[:, 1])))
-    mod = np.abs(gap)
+    t, phi, mod = times[after], series["relative_phase_rad"][after], np.abs(gap[after])
     trial = np.linspace(1.0, 9.0, 801)
     w_l = float(trial[np.argmax([line_amplitudes(t, phi, (f,))[0] for f in trial])])
     w_h = 2 * float(mod[:, 1].mean())
     d2 = line_amplitudes(t, mod[:, 1], (w_l, w_h, 2 * w_l))
     d1 = line_amplitudes(t, mod[:, 0], (w_l, 2 * w_l))
-    series = dict(time_ps=times, gap_abs_meV=np.abs(np.asarray(res.gap)).astype(np.float32),
-                  relative_phase_rad=np.unwrap(np.angle(np.asarray(res.gap[:, 0] * np.conj(res.gap[:, 1])))))
     return series, dict(lam=lam, K=k, v=v, q0=q0_steps * dk, dk=dk, n_max=n_max, a0=a0, t_end=t_end, wall_s=round(wall, 1),
                 harmonics_top_over_first=top_over_first,
                 gap_inf=[float(x) for x in mod.mean(axis=0)], rms_gap2=float(mod[:, 1].std()),
@@ -198,10 +196,12 @@ def main():
     parser.add_argument("--plot", action="store_true",
                         help="draw the Fig. 5 maps of the chosen scans from their stored records (docs/figures/)")
     args = parser.parse_args()
-    if args.plot:
+    if args.plot:  # the scans that have stored records (an explicitly named scan without them is an error)
+        named = args.scan != sorted(SCANS)
         for name in args.scan:
-            out = plot_fig5(name)
-            print(f"wrote {out}" if out else f"{name}: one record, no map")
+            if named or any(SERIES.glob(f"{name}_*.npz")):
+                out = plot_fig5(name)
+                print(f"wrote {out}" if out else f"{name}: one record, no map")
         return
     scans = {"fermi": SCANS["fermi"][:2]} if args.quick else {name: SCANS[name] for name in args.scan}
     rows = []
