@@ -20,12 +20,15 @@ the end of its record: r.m.s. of φ₁ − φ₂, the line amplitudes (two-sided
 * ``fig5smallq``: the v = 0.05 half at q₀ = 1.6e-4 nm⁻¹, |A₀| = 6 … 9 × 10⁻⁸, where the phase kick is ~10× larger
   (Fig. 5a,c,e);
 * ``fig5nokick``: ``fig5smallq`` with the diamagnetic term off (K = 0), whose phase kick is 10³× weaker;
-* ``fig5q18``, ``fig5q18nokick``: |A₀| = 7e-8 with the kick and 1e-7 without (the same gap drop) on 18 ps records.
+* ``fig5q18``, ``fig5q18nokick``: |A₀| = 7e-8 with the kick and 1e-7 without (the same gap drop) on 18 ps records;
+* ``fig5nmax``, ``fig5dk``: convergence of ``fig5smallq`` at its largest fluences — n_max = 6 at 8 and 9 × 10⁻⁸, and
+  rows twice as fine (dk = 8e-5 nm⁻¹, q₀ = 2 dk) at 8 × 10⁻⁸;
+* ``fig5bsmallq``: Fig. 5b,d,f (ω_H2 across 2ω_L) at v = 0.01 on the ``fig5smallq`` grid, 10 ps records.
 
 About 70–85 s per run on one core for the first three scans (13 runs); ``smallq`` takes ~45 min.  Usage:
 
     python benchmarks/leggett_excitation.py [--quick] [--write] [--plot]
-        [--scan fermi|kick|q0a|smallq|fig5|fig5long|fig5smallq|fig5nokick|fig5q18|fig5q18nokick ...]
+        [--scan fermi|kick|q0a|smallq|fig5|fig5long|fig5smallq|fig5nokick|fig5q18|fig5q18nokick|fig5nmax|fig5dk|fig5bsmallq ...]
 
 ``--quick``: the first two runs of the ``fermi`` scan (λ = 1, 1/4).  ``--write`` stores the table in
 results/leggett_excitation_cpu.json (all scans) or results/leggett_excitation_<scans>_cpu.json, and each run's
@@ -79,6 +82,13 @@ SCANS = {
     # these rows recur 19.8 ps after the pump): which line carries the enhanced ringing, ω_H2 or ω_L? (~40 min each)
     "fig5q18": [(1.0, 1.0, 0.05, 1, 7e-8, 1.6e-4, 4, 18.0)],
     "fig5q18nokick": [(1.0, 0.0, 0.05, 1, 1e-7, 1.6e-4, 4, 18.0)],
+    # convergence of fig5smallq where its harmonics are largest (‖ρ_4‖²/‖ρ_1‖² 6e-3 and 1.3e-2 with n_max = 4):
+    # two more harmonics (~20 min each), and rows twice as fine at the resonance (q₀ = 2 dk; ~30 min)
+    "fig5nmax": [(1.0, 1.0, 0.05, 1, a0, 1.6e-4, 6) for a0 in (8e-8, 9e-8)],
+    "fig5dk": [(1.0, 1.0, 0.05, 2, 8e-8, 8e-5, 4)],
+    # Fig. 5b,d,f where the phase rings by tenths of a radian: v = 0.01 at q₀ = dk = 1.6e-4 (as fig5smallq), the
+    # fluence taking ω_H2 across 2ω_L, 10 ps records (0.52 meV over 2–10 ps; recurrence 19.8 ps; ~20 min per run)
+    "fig5bsmallq": [(1.0, 1.0, 0.01, 1, a0, 1.6e-4, 4, 10.0) for a0 in (5.5e-8, 6.25e-8, 7e-8, 7.75e-8)],
 }
 
 
@@ -96,13 +106,17 @@ def scaled_diamagnetic(k: float):
     return FiniteMomentum if k == 1.0 else ScaledDiamagnetic
 
 
+def material(lam: float, v: float):
+    """The MgB2 preset at interband ratio ``v`` with every ε_F and band mass × ``lam``."""
+    bands = jh.materials.mgb2(v=v).bands
+    return jh.material.two_band(tuple(float(b.gap) for b in bands), v, 50.0,
+                                signs=tuple(float(b.sign) for b in bands),
+                                masses=tuple(lam * float(b.mass) for b in bands),
+                                fermi_energies=tuple(lam * float(b.fermi_energy) for b in bands))
+
+
 def run(lam, k, v, q0_steps, a0, dk=5e-4, n_max=2, t_end=7.0):
-    bands = jh.materials.mgb2(v=v).bands  # the preset, with every ε_F and mass × λ
-    mat = jh.material.two_band(tuple(float(b.gap) for b in bands), v, 50.0,
-                               signs=tuple(float(b.sign) for b in bands),
-                               masses=tuple(lam * float(b.mass) for b in bands),
-                               fermi_energies=tuple(lam * float(b.fermi_energy) for b in bands))
-    model = scaled_diamagnetic(k)(mat, dk=dk, n_lines=2, q0_steps=q0_steps, n_max=n_max)
+    model = scaled_diamagnetic(k)(material(lam, v), dk=dk, n_lines=2, q0_steps=q0_steps, n_max=n_max)
     pump = jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), 0.4 / 2.3548, 1.0)
     times = np.linspace(0.0, t_end, round(100 * t_end) + 1)
     start = time.perf_counter()
@@ -127,6 +141,48 @@ def run(lam, k, v, q0_steps, a0, dk=5e-4, n_max=2, t_end=7.0):
                 phi_line_omega_L=line_amplitudes(t, phi, (w_l,))[0],
                 gap2_lines=dict(omega_L=d2[0], omega_H2=d2[1], two_omega_L=d2[2]),
                 gap1_lines=dict(omega_L=d1[0], two_omega_L=d1[1]))
+
+
+def gap_drift(scan: str) -> None:
+    """Why the mean gaps drift on a long record with a ringing phase: print, per window of two Leggett periods after
+    2 ps, ⟨(φ₁ − φ₂)²⟩ (rad²) and the mean |Δ₁|, |Δ₂| (meV), their straight-line slopes d|Δ_i|/d⟨φ²⟩ (meV/rad²),
+    and the slopes the gap equation predicts at a frozen relative phase φ.  That estimate minimises the BCS energy
+    at fixed φ, i.e. solves (U⁻¹)_ii Δ_i + (U⁻¹)_ij Δ_j cos φ = K_i(Δ_i) Δ_i on the record's shell at T = 0, and
+    takes ⟨cos φ⟩ = 1 − ⟨φ²⟩/2 (a quasi-static, small-φ estimate about the pre-pump gaps)."""
+    from jaxhiggs.equilibrium import solve_gap_equation
+
+    rows = json.loads((HERE / "results" / f"leggett_excitation_{scan}_cpu.json").read_text())["rows"]
+    for r, f in zip(rows, sorted(SERIES.glob(f"{scan}_*.npz"), key=lambda f: float(f.stem.rsplit("_a", 1)[1]))):
+        d = np.load(f)
+        t, phi, gap = d["time_ps"], d["relative_phase_rad"], np.asarray(d["gap_abs_meV"], float)
+        span = 2 * units.H_MEV_PS / r["omega_L"]
+
+        def windows(first):
+            starts = np.arange(first, t[-1] - span + 1e-9, span)
+            masks = [(t >= s) & (t < s + span) for s in starts]
+            return np.array([(s, np.mean(phi[w] ** 2), *gap[w].mean(axis=0)) for s, w in zip(starts, masks)])
+
+        print(f"{f.stem}: window (ps)  ⟨φ²⟩ (rad²)  |Δ₁|  |Δ₂| (meV)")
+        for row in windows(2.0):
+            print("  {:6.2f}  {:.4f}  {:.4f}  {:.4f}".format(*row))
+        if np.ptp(windows(2.0)[:, 1]) < 1e-3:
+            print("  the phase does not ring on this record: no slope")
+            continue
+        model = FiniteMomentum(material(r["lam"], r["v"]), dk=r["dk"], n_lines=2,
+                               q0_steps=round(r["q0"] / r["dk"]), n_max=r["n_max"])
+        u_inv = np.linalg.inv(np.asarray(model.equilibrium.couplings))
+
+        def frozen_phase_gaps(cos_phi):
+            m = u_inv * np.where(np.eye(2, dtype=bool), 1.0, cos_phi)
+            return np.asarray(solve_gap_equation(np.linalg.inv(m), model.shell.xi, model.shell.weights, 0.0,
+                                                 model.equilibrium.gaps))
+
+        predicted = -(frozen_phase_gaps(1.0 + 1e-3) - frozen_phase_gaps(1.0 - 1e-3)) / 2e-3 / 2
+        for i in range(2):  # the straight line through windows from 2, 3 and 4 ps (the pump's transient fades)
+            fits = [np.polyfit(w[:, 1], w[:, 2 + i], 1) for w in map(windows, (2.0, 3.0, 4.0))]
+            resid = [np.std(w[:, 2 + i] - np.polyval(p, w[:, 1])) for w, p in zip(map(windows, (2.0, 3.0, 4.0)), fits)]
+            print(f"  band {i + 1}: d|Δ|/d⟨φ²⟩ = {', '.join(f'{p[0]:.3f}' for p in fits)} meV/rad² from 2, 3, 4 ps "
+                  f"(r.m.s. residual ≤ {max(resid):.1e} meV); frozen-phase gap equation {predicted[i]:.3f}")
 
 
 def plot_fig5(scan: str) -> Path | None:
@@ -193,9 +249,18 @@ def main():
     parser.add_argument("--scan", nargs="+", choices=sorted(SCANS), default=sorted(SCANS))
     parser.add_argument("--quick", action="store_true", help="only λ = 1 and 1/4 of the fermi scan")
     parser.add_argument("--write", action="store_true", help="store the table in results/ (name in the module docstring)")
+    parser.add_argument("--runs", type=int, nargs="+", metavar="I",
+                        help="only these runs (0-based) of the one scan named; with --write their rows join those "
+                             "already stored for the scan (so two processes can share a scan)")
+    parser.add_argument("--drift", action="store_true",
+                        help="the mean gaps against the phase oscillation's ⟨φ²⟩ on the chosen scans' records")
     parser.add_argument("--plot", action="store_true",
                         help="draw the Fig. 5 maps of the chosen scans from their stored records (docs/figures/)")
     args = parser.parse_args()
+    if args.drift:
+        for name in args.scan:
+            gap_drift(name)
+        return
     if args.plot:  # the scans that have stored records (an explicitly named scan without them is an error)
         named = args.scan != sorted(SCANS)
         for name in args.scan:
@@ -204,6 +269,14 @@ def main():
                 print(f"wrote {out}" if out else f"{name}: one record, no map")
         return
     scans = {"fermi": SCANS["fermi"][:2]} if args.quick else {name: SCANS[name] for name in args.scan}
+    if args.runs is not None:
+        if len(scans) != 1 or args.quick:
+            parser.error("--runs needs exactly one --scan (and no --quick)")
+        (name, cases), = scans.items()
+        bad = [i for i in args.runs if not 0 <= i < len(cases)]
+        if bad:
+            parser.error(f"--runs {bad}: scan {name} has runs 0 … {len(cases) - 1}")
+        scans = {name: [cases[i] for i in args.runs]}
     rows = []
     print("λ     K       v     q0 (nm⁻¹) |A0|     |Δ1|∞  |Δ2|∞   ω_H2  ω_L   φ line (rad)  |Δ2|: ω_L  ω_H2     2ω_L"
           "     |Δ1|: ω_L  2ω_L     2ω_L/φ²: |Δ2| |Δ1| (meV)")
@@ -226,8 +299,15 @@ def main():
     if args.write:
         tag = "_quick" if args.quick else "" if set(scans) == set(SCANS) else "_" + "-".join(scans)
         out = HERE / "results" / f"leggett_excitation{tag}_cpu.json"
+        if args.runs is not None and out.exists():  # keep the scan's other runs, replace these (sorted by |A₀|)
+            key = ("K", "v", "q0", "dk", "n_max", "a0", "t_end")
+            mine = {tuple(r[k] for k in key) for r in rows}
+            kept = [r for r in json.loads(out.read_text())["rows"] if tuple(r[k] for k in key) not in mine]
+            rows = sorted(kept + rows, key=lambda r: r["a0"])
         meta = {**environment(), "grid": "dk, q0_steps, n_max and t_end as listed per row (default dk 5e-4 nm^-1, n_max 2, 0-7 ps), 2 lines, rtol 1e-6"}
-        out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
+        partial = out.with_suffix(".json.partial")  # whole or not at all: a killed run leaves the old file
+        partial.write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
+        partial.replace(out)
         print(f"wrote {out}")
 
 
