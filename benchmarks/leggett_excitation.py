@@ -88,7 +88,7 @@ SCANS = {
     "fig5dk": [(1.0, 1.0, 0.05, 2, 8e-8, 8e-5, 4)],
     # Fig. 5b,d,f where the phase rings by tenths of a radian: v = 0.01 at q₀ = dk = 1.6e-4 (as fig5smallq), the
     # fluence taking ω_H2 across 2ω_L, 10 ps records (0.52 meV over 2–10 ps; recurrence 19.8 ps; ~20 min per run)
-    "fig5bsmallq": [(1.0, 1.0, 0.01, 1, a0, 1.6e-4, 4, 10.0) for a0 in (5.5e-8, 6.25e-8, 7e-8, 7.75e-8)],
+    "fig5bsmallq": [(1.0, 1.0, 0.01, 1, a0, 1.6e-4, 4, 10.0) for a0 in (5.5e-8, 6.25e-8, 7e-8, 7.75e-8, 8.5e-8, 9.25e-8)],
 }
 
 
