@@ -62,3 +62,16 @@ def test_peak_contrast_tells_a_line_from_the_skirt_of_a_decaying_one():
     for phase in (0.3, 1.5, 2.7):  # measured 1.22, 1.63, 1.96
         line = skirt + 0.15 * np.cos(w_l * delays / HBAR + phase)
         assert peak_contrast(delays, line, w_l, w_h) > 1.15, phase
+
+
+def test_the_line_near_a_frequency_is_a_local_maximum_not_a_neighbours_flank():
+    from leggett_excitation import _peak_within
+
+    freq = np.linspace(0.0, 12.0, 1201)  # meV
+    strong = np.exp(-(((freq - 4.0) / 0.3) ** 2))  # a strong line at 4 meV
+    # inside 5.0 ± 0.6 only its falling flank: no line there
+    assert _peak_within(freq, strong, 5.0, 0.6) is None
+    weak = strong + 0.05 * np.exp(-(((freq - 5.2) / 0.1) ** 2))  # add a weak line at 5.2 meV
+    found = _peak_within(freq, weak, 5.0, 0.6)
+    assert found is not None and abs(freq[found] - 5.2) < 0.02, found
+    assert abs(freq[_peak_within(freq, weak, 4.2, 0.6)] - 4.0) < 0.02  # the strongest local maximum wins
