@@ -178,6 +178,9 @@ def gap_drift(scan: str) -> None:
                                                  model.equilibrium.gaps))
 
         predicted = -(frozen_phase_gaps(1.0 + 1e-3) - frozen_phase_gaps(1.0 - 1e-3)) / 2e-3 / 2
+        efold = [-1 / np.polyfit(w[:, 0] + span / 2, 0.5 * np.log(w[:, 1]), 1)[0] for w in map(windows, (2.0, 3.0, 4.0))]
+        print(f"  the phase oscillation's amplitude √⟨φ²⟩ e-folds in {', '.join(f'{x:.0f}' for x in efold)} ps "
+              "(exponential through the windows from 2, 3, 4 ps)")
         for i in range(2):  # the straight line through windows from 2, 3 and 4 ps (the pump's transient fades)
             fits = [np.polyfit(w[:, 1], w[:, 2 + i], 1) for w in map(windows, (2.0, 3.0, 4.0))]
             resid = [np.std(w[:, 2 + i] - np.polyval(p, w[:, 1])) for w, p in zip(map(windows, (2.0, 3.0, 4.0)), fits)]
