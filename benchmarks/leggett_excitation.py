@@ -21,6 +21,7 @@ the end of its record: r.m.s. of φ₁ − φ₂, the line amplitudes (two-sided
   (Fig. 5a,c,e);
 * ``fig5nokick``: ``fig5smallq`` with the diamagnetic term off (K = 0), whose phase kick is 10³× weaker;
 * ``fig5q18``, ``fig5q18nokick``: |A₀| = 7e-8 with the kick and 1e-7 without (the same gap drop) on 18 ps records;
+  ``fig5q18damping``: the kicked 18 ps record at 6 and 8 × 10⁻⁸;
 * ``fig5nmax``, ``fig5dk``: convergence of ``fig5smallq`` at its largest fluences — n_max = 6 at 8 and 9 × 10⁻⁸, and
   rows twice as fine (dk = 8e-5 nm⁻¹, q₀ = 2 dk) at 8 × 10⁻⁸;
 * ``fig5bsmallq``: Fig. 5b,d,f (ω_H2 across 2ω_L) at v = 0.01 on the ``fig5smallq`` grid, 10 ps records.
@@ -28,7 +29,7 @@ the end of its record: r.m.s. of φ₁ − φ₂, the line amplitudes (two-sided
 About 70–85 s per run on one core for the first three scans (13 runs); ``smallq`` takes ~45 min.  Usage:
 
     python benchmarks/leggett_excitation.py [--quick] [--write] [--plot]
-        [--scan fermi|kick|q0a|smallq|fig5|fig5long|fig5smallq|fig5nokick|fig5q18|fig5q18nokick|fig5nmax|fig5dk|fig5bsmallq ...]
+        [--scan fermi|kick|q0a|smallq|fig5|fig5long|fig5smallq|fig5nokick|fig5q18|fig5q18nokick|fig5q18damping|fig5nmax|fig5dk|fig5bsmallq ...]
 
 ``--quick``: the first two runs of the ``fermi`` scan (λ = 1, 1/4).  ``--write`` stores the table in
 results/leggett_excitation_cpu.json (all scans) or results/leggett_excitation_<scans>_cpu.json, and each run's
@@ -82,6 +83,9 @@ SCANS = {
     # these rows recur 19.8 ps after the pump): which line carries the enhanced ringing, ω_H2 or ω_L? (~40 min each)
     "fig5q18": [(1.0, 1.0, 0.05, 1, 7e-8, 1.6e-4, 4, 18.0)],
     "fig5q18nokick": [(1.0, 0.0, 0.05, 1, 1e-7, 1.6e-4, 4, 18.0)],
+    # does the phase oscillation's slow decay on fig5q18 (amplitude e-folding 60–64 ps) scale with its amplitude?
+    # the same 18 ps records at φ₀ ≈ 0.47 and 0.69 rad (~25 and ~35 min)
+    "fig5q18damping": [(1.0, 1.0, 0.05, 1, a0, 1.6e-4, 4, 18.0) for a0 in (6e-8, 8e-8)],
     # convergence of fig5smallq where its harmonics are largest (‖ρ_4‖²/‖ρ_1‖² 6e-3 and 1.3e-2 with n_max = 4):
     # two more harmonics (~20 min each), and rows twice as fine at the resonance (q₀ = 2 dk; ~30 min)
     "fig5nmax": [(1.0, 1.0, 0.05, 1, a0, 1.6e-4, 6) for a0 in (8e-8, 9e-8)],
