@@ -84,7 +84,7 @@ SCANS = {
     "fig5q18": [(1.0, 1.0, 0.05, 1, 7e-8, 1.6e-4, 4, 18.0)],
     "fig5q18nokick": [(1.0, 0.0, 0.05, 1, 1e-7, 1.6e-4, 4, 18.0)],
     # does the phase oscillation's slow decay on fig5q18 (amplitude e-folding 60–64 ps) scale with its amplitude?
-    # the same 18 ps records at φ₀ ≈ 0.47 and 0.69 rad (~25 and ~35 min)
+    # the same 18 ps records at 6 and 8e-8 (φ₁ − φ₂ lines 0.44 and 0.63 rad; 28 and 35 min)
     "fig5q18damping": [(1.0, 1.0, 0.05, 1, a0, 1.6e-4, 4, 18.0) for a0 in (6e-8, 8e-8)],
     # convergence of fig5smallq where its harmonics are largest (‖ρ_4‖²/‖ρ_1‖² 6e-3 and 1.3e-2 with n_max = 4):
     # two more harmonics (~20 min each), and rows twice as fine at the resonance (q₀ = 2 dk; ~30 min)
@@ -166,10 +166,11 @@ def gap_drift(scan: str) -> None:
             masks = [(t >= s) & (t < s + span) for s in starts]
             return np.array([(s, np.mean(phi[w] ** 2), *gap[w].mean(axis=0)) for s, w in zip(starts, masks)])
 
+        by_start = [windows(first) for first in (2.0, 3.0, 4.0)]  # from 2, 3, 4 ps: the pump's transient fades
         print(f"{f.stem}: window (ps)  ⟨φ²⟩ (rad²)  |Δ₁|  |Δ₂| (meV)")
-        for row in windows(2.0):
+        for row in by_start[0]:
             print("  {:6.2f}  {:.4f}  {:.4f}  {:.4f}".format(*row))
-        if np.ptp(windows(2.0)[:, 1]) < 1e-3:
+        if np.ptp(by_start[0][:, 1]) < 1e-3:
             print("  the phase does not ring on this record: no slope")
             continue
         model = FiniteMomentum(material(r["lam"], r["v"]), dk=r["dk"], n_lines=2,
@@ -182,14 +183,22 @@ def gap_drift(scan: str) -> None:
                                                  model.equilibrium.gaps))
 
         predicted = -(frozen_phase_gaps(1.0 + 1e-3) - frozen_phase_gaps(1.0 - 1e-3)) / 2e-3 / 2
-        efold = [-1 / np.polyfit(w[:, 0] + span / 2, 0.5 * np.log(w[:, 1]), 1)[0] for w in map(windows, (2.0, 3.0, 4.0))]
+        efold = [-1 / np.polyfit(w[:, 0] + span / 2, 0.5 * np.log(w[:, 1]), 1)[0] for w in by_start]
         print(f"  the phase oscillation's amplitude √⟨φ²⟩ e-folds in {', '.join(f'{x:.0f}' for x in efold)} ps "
               "(exponential through the windows from 2, 3, 4 ps)")
-        for i in range(2):  # the straight line through windows from 2, 3 and 4 ps (the pump's transient fades)
-            fits = [np.polyfit(w[:, 1], w[:, 2 + i], 1) for w in map(windows, (2.0, 3.0, 4.0))]
-            resid = [np.std(w[:, 2 + i] - np.polyval(p, w[:, 1])) for w, p in zip(map(windows, (2.0, 3.0, 4.0)), fits)]
+        for i in range(2):
+            fits = [np.polyfit(w[:, 1], w[:, 2 + i], 1) for w in by_start]
+            resid = [np.std(w[:, 2 + i] - np.polyval(p, w[:, 1])) for w, p in zip(by_start, fits)]
             print(f"  band {i + 1}: d|Δ|/d⟨φ²⟩ = {', '.join(f'{p[0]:.3f}' for p in fits)} meV/rad² from 2, 3, 4 ps "
                   f"(r.m.s. residual ≤ {max(resid):.1e} meV); frozen-phase gap equation {predicted[i]:.3f}")
+
+
+def merge_rows(stored: list[dict], new: list[dict]) -> list[dict]:
+    """A scan's stored rows with ``new`` ones added: a new row replaces the stored row of the same run (same K, v,
+    q₀, dk, n_max, |A₀|, t_end); sorted by |A₀|.  How ``--runs`` lets processes share one scan's results file."""
+    key = ("K", "v", "q0", "dk", "n_max", "a0", "t_end")
+    replaced = {tuple(r[k] for k in key) for r in new}
+    return sorted([r for r in stored if tuple(r[k] for k in key) not in replaced] + new, key=lambda r: r["a0"])
 
 
 def _peak_within(freq, spectrum, centre, half_width):
@@ -319,11 +328,8 @@ def main():
     if args.write:
         tag = "_quick" if args.quick else "" if set(scans) == set(SCANS) else "_" + "-".join(scans)
         out = HERE / "results" / f"leggett_excitation{tag}_cpu.json"
-        if args.runs is not None and out.exists():  # keep the scan's other runs, replace these (sorted by |A₀|)
-            key = ("K", "v", "q0", "dk", "n_max", "a0", "t_end")
-            mine = {tuple(r[k] for k in key) for r in rows}
-            kept = [r for r in json.loads(out.read_text())["rows"] if tuple(r[k] for k in key) not in mine]
-            rows = sorted(kept + rows, key=lambda r: r["a0"])
+        if args.runs is not None and out.exists():
+            rows = merge_rows(json.loads(out.read_text())["rows"], rows)
         meta = {**environment(), "grid": "dk, q0_steps, n_max and t_end as listed per row (default dk 5e-4 nm^-1, n_max 2, 0-7 ps), 2 lines, rtol 1e-6"}
         partial = out.with_suffix(".json.partial")  # whole or not at all: a killed run leaves the old file
         partial.write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))

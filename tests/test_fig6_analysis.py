@@ -75,3 +75,15 @@ def test_the_line_near_a_frequency_is_a_local_maximum_not_a_neighbours_flank():
     found = _peak_within(freq, weak, 5.0, 0.6)
     assert found is not None and abs(freq[found] - 5.2) < 0.02, found
     assert abs(freq[_peak_within(freq, weak, 4.2, 0.6)] - 4.0) < 0.02  # the strongest local maximum wins
+
+
+def test_runs_of_a_shared_scan_merge_without_losing_or_repeating_a_run():
+    from leggett_excitation import merge_rows
+
+    def row(a0, omega_l):
+        return dict(K=1.0, v=0.01, q0=1.6e-4, dk=1.6e-4, n_max=4, a0=a0, t_end=10.0, omega_L=omega_l)
+
+    stored = [row(7e-8, 1.91), row(5.5e-8, 2.16)]
+    merged = merge_rows(stored, [row(6.25e-8, 2.07), row(7e-8, 1.90)])  # one new run, one rerun
+    assert [r["a0"] for r in merged] == [5.5e-8, 6.25e-8, 7e-8]
+    assert merged[2]["omega_L"] == 1.90  # the rerun replaces the stored row
