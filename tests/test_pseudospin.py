@@ -384,3 +384,28 @@ def test_the_two_omega_l_line_of_the_small_gap_is_enhanced_where_two_omega_l_mee
         c2[v] = line_amplitudes(t, mod, (2 * mod.mean(), 2 * w_l))[1] / line_amplitudes(t, phi, (w_l,))[0] ** 2
     peak = c2.pop(0.018)
     assert all(peak > 1.9 * c for c in c2.values()), (peak, c2)
+
+
+def test_the_leggett_oscillation_decays_by_creating_small_gap_pairs_at_twice_its_frequency():
+    """Why the phase oscillation decays although ω_L lies below both continua (benchmarks/leggett_damping.py): at
+    second order it drives band-2 pairs at E = ω_L, open where 2ω_L > 2Δ₂.  Krull's pump on the MgB₂ preset,
+    N = 2000, 0–25 ps (before these resonant pairs' grid recurrence, ~50 ps).  Measured at v = 0.05 (2ω_L ≈ 9.4 >
+    2Δ₂ ≈ 5.8 meV), |A₀| = 5e-8 / 6e-8: φ₀ = 0.348 / 0.462 rad; amplitude decay rate over 3–23 ps per φ₀² 0.0651 /
+    0.0656 per ps per rad² (φ₀² × 1.76, rate per rad² × 1.008); band-2 pairs created after 10 ps peak at E = 4.780 /
+    4.699 meV against ω_L = 4.770 / 4.685; the energy in band-2 pairs within 0.5 meV of ω_L grows at 4.55e-5 /
+    1.28e-4 per ps against the oscillation's loss 2Γ E_L = 4.11e-5 / 1.26e-4 (E_L = U₁₂|P₁||P₂|φ_P², P = U⁻¹Δ):
+    ratio 1.11 / 1.02.  At v = 0.012 (2ω_L = 4.8 < 2Δ₂: closed), |A₀| = 6e-8: φ₀ = 0.94 rad decays at 1.3e-3 per ps
+    per rad², and its pairs sit at 3.589 meV = 3ω_L/2 (third order).  Tolerances: rate per rad² equal to 3 %;
+    peaks within 0.06 meV (a bin is 0.05 in |ξ|); balance 0.85–1.3; closed/open rate per rad² < 0.1."""
+    import leggett_damping
+
+    runs = [leggett_damping.clean_run(v, a0, 2000, 25.0) for v, a0 in ((0.05, 5e-8), (0.05, 6e-8), (0.012, 6e-8))]
+    per_rad2 = [r["measured_rate_per_ps"] / r["phi0"] ** 2 for r in runs]
+    assert abs(per_rad2[1] / per_rad2[0] - 1) < 0.03 and runs[1]["phi0"] / runs[0]["phi0"] > 1.25, runs[:2]
+    for r in runs[:2]:
+        assert abs(r["pairs_created_band2_peak_meV"] - r["omega_L"]) < 0.06, r
+        assert 0.85 < r["pair_energy_growth_per_ps"] / r["oscillation_power_loss_per_ps"] < 1.3, r
+    closed = runs[2]
+    assert closed["golden_rule_rate_per_ps"] == 0.0, closed  # 2ω_L below 2Δ₂
+    assert abs(closed["pairs_created_band2_peak_meV"] - 1.5 * closed["omega_L"]) < 0.06, closed
+    assert 0 < per_rad2[2] < 0.1 * per_rad2[0], per_rad2
