@@ -24,12 +24,14 @@ the end of its record: r.m.s. of φ₁ − φ₂, the line amplitudes (two-sided
   ``fig5q18damping``: the kicked 18 ps record at 6 and 8 × 10⁻⁸;
 * ``fig5nmax``, ``fig5dk``: convergence of ``fig5smallq`` at its largest fluences — n_max = 6 at 8 and 9 × 10⁻⁸, and
   rows twice as fine (dk = 8e-5 nm⁻¹, q₀ = 2 dk) at 8 × 10⁻⁸;
-* ``fig5bsmallq``: Fig. 5b,d,f (ω_H2 across 2ω_L) at v = 0.01 on the ``fig5smallq`` grid, 10 ps records.
+* ``fig5bsmallq``: Fig. 5b,d,f (ω_H2 across 2ω_L) at v = 0.01 on the ``fig5smallq`` grid, 10 ps records;
+  ``fig5b015``: the same at v = 0.015, |A₀| = 2.5 … 7 × 10⁻⁸, 12 ps records, and ``fig5b015nokick`` without the
+  kick (K = 0).
 
 About 70–85 s per run on one core for the first three scans (13 runs); ``smallq`` takes ~45 min.  Usage:
 
     python benchmarks/leggett_excitation.py [--quick] [--write] [--plot]
-        [--scan fermi|kick|q0a|smallq|fig5|fig5long|fig5smallq|fig5nokick|fig5q18|fig5q18nokick|fig5q18damping|fig5nmax|fig5dk|fig5bsmallq ...]
+        [--scan fermi|kick|q0a|smallq|fig5|fig5long|fig5smallq|fig5nokick|fig5q18|fig5q18nokick|fig5q18damping|fig5nmax|fig5dk|fig5bsmallq|fig5b015|fig5b015nokick ...]
 
 ``--quick``: the first two runs of the ``fermi`` scan (λ = 1, 1/4).  ``--write`` stores the table in
 results/leggett_excitation_cpu.json (all scans) or results/leggett_excitation_<scans>_cpu.json, and each run's
@@ -93,6 +95,13 @@ SCANS = {
     # Fig. 5b,d,f where the phase rings by tenths of a radian: v = 0.01 at q₀ = dk = 1.6e-4 (as fig5smallq), the
     # fluence taking ω_H2 across 2ω_L, 10 ps records (0.52 meV over 2–10 ps; recurrence 19.8 ps; ~20 min per run)
     "fig5bsmallq": [(1.0, 1.0, 0.01, 1, a0, 1.6e-4, 4, 10.0) for a0 in (5.5e-8, 6.25e-8, 7e-8, 7.75e-8, 8.5e-8, 9.25e-8)],
+    # ... which the fluence cannot reach at v = 0.01 (the phase mode softens with the gaps); at v = 0.015 the
+    # equilibrium 2ω_L (≈ 5.76 meV) starts just below ω_H2, so a small gap drop, with φ ringing by ~0.3 rad,
+    # crosses them; 12 ps records (0.41 meV over 2–12 ps; ~20 min per run).  The phase mode softens with the gaps
+    # (ω_H2 − 2ω_L 0.19 → 0.13 meV over 2.5–4e-8), so the scan goes on to 7e-8; ``fig5b015nokick``: K = 0
+    "fig5b015": [(1.0, 1.0, 0.015, 1, a0, 1.6e-4, 4, 12.0)
+                 for a0 in (2.5e-8, 3e-8, 3.5e-8, 4e-8, 4.5e-8, 5e-8, 5.5e-8, 6e-8, 6.5e-8, 7e-8)],
+    "fig5b015nokick": [(1.0, 0.0, 0.015, 1, a0, 1.6e-4, 4, 12.0) for a0 in (6e-8, 7e-8)],
 }
 
 
