@@ -64,9 +64,9 @@ CLEAN_RUNS = [(0.05, 4e-8), (0.05, 5e-8), (0.05, 6e-8), (0.012, 6e-8)]
 
 class OccupationByEnergy(CleanPseudospin):
     """The clean model with one more observable, ``occupation`` (n_bands, len(EDGES) − 1): Σ_k W_k n_k over the
-    k in each bin of |ξ_k| (static bins; the analysis turns them into E = √(ξ² + |Δ_i|²) with the record's gap), n_k = ½ − s_k·ŝ_k the occupation of the
-    pseudospin relative to its instantaneous field's ground-state direction, the unit vector
-    ŝ_k = (Re Δ̃_i, −Im Δ̃_i, −ξ_k)/E_k (n = 0 in the ground state, 1 for a broken pair, at T = 0)."""
+    k in each bin of |ξ_k| (static bins; the analysis turns them into E = √(ξ² + |Δ_i|²) with the record's gap).
+    n_k = ½ − s_k·ŝ_k is the pseudospin's occupation relative to its instantaneous field's ground-state direction,
+    the unit vector ŝ_k = (Re Δ̃_i, −Im Δ̃_i, −ξ_k)/E_k: 0 in the ground state, 1 for a broken pair (T = 0)."""
 
     def observables(self, t, y, args):
         out = super().observables(t, y, args)
@@ -216,9 +216,10 @@ def main():
         row = clean_run(v, a0, args.n, args.t_end)
         rows.append(row)
         show(row, f"clean v {v:g} |A₀| {a0:g} (N {args.n}, {row['wall_s']} s)")
-        print(f"   energy into band-2 pairs within 0.5 meV of ω_L over 8–23 ps {row['pair_energy_growth_per_ps']:.3e}/ps; "
-              f"lost by the oscillation 2ΓE_L {row['oscillation_power_loss_per_ps']:.3e}/ps (P's phase line "
-              f"{row['pair_phase0']:.3f} rad); golden rule from the |Δ₂| line alone {row['golden_rule_power_per_ps']:.3e}/ps")
+        print(f"   energy into band-2 pairs within 0.5 meV of ω_L over 8–23 ps "
+              f"{row['pair_energy_growth_per_ps']:.3e}/ps; lost by the oscillation 2ΓE_L "
+              f"{row['oscillation_power_loss_per_ps']:.3e}/ps (P's phase line {row['pair_phase0']:.3f} rad); "
+              f"golden rule from the |Δ₂| line alone {row['golden_rule_power_per_ps']:.3e}/ps")
         print(f"   band-2 pairs created after 10 ps: {row['pairs_created_band2']:.2e} (per the weights), peak bin "
               f"E = {row['pairs_created_band2_peak_meV']:.3f} meV, {row['share_within_0p3_meV_of_omega_L']:.2f} within "
               f"0.3 meV of ω_L; envelope minimum at {row['envelope_minimum_ps']} ps")
