@@ -100,6 +100,14 @@ def line_amplitudes(delays, column, freqs):
     return [float(np.hypot(c[1 + 2 * i], c[2 + 2 * i])) for i in range(len(freqs))]
 
 
+def strongest_line(delays, column, trial):
+    """(f, |c_f|): the trial frequency (meV) whose single-line fit (``line_amplitudes``) of ``column`` is largest,
+    and that amplitude — e.g. ω_L and φ₀ of a relative-phase record."""
+    amps = [line_amplitudes(delays, column, (f,))[0] for f in trial]
+    i = int(np.argmax(amps))
+    return float(trial[i]), float(amps[i])
+
+
 def peak_contrast(delays, column, f, f_ref):
     """How far the line fit at ``f`` (meV, fitted together with a line at ``f_ref``) stands above its own
     neighbourhood: |c_f| / max(|c_{f−h}|, |c_{f+h}|) with h half the record's resolution πħ/T.  A line at f makes it

@@ -52,7 +52,7 @@ jax.config.update("jax_enable_x64", True)
 
 import jaxhiggs as jh  # noqa: E402
 from _common import environment  # noqa: E402
-from analyse_fig6 import line_amplitudes  # noqa: E402
+from analyse_fig6 import line_amplitudes, strongest_line  # noqa: E402
 from jaxhiggs import units  # noqa: E402
 from jaxhiggs.models.pseudospin import CleanPseudospin  # noqa: E402
 
@@ -85,9 +85,7 @@ class OccupationByEnergy(CleanPseudospin):
 def leggett_line(t, phi, window, trial=np.linspace(1.0, 7.0, 1201)):
     """(ω_L, φ₀): the frequency (meV) and amplitude (rad) of the strongest line of φ(t) over ``window`` (ps)."""
     w = (t >= window[0]) & (t < window[1])
-    amps = [line_amplitudes(t[w], phi[w], (f,))[0] for f in trial]
-    i = int(np.argmax(amps))
-    return float(trial[i]), float(amps[i])
+    return strongest_line(t[w], phi[w], trial)
 
 
 def envelope(t, phi, omega_l, width, start):

@@ -55,7 +55,7 @@ sys.path.insert(0, str(HERE))
 
 import jaxhiggs as jh  # noqa: E402
 from _common import environment  # noqa: E402
-from analyse_fig6 import line_amplitudes  # noqa: E402
+from analyse_fig6 import line_amplitudes, strongest_line  # noqa: E402
 from jaxhiggs import units  # noqa: E402
 from jaxhiggs.models.finite_momentum import FiniteMomentum  # noqa: E402
 
@@ -143,7 +143,7 @@ def run(lam, k, v, q0_steps, a0, dk=5e-4, n_max=2, t_end=7.0):
     after = times > 2.0
     t, phi, mod = times[after], series["relative_phase_rad"][after], np.abs(gap[after])
     trial = np.linspace(1.0, 9.0, 801)
-    w_l = float(trial[np.argmax([line_amplitudes(t, phi, (f,))[0] for f in trial])])
+    w_l = strongest_line(t, phi, trial)[0]
     w_h = 2 * float(mod[:, 1].mean())
     d2 = line_amplitudes(t, mod[:, 1], (w_l, w_h, 2 * w_l))
     d1 = line_amplitudes(t, mod[:, 0], (w_l, 2 * w_l))

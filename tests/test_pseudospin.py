@@ -17,7 +17,7 @@ from jaxhiggs.equilibrium import critical_temperature
 from jaxhiggs.reference import pseudospin as reference
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from analyse_fig6 import line_amplitudes  # noqa: E402  (the two-sided line fit of the Fig. 6 analysis)
+from analyse_fig6 import line_amplitudes, strongest_line  # noqa: E402  (the two-sided line fit of the Fig. 6 analysis)
 
 HBAR = units.HBAR_MEV_PS
 TIGHT = dict(solver=diffrax.Dopri8(), rtol=1e-11, atol=1e-14)
@@ -347,7 +347,7 @@ def test_gap_amplitudes_carry_the_leggett_mode_at_twice_its_frequency_in_proport
         t = times[after]
         phi = np.unwrap(np.angle(gap[:, 0] * np.conj(gap[:, 1])))
         trial = np.linspace(3.0, 6.0, 301)
-        w_l = trial[np.argmax([line_amplitudes(t, phi, (f,))[0] for f in trial])]
+        w_l = strongest_line(t, phi, trial)[0]
         p0 = line_amplitudes(t, phi, (w_l,))[0]
         mod = np.abs(gap)
         w_h = 2 * mod[:, 1].mean()
@@ -379,7 +379,7 @@ def test_the_two_omega_l_line_of_the_small_gap_is_enhanced_where_two_omega_l_mee
                                      rtol=1e-8, atol=1e-11).gap)[after]
         phi = np.unwrap(np.angle(gap[:, 0] * np.conj(gap[:, 1])))
         trial = np.linspace(1.0, 7.0, 601)
-        w_l = trial[np.argmax([line_amplitudes(t, phi, (f,))[0] for f in trial])]
+        w_l = strongest_line(t, phi, trial)[0]
         mod = np.abs(gap[:, 1])
         c2[v] = line_amplitudes(t, mod, (2 * mod.mean(), 2 * w_l))[1] / line_amplitudes(t, phi, (w_l,))[0] ** 2
     peak = c2.pop(0.018)
