@@ -90,14 +90,19 @@ def report(path: Path, max_delay: float | None = None):
           f"contrast {peak_contrast(t[after], gaps[after], w_l, w_h):.2f}")
 
 
-def line_amplitudes(delays, column, freqs):
-    """Amplitudes |c_f| of the least-squares fit x(δt) = c₀ + Σ_f Re(c_f e^{−ifδt/ħ}) of a real δt record ``column``
-    (e.g. Re σ at one ħω) at the given line frequencies ``freqs`` (meV): how strongly σ oscillates at each."""
+def line_coefficients(delays, column, freqs):
+    """(c₀, [c_f]): the least-squares fit x(δt) = c₀ + Σ_f Re(c_f e^{−ifδt/ħ}) of a real δt record ``column`` (e.g.
+    Re σ at one ħω) at the given line frequencies ``freqs`` (meV); the c_f are complex (amplitude and phase)."""
     cols = [np.ones_like(delays)]
     for f in freqs:
         cols += [np.cos(f * delays / HBAR), np.sin(f * delays / HBAR)]
     c = np.linalg.lstsq(np.stack(cols, axis=1), column, rcond=None)[0]
-    return [float(np.hypot(c[1 + 2 * i], c[2 + 2 * i])) for i in range(len(freqs))]
+    return float(c[0]), [complex(c[1 + 2 * i], c[2 + 2 * i]) for i in range(len(freqs))]
+
+
+def line_amplitudes(delays, column, freqs):
+    """Amplitudes |c_f| of the fit of ``line_coefficients``: how strongly ``column`` oscillates at each frequency."""
+    return [abs(c) for c in line_coefficients(delays, column, freqs)[1]]
 
 
 def strongest_line(delays, column, trial):

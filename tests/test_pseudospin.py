@@ -394,9 +394,15 @@ def test_the_leggett_oscillation_decays_by_creating_small_gap_pairs_at_twice_its
     0.0656 per ps per rad² (φ₀² × 1.76, rate per rad² × 1.008); band-2 pairs created after 10 ps peak at E = 4.780 /
     4.699 meV against ω_L = 4.770 / 4.685; the energy in band-2 pairs within 0.5 meV of ω_L grows at 4.55e-5 /
     1.28e-4 per ps against the oscillation's loss 2Γ E_L = 4.11e-5 / 1.26e-4 (E_L = U₁₂|P₁||P₂|φ_P², P = U⁻¹Δ):
-    ratio 1.11 / 1.02.  At v = 0.012 (2ω_L = 4.8 < 2Δ₂: closed), |A₀| = 6e-8: φ₀ = 0.94 rad decays at 1.3e-3 per ps
-    per rad², and its pairs sit at 3.589 meV = 3ω_L/2 (third order).  Tolerances: rate per rad² equal to 3 %;
-    peaks within 0.06 meV (a bin is 0.05 in |ξ|); balance 0.85–1.3; closed/open rate per rad² < 0.1."""
+    ratio 1.11 / 1.02.  Which part of Δ₂(t) makes the pairs (test particles, 8–23 ps): band-2 spins driven by the
+    record's Δ₂(t) take up 1.02 / 1.07 × the model's own pair energy; by the 2ω_L line of Re(Δ₂ e^{−iθ̄₂}) alone
+    (|Δ₂|'s line plus the phase swing acting twice) 1.08 / 1.11 × what the record gives; by |Δ₂|'s 2ω_L line alone
+    0.60 / 0.63 ×; the golden rule for the Re Δ₂ line is 1.04 / 1.14 × its test particles (saturation sets in within
+    the window).  At v = 0.012 (2ω_L = 4.8 < 2Δ₂: closed), |A₀| = 6e-8: φ₀ = 0.94 rad decays at 1.3e-3 per ps per
+    rad², and its pairs sit at 3.589 meV = 3ω_L/2 (third order).  Tolerances: rate per rad² equal to 3 %; peaks within
+    0.06 meV (a bin is 0.05 in |ξ|); balance 0.85–1.3; record-driven test particles 0.9–1.15 of the model, the Re Δ₂
+    line 0.95–1.2 of the record, |Δ₂|'s line < 0.7; golden rule 0.95–1.25 of its test particles; closed/open rate
+    per rad² < 0.1."""
     import leggett_damping
 
     runs = [leggett_damping.clean_run(v, a0, 2000, 25.0) for v, a0 in ((0.05, 5e-8), (0.05, 6e-8), (0.012, 6e-8))]
@@ -405,6 +411,10 @@ def test_the_leggett_oscillation_decays_by_creating_small_gap_pairs_at_twice_its
     for r in runs[:2]:
         assert abs(r["pairs_created_band2_peak_meV"] - r["omega_L"]) < 0.06, r
         assert 0.85 < r["pair_energy_growth_per_ps"] / r["oscillation_power_loss_per_ps"] < 1.3, r
+        driven = r["test_particle_pair_power_per_ps"]
+        assert 0.9 < driven["record"] / r["pair_energy_growth_per_ps"] < 1.15, r
+        assert 0.95 < driven["along_line"] / driven["record"] < 1.2 and driven["modulus_line"] < 0.7 * driven["record"], r
+        assert 0.95 < r["golden_rule_power_per_ps"] / driven["along_line"] < 1.25, r
     closed = runs[2]
     assert closed["golden_rule_rate_per_ps"] == 0.0, closed  # 2ω_L below 2Δ₂
     assert abs(closed["pairs_created_band2_peak_meV"] - 1.5 * closed["omega_L"]) < 0.06, closed
