@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from analyse_fig6 import HBAR, diagonal_share, dominant_delay_frequency, line_amplitudes  # noqa: E402
+from analyse_fig6 import (  # noqa: E402
+    HBAR, diagonal_share, dominant_delay_frequency, line_amplitudes, line_coefficients)
 
 DELAYS = np.arange(17) * 0.25 + 1.0  # ps, as the GPU runs
 W = np.linspace(4.0, 10.0, 61)  # meV
@@ -46,6 +47,14 @@ def test_line_amplitudes_recover_two_lines_and_give_little_at_a_frequency_withou
     assert abs(a_l - 0.2) < 0.02 and abs(a_h - 1.0) < 0.02, (a_l, a_h)
     a_trial, a_h = line_amplitudes(delays, x - 0.2 * np.cos(4.74 * delays / HBAR + 0.3), (2.2, 5.74))
     assert a_trial < 0.01 and abs(a_h - 1.0) < 0.01, (a_trial, a_h)
+
+
+def test_line_coefficients_give_each_line_its_phase():
+    # x = 3 + Re(c e^{−iωt/ħ}) with c = 0.2 e^{−0.3i} (= 0.2 cos(ωt + 0.3)) and 1.0 e^{+i}: c₀ and both c to 1e-12
+    delays = np.linspace(2.0, 7.0, 21)
+    x = 3 + 0.2 * np.cos(4.74 * delays / HBAR + 0.3) + np.cos(5.74 * delays / HBAR - 1.0)
+    c0, (c_l, c_h) = line_coefficients(delays, x, (4.74, 5.74))
+    assert abs(c0 - 3) < 1e-12 and abs(c_l - 0.2 * np.exp(-0.3j)) < 1e-12 and abs(c_h - np.exp(1j)) < 1e-12
 
 
 def test_peak_contrast_tells_a_line_from_the_skirt_of_a_decaying_one():
