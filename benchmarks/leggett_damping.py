@@ -29,9 +29,8 @@ What it runs (all numbers printed; ``--write`` stores results/leggett_damping_cp
   v = 0.05 (2ω_L ≈ 9.5 meV above 2Δ₂ = 6: the channel open) at |A₀| = 4, 5, 6 × 10⁻⁸ V·s/m, and v = 0.012
   (2ω_L ≈ 4.8 below 2Δ₂: closed).  Per run: the φ line's envelope in 5 ps windows, its decay rate over 3–23 ps,
   the golden rule with δΔ measured there, the test particles, where the band-2 pairs created after 10 ps sit in
-  energy (a binned occupation relative to the instantaneous field, an observable added for this study), the energy
-  balance over 8–23 ps, the envelope's turning point, and the measured rate over the golden rule's in later 20 ps
-  windows (the golden rule then uses that window's Re Δ₂ line, which includes what the created pairs radiate back);
+  energy (the models' ``occupation`` observable, binned in |ξ|), the energy balance over 8–23 ps, the envelope's
+  turning point, and the measured rate over the golden rule's in later 20 ps windows (the golden rule then uses that window's Re Δ₂ line, which includes what the created pairs radiate back);
 * ``--finite-q-run A0``: Krull's pump on the finite-momentum rows of ``leggett_excitation.py``'s 18 ps records
   (v = 0.05, q₀ = dk = 1.6e-4 nm⁻¹, n_max 4) again at |A₀| = A0, with the occupation observable and Δ_i complex,
   stored to results/leggett_damping_series/ (about 35 min on one core; never overwrites a record);
@@ -68,47 +67,10 @@ from jaxhiggs.models.finite_momentum import FiniteMomentum  # noqa: E402
 from jaxhiggs.models.pseudospin import CleanPseudospin  # noqa: E402
 
 HBAR = units.H_MEV_PS / (2 * np.pi)  # ħ in meV·ps
-#: the |ξ| bins (meV) of the occupation observable
+#: the |ξ| bins (meV) of the models' ``occupation`` observable (jaxhiggs.models.occupation); the records stored
+#: before it joined the package (a copy of it in this script) also counted |ξ| ≥ 16 meV in the last bin, unread here
 EDGES = np.linspace(0.0, 16.0, 321)
 CLEAN_RUNS = [(0.05, 4e-8), (0.05, 5e-8), (0.05, 6e-8), (0.012, 6e-8)]
-
-
-def binned(occupation, weights, xi):
-    """Σ_k W_k n_k over the k in each bin of |ξ_k| (``EDGES``), per band: (n_bands, len(EDGES) − 1)."""
-    bins = jnp.clip(jnp.searchsorted(jnp.asarray(EDGES), jnp.abs(xi)) - 1, 0, len(EDGES) - 2)
-    weights = jnp.broadcast_to(weights, occupation.shape)
-    return jax.vmap(lambda n, w, b: jax.ops.segment_sum(n * w, b, len(EDGES) - 1))(occupation, weights, bins)
-
-
-class OccupationByEnergy(CleanPseudospin):
-    """The clean model with one more observable, ``occupation`` (n_bands, len(EDGES) − 1): Σ_k W_k n_k over the
-    k in each bin of |ξ_k| (static bins; the analysis turns them into E = √(ξ² + |Δ_i|²) with the record's gap).
-    n_k = ½ − s_k·ŝ_k is the pseudospin's occupation relative to its instantaneous field's ground-state direction,
-    the unit vector ŝ_k = (Re Δ̃_i, −Im Δ̃_i, −ξ_k)/E_k: 0 in the ground state, 1 for a broken pair (T = 0)."""
-
-    def observables(self, t, y, args):
-        out = super().observables(t, y, args)
-        xi = self.representation.energies
-        delta = self.rotating_frame_gap(t, y, args)[:, None]
-        sx, sy, sz = y["spins"]
-        energy = jnp.sqrt(xi**2 + jnp.abs(delta) ** 2)
-        out["occupation"] = binned(0.5 - (sx * delta.real - sy * delta.imag - sz * xi) / energy,
-                                   self.representation.weights, xi)
-        return out
-
-
-class FiniteMomentumOccupation(FiniteMomentum):
-    """The finite-momentum model with the same ``occupation`` observable, from the uniform (n = 0) densities ρ(k, k):
-    n_k = ½ + Tr ρ h/(2E_k) with h = [[ξ_k, −Δ_i], [−Δ_i*, −ξ_k]] the field after the pump, 0 in its ground state
-    ρ = ½ − h/(2E) and 1 for a broken pair.  (The pump's diamagnetic shift of ξ is left out: it is gone after it.)"""
-
-    def observables(self, t, y, args):
-        out = super().observables(t, y, args)
-        rho, gap, xi = y["rho"][:, self.shell.origin], out["gap"][:, None], self.shell.xi
-        trace = xi * jnp.real(rho[..., 0, 0] - rho[..., 1, 1]) - 2 * jnp.real(rho[..., 0, 1] * jnp.conj(gap))
-        out["occupation"] = binned(0.5 + trace / (2 * jnp.sqrt(xi**2 + jnp.abs(gap) ** 2)),
-                                   self.shell.weights * self.shell.mask, xi)
-        return out
 
 
 def leggett_line(t, phi, window, trial=np.linspace(1.0, 7.0, 1201)):
@@ -239,7 +201,7 @@ def pair_power_by_drive(t, gap2, xi, weights, omega_l, window=(3.0, 23.0), fit=(
 
 
 def clean_run(v, a0, n, t_end):
-    model = OccupationByEnergy(jh.materials.mgb2(v=v), n)
+    model = CleanPseudospin(jh.materials.mgb2(v=v), n, occupation_edges=EDGES)
     pump = jh.GaussianPulse.from_vector_potential(2 * a0, units.mev_to_thz(8.0), 0.4 / 2.3548, 1.0)
     times = np.linspace(0.0, t_end, round(50 * t_end) + 1)
     start = time.perf_counter()
@@ -284,8 +246,8 @@ FQ_GRID = dict(v=0.05, dk=1.6e-4, q0_steps=1, n_max=4, t_end=18.0)
 def finite_q_model():
     from leggett_excitation import material  # the preset of those scans
 
-    return FiniteMomentumOccupation(material(1.0, FQ_GRID["v"]), dk=FQ_GRID["dk"], n_lines=2,
-                                    q0_steps=FQ_GRID["q0_steps"], n_max=FQ_GRID["n_max"])
+    return FiniteMomentum(material(1.0, FQ_GRID["v"]), dk=FQ_GRID["dk"], n_lines=2, q0_steps=FQ_GRID["q0_steps"],
+                          n_max=FQ_GRID["n_max"], occupation_edges=EDGES)
 
 
 def finite_q_run(a0):
@@ -327,7 +289,7 @@ def finite_q_rows():
             # without Δ₂'s own phase the golden rule would miss the phase swing: only the decay is reported
             rows.append(dict(scan=scan, a0=r["a0"], phi0=row["phi0"], omega_L=row["omega_L"],
                              measured_rate_per_ps=row["measured_rate_per_ps"], envelope_rad=row["envelope_rad"]))
-    weights = np.asarray(binned(jnp.ones_like(model.shell.xi), model.shell.weights * model.shell.mask, model.shell.xi))
+    weights = np.asarray(model.occupation_states())
     for f in sorted(FQ_SERIES.glob("finite_q_a*.npz")):
         d = np.load(f)
         t, gap = d["time_ps"], d["gap_meV"]

@@ -52,6 +52,7 @@ from ..drive import Drive, DriveSum, GaussianPulse, NoDrive
 from ..equilibrium import Equilibrium, _thermal_factor, bcs_equilibrium
 from ..material import _HBAR2_OVER_2ME_MEV_NM2, Superconductor
 from .base import Model
+from .occupation import bin_states, binned, check_edges, occupation_from_density
 
 #: e/ħ times 1 V·s/m, in nm⁻¹ (the wave number of eA/ħ per unit A).
 _EA_OVER_HBAR_PER_NM = units.PEIERLS_PER_M * 1e-9
@@ -335,6 +336,9 @@ class FiniteMomentum(Model):
         probe_steps: None (default) or the probe's wave vector q_pr = probe_steps·dk ∥ x, for
             :class:`ProbePulse` drive components: the state then keeps ρ(k + nq₀ + mq_pr, k) for |n| ≤ n_max
             and m ∈ {−1, 0, 1} (linear in the probe); the rule on its value is in :func:`offset_labels`.
+        occupation_edges: bin edges in |ξ| (meV) of the optional observable ``occupation`` (n_bands, n_bins):
+            the Bogoliubov quasiparticles of the instantaneous gap from the uniform densities ρ(k, k), Σ_k W_k n_k
+            per bin (:mod:`jaxhiggs.models.occupation`); None (default) leaves it out.
 
     State: ``{"rho": complex (n_bands, n_offsets, N_k, 2, 2)}``, axis 1 over ``shell.offsets`` (units of
     dk, sorted; ``shell.origin`` is offset 0).  Without a probe: n_offsets = 2 n_max + 1, index n + n_max.
@@ -349,9 +353,11 @@ class FiniteMomentum(Model):
     paramagnetic: bool = eqx.field(static=True)
     max_angle: float = eqx.field(static=True)
     n_lines: int = eqx.field(static=True)
+    occupation_edges: tuple[float, ...] | None = eqx.field(static=True)
 
     def __init__(self, material: Superconductor, dk: float = 2e-3, n_lines: int = 8, q0_steps: int = 1,
-                 n_max: int = 4, paramagnetic: bool = True, max_angle: float = 60.0, probe_steps: int | None = None):
+                 n_max: int = 4, paramagnetic: bool = True, max_angle: float = 60.0, probe_steps: int | None = None,
+                 occupation_edges=None):
         check_type("material", material, Superconductor, "a jaxhiggs Superconductor, e.g. jaxhiggs.materials.mgb2()")
         if not isinstance(n_max, (int, np.integer)) or not 0 <= n_max <= 16:
             raise InputError(f"n_max = {show(n_max)} is not allowed: an integer 0 ≤ n_max ≤ 16 (Krull: 4)")
@@ -361,6 +367,7 @@ class FiniteMomentum(Model):
         self.shell = MomentumShell(material, dk, n_lines, q0_steps, n_max, max_angle, probe_steps)
         self.n_max, self.paramagnetic = int(n_max), bool(paramagnetic)
         self.max_angle, self.n_lines = float(max_angle), int(n_lines)
+        self.occupation_edges = check_edges(occupation_edges)
         self.equilibrium = bcs_equilibrium(material.gaps, material.v, self.shell.xi, self.shell.weights,
                                            material.temperature_mev)
         # static structure in NumPy (eager JAX would dispatch one small kernel per shift)
@@ -576,7 +583,21 @@ class FiniteMomentum(Model):
         if self.shell.probe_steps is not None:
             out["probe_current"] = jnp.sum(self.current(rho, a, args, b, at=self.shell.probe_steps))
             out["probe_vector_potential"] = b
+        if self.occupation_edges is not None:
+            out["occupation"] = binned(self.quasiparticle_occupation(y, out["gap"]), w * self.shell.mask,
+                                       self.shell.xi, self.occupation_edges)
         return out
+
+    def quasiparticle_occupation(self, y, gap) -> Float[Array, "n_bands n_k"]:
+        """n_k = ½ + Tr ρ(k, k) h_k/(2E_k): the uniform density's quasiparticle occupation in the field of the
+        instantaneous gap ``gap`` (n_bands,) after the pump (its diamagnetic shift of ξ is left out; 0 in the
+        ground state, f(E_k) in thermal equilibrium; :mod:`jaxhiggs.models.occupation`)."""
+        return occupation_from_density(y["rho"][:, self.shell.origin], gap, self.shell.xi)
+
+    def occupation_states(self) -> Float[Array, "n_bands n_bins"]:
+        """Σ_k W_k per bin of ``occupation_edges`` (shell points only): ``occupation`` divided by it is the mean
+        occupation per state."""
+        return bin_states(self.shell.weights * self.shell.mask, self.shell.xi, self.occupation_edges)
 
     def bogoliubov_densities(self, y) -> Complex[Array, "n_bands n_shifts n_k 2 2"]:
         """ρ̃_p(k) = V_{k+p} ρ_p(k) V_kᵀ in the fixed equilibrium BdG basis (a_k, b†_k):
@@ -628,6 +649,8 @@ class FiniteMomentum(Model):
 
     def options(self):
         extra = {} if self.shell.probe_steps is None else {"probe_steps": self.shell.probe_steps}
+        if self.occupation_edges is not None:
+            extra["occupation_edges"] = self.occupation_edges
         return {"dk": self.shell.dk, "n_lines": self.n_lines, "q0_steps": self.shell.q0_steps, "n_max": self.n_max,
                 "paramagnetic": self.paramagnetic, "max_angle": self.max_angle, **extra}
 

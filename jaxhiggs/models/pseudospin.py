@@ -37,6 +37,7 @@ from ..equilibrium import _thermal_factor
 from ..material import Superconductor
 from ..solvers import UnrolledDopri8
 from .base import Model, on_accelerator
+from .occupation import bin_states, binned, check_edges, occupation_from_spins
 
 #: Energies per band from which the CPU default runs Dopri8's stages in the lean stage loop (``default_solver``).
 STAGE_LOOP_FROM = 4000
@@ -66,15 +67,19 @@ class CleanPseudospin(Model):
             (then ``n_energies`` is ignored and ω_D plays no role).
         diamagnetic_factor: κ in b_z = 2ξ + 2κ s e²A²/2m (1 = physical; ½ reproduces
             the reference script pseudospin.py; energy grid only).
+        occupation_edges: bin edges in |ξ| (meV) of the optional observable ``occupation``
+            (n_bands, n_bins): the Bogoliubov quasiparticles of the instantaneous gap,
+            Σ_k W_k n_k per bin (:mod:`jaxhiggs.models.occupation`); None (default) leaves it out.
     """
 
     material: Superconductor
     representation: EnergyGrid | TightBinding
     equilibrium: Equilibrium
     diamagnetic_factor: float = eqx.field(static=True)
+    occupation_edges: tuple[float, ...] | None = eqx.field(static=True)
 
     def __init__(self, material: Superconductor, n_energies: int | None = None, lattice: TightBinding | None = None,
-                 diamagnetic_factor: float = 1.0):
+                 diamagnetic_factor: float = 1.0, occupation_edges=None):
         check_type("material", material, Superconductor, "a jaxhiggs Superconductor, e.g. jaxhiggs.materials.nbn()")
         if lattice is None and n_energies is not None:
             # state (3 floats) × ~24 solver copies + grid arrays, per energy and band
@@ -88,6 +93,7 @@ class CleanPseudospin(Model):
                 lattice = eqx.tree_at(lambda x: x.n_bands, lattice, material.n_bands)
             representation = lattice
         check(lambda d: d != 0, "diamagnetic_factor", diamagnetic_factor, "a non-zero factor (1 is physical)")
+        self.occupation_edges = check_edges(occupation_edges)
         self.material = material
         self.representation = representation
         self.diamagnetic_factor = float(diamagnetic_factor)
@@ -161,13 +167,27 @@ class CleanPseudospin(Model):
         number = jnp.sum(weights * (2.0 * spins[2] + 1.0))
         norm = jnp.sqrt(jnp.sum(spins**2, axis=0))
         norm_drift = jnp.max(jnp.abs(norm - args["norm"]) / args["norm"])
-        return {"gap": couplings @ p, "energy": energy, "number": number, "norm_drift": norm_drift}
+        out = {"gap": couplings @ p, "energy": energy, "number": number, "norm_drift": norm_drift}
+        if self.occupation_edges is not None:
+            out["occupation"] = binned(self.quasiparticle_occupation(t, y, args), weights,
+                                       self.representation.energies, self.occupation_edges)
+        return out
+
+    def quasiparticle_occupation(self, t, y, args) -> Float[Array, "n_bands n"]:
+        """n_k = ½ − s_k·ŝ_k: each pseudospin's quasiparticle occupation in its band's instantaneous field
+        (0 in the ground state, f(E_k) in thermal equilibrium; :mod:`jaxhiggs.models.occupation`)."""
+        return occupation_from_spins(y["spins"], self.rotating_frame_gap(t, y, args), self.representation.energies)
+
+    def occupation_states(self) -> Float[Array, "n_bands n_bins"]:
+        """Σ_k W_k per bin of ``occupation_edges``: ``occupation`` divided by it is the mean occupation per state."""
+        return bin_states(self.representation.weights, self.representation.energies, self.occupation_edges)
 
     def options(self):
         rep = self.representation
+        extra = {} if self.occupation_edges is None else {"occupation_edges": self.occupation_edges}
         if isinstance(rep, TightBinding):
-            return {"lattice": rep, "diamagnetic_factor": self.diamagnetic_factor}
-        return {"n_energies": int(rep.energies.shape[-1]), "diamagnetic_factor": self.diamagnetic_factor}
+            return {"lattice": rep, "diamagnetic_factor": self.diamagnetic_factor, **extra}
+        return {"n_energies": int(rep.energies.shape[-1]), "diamagnetic_factor": self.diamagnetic_factor, **extra}
 
     def metadata(self):
         rep = self.representation
