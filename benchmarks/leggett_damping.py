@@ -37,7 +37,8 @@ What it runs (all numbers printed; ``--write`` stores results/leggett_damping_cp
 * ``--finite-q``: the analysis of the finite-momentum records — the decay rate per rad² of the stored
   ``fig5q18``/``fig5q18damping`` records (``leggett_excitation.py``; they hold |Δ_i| and φ₁ − φ₂ only), and for the
   ``--finite-q-run`` records also the golden rule, the pump's own band-2 occupation at E = ω_L (which blocks new
-  pairs by 1 − 2n̄) and the energy balance; ``--write`` stores results/leggett_damping_finite_q_cpu.json.
+  pairs by 1 − 2n̄), the energy balance, and test particles on the shell's band-2 states (with the Higgs ringing's
+  2ω_H2 line as a fourth drive); ``--write`` stores results/leggett_damping_finite_q_cpu.json.
 
 Usage: ``python benchmarks/leggett_damping.py [--n 8000] [--t-end 100] [--write] [--finite-q] [--finite-q-run A0]``
 (about 4 min per clean run at N = 8000 on one core).
@@ -103,25 +104,31 @@ def golden_rule(omega_l, phi0, line, gap2, couplings, pair_amplitudes, dos2):
                 rabi=float(line * xi0 / omega_l))
 
 
-def drive_lines(t, gap2, omega_l):
+def drive_lines(t, gap2, omega_l, higgs_harmonic=False):
     """Band 2's gap over a window (``t`` in ps, ``gap2`` complex, meV) seen along its mean direction θ̄₂: the fits
-    c₀ + Re(c e^{−2iω_L t/ħ}) of |Δ₂| and of Re(Δ₂ e^{−iθ̄₂}) (``line_coefficients``, with a nuisance line at 2|Δ̄₂|)
-    and the amplitude θ₂₀ (rad) of Δ₂'s phase swing at ω_L."""
+    c₀ + Re(c e^{−iωt/ħ}) at ω = 2ω_L of |Δ₂| and of Re(Δ₂ e^{−iθ̄₂}) (``line_coefficients``, with a nuisance line at
+    ω_H2 = 2|Δ̄₂|) as {name: (c₀, c)}, θ̄₂, and the amplitude θ₂₀ (rad) of Δ₂'s phase swing at ω_L.  With
+    ``higgs_harmonic`` the fits also take the Higgs ringing's second harmonic 2ω_H2, and "higgs_harmonic" is
+    Re Δ₂'s (c₀, c) there."""
     theta = np.unwrap(np.angle(gap2))
     along = gap2 * np.exp(-1j * theta.mean())
-    lines = (2 * omega_l, 2 * float(np.abs(gap2).mean()))
+    higgs = 2 * float(np.abs(gap2).mean())
+    lines = (2 * omega_l, higgs) + ((2 * higgs,) if higgs_harmonic else ())
     fit = {name: line_coefficients(t, x, lines) for name, x in (("modulus", np.abs(gap2)), ("along", along.real))}
-    return ({name: (c0, c[0]) for name, (c0, c) in fit.items()}, theta.mean(),
-            line_amplitudes(t, theta, (omega_l,))[0])
+    out = {name: (c0, c[0]) for name, (c0, c) in fit.items()}
+    if higgs_harmonic:
+        out["higgs_harmonic"] = (fit["along"][0], fit["along"][1][2])
+    return out, theta.mean(), line_amplitudes(t, theta, (omega_l,))[0]
 
 
-def analyse(t, gap, couplings, dos2, early=(3.0, 23.0), width=5.0):
-    """The decay of the φ line in a record Δ_i(t) (meV) and the golden rule's prediction for it (``early`` window)."""
+def analyse(t, gap, couplings, dos2, early=(3.0, 23.0), width=5.0, higgs_harmonic=False):
+    """The decay of the φ line in a record Δ_i(t) (meV) and the golden rule's prediction for it (``early`` window;
+    ``higgs_harmonic``: fit the 2ω_L line beside the Higgs ringing's 2ω_H2 line, as ``drive_lines``)."""
     phi = np.unwrap(np.angle(gap[:, 0] * np.conj(gap[:, 1])))
     omega_l, phi0 = leggett_line(t, phi, early)
     w = (t >= early[0]) & (t < early[1])
     gap2 = float(np.abs(gap[w, 1]).mean())
-    lines, _, swing = drive_lines(t[w], gap[w, 1], omega_l)
+    lines, _, swing = drive_lines(t[w], gap[w, 1], omega_l, higgs_harmonic)
     line, modulus_line = abs(lines["along"][1]), abs(lines["modulus"][1])
     pair_amplitudes = np.linalg.solve(couplings, gap.T).T  # P = U⁻¹Δ
     pairs = np.abs(pair_amplitudes[w]).mean(axis=0)
@@ -180,22 +187,27 @@ def driven_pair_power(xi, weights, gap_of_t, omega_l, start, fit, dt=0.004, save
     return float(np.polyfit(times, energy, 1)[0])
 
 
-def pair_power_by_drive(t, gap2, xi, weights, omega_l, window=(3.0, 23.0), fit=(8.0, 23.0)):
-    """``driven_pair_power`` under three drives built from a record's band-2 gap ``gap2`` (complex meV at ``t`` ps):
-    the record itself (cubic interpolation), the 2ω_L line of Re(Δ₂ e^{−iθ̄₂}) alone, and the 2ω_L line of |Δ₂|
-    alone (each on its fitted mean, lines fitted over ``window``).  Only spins within 1.5 meV of E = ω_L run."""
+def pair_power_by_drive(t, gap2, xi, weights, omega_l, window=(3.0, 23.0), fit=(8.0, 23.0), higgs_harmonic=False):
+    """``driven_pair_power`` (from ``window[0]``, over ``fit``) under drives built from a record's band-2 gap
+    ``gap2`` (complex meV at ``t`` ps): the record itself (cubic interpolation), the 2ω_L line of Re(Δ₂ e^{−iθ̄₂})
+    alone, the 2ω_L line of |Δ₂| alone, and with ``higgs_harmonic`` the 2ω_H2 line of Re Δ₂ alone (each on its
+    fitted mean, lines fitted over ``window``).  Only spins within 1.5 meV of E = ω_L run."""
     from scipy.interpolate import CubicSpline
 
     w = (t >= window[0]) & (t < window[1])
-    lines, mean_phase, _ = drive_lines(t[w], gap2[w], omega_l)
+    lines, mean_phase, _ = drive_lines(t[w], gap2[w], omega_l, higgs_harmonic)
     record = CubicSpline(t, gap2 * np.exp(-1j * mean_phase))
     near = np.abs(np.sqrt(xi**2 + float(np.abs(gap2[w]).mean()) ** 2) - omega_l) < 1.5
+    frequency = dict(along=2 * omega_l, modulus=2 * omega_l, higgs_harmonic=4 * float(np.abs(gap2[w]).mean()))
 
-    def line_only(c0, c):
-        return lambda s: complex(c0 + (c * np.exp(-2j * omega_l * s / HBAR)).real)
+    def line_only(name):
+        c0, c = lines[name]
+        return lambda s: complex(c0 + (c * np.exp(-1j * frequency[name] * s / HBAR)).real)
 
-    drives = dict(record=lambda s: complex(record(s)), along_line=line_only(*lines["along"]),
-                  modulus_line=line_only(*lines["modulus"]))
+    drives = dict(record=lambda s: complex(record(s)), along_line=line_only("along"),
+                  modulus_line=line_only("modulus"))
+    if higgs_harmonic:
+        drives["higgs_harmonic_line"] = line_only("higgs_harmonic")
     return {name: driven_pair_power(xi[near], weights[near], drive, omega_l, window[0], fit)
             for name, drive in drives.items()}
 
@@ -293,10 +305,14 @@ def finite_q_rows():
     for f in sorted(FQ_SERIES.glob("finite_q_a*.npz")):
         d = np.load(f)
         t, gap = d["time_ps"], d["gap_meV"]
+        # the finite-q records ring the Higgs mode strongly; at 8e-8 its 2ω_H2 line is 0.5 meV from 2ω_L
         row = dict(scan="finite_q_run", a0=float(d["a0"]), wall_s=float(d["wall_s"]),
-                   **analyse(t, gap, couplings, dos2, early=(2.0, 18.0), width=4.0))
-        rows.append(row | occupation_balance(d["occupation_time_ps"], d["occupation"][:, 1], weights[1], row,
-                                             fit=(6.0, 18.0)))
+                   **analyse(t, gap, couplings, dos2, early=(2.0, 18.0), width=4.0, higgs_harmonic=True))
+        row |= occupation_balance(d["occupation_time_ps"], d["occupation"][:, 1], weights[1], row, fit=(6.0, 18.0))
+        xi, w = (np.asarray(x)[1] for x in (model.shell.xi, model.shell.weights * model.shell.mask))
+        row["test_particle_pair_power_per_ps"] = pair_power_by_drive(t, gap[:, 1], xi[w > 0], w[w > 0], row["omega_L"],
+                                                                     (2.0, 18.0), (6.0, 18.0), higgs_harmonic=True)
+        rows.append(row)
     return rows
 
 
@@ -355,6 +371,8 @@ def main():
                       f"{row['pair_energy_growth_per_ps']:.3e}/ps, oscillation's loss 2ΓE_L "
                       f"{row['oscillation_power_loss_per_ps']:.3e}/ps, golden rule {row['golden_rule_power_per_ps']:.3e}"
                       f" (× blocking {row['blocked_golden_rule_power_per_ps']:.3e}); 2.4ħ/Ω_R {row['rabi_turn_ps']:.0f} ps")
+                print("   test particles (energy per ps into pairs within 0.5 meV of ω_L over 6–18 ps) driven by "
+                      + ", ".join(f"{k.replace('_', ' ')} {v:.3e}" for k, v in row["test_particle_pair_power_per_ps"].items()))
         if args.write:
             write(HERE / "results" / "leggett_damping_finite_q_cpu.json", {**environment(), "grid": str(FQ_GRID)}, rows)
         return
