@@ -30,7 +30,8 @@ What it runs (all numbers printed; ``--write`` stores results/leggett_damping_cp
   (2ω_L ≈ 4.8 below 2Δ₂: closed).  Per run: the φ line's envelope in 5 ps windows, its decay rate over 3–23 ps,
   the golden rule with δΔ measured there, the test particles, where the band-2 pairs created after 10 ps sit in
   energy (the models' ``occupation`` observable, binned in |ξ|), the energy balance over 8–23 ps, the envelope's
-  turning point, and the measured rate over the golden rule's in later 20 ps windows (the golden rule then uses that window's Re Δ₂ line, which includes what the created pairs radiate back);
+  turning point, and the measured rate over the golden rule's in later 20 ps windows (the golden rule then uses that
+  window's Re Δ₂ line, which includes what the created pairs radiate back);
 * ``--finite-q-run A0``: Krull's pump on the finite-momentum rows of ``leggett_excitation.py``'s 18 ps records
   (v = 0.05, q₀ = dk = 1.6e-4 nm⁻¹, n_max 4) again at |A₀| = A0, with the occupation observable and Δ_i complex,
   stored to results/leggett_damping_series/ (about 35 min on one core; never overwrites a record);
@@ -277,7 +278,8 @@ def finite_q_run(a0):
     FQ_SERIES.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".partial.npz")
     np.savez_compressed(partial, time_ps=times, gap_meV=np.asarray(res.gap), a0=a0, wall_s=wall,
-                        occupation_time_ps=times[::10], occupation=np.asarray(res["occupation"])[::10].astype(np.float32))
+                        occupation_time_ps=times[::10],
+                        occupation=np.asarray(res["occupation"])[::10].astype(np.float32))
     partial.replace(out)
     print(f"wrote {out} ({wall:.0f} s)")
 
@@ -293,7 +295,8 @@ def finite_q_rows():
     for scan in ("fig5q18", "fig5q18damping"):
         stored = json.loads((HERE / "results" / f"leggett_excitation_{scan}_cpu.json").read_text())["rows"]
         for r in stored:
-            assert (r["v"], r["dk"], r["q0"], r["n_max"]) == (FQ_GRID["v"], FQ_GRID["dk"], FQ_GRID["dk"], FQ_GRID["n_max"])
+            grid = (FQ_GRID["v"], FQ_GRID["dk"], FQ_GRID["dk"], FQ_GRID["n_max"])
+            assert (r["v"], r["dk"], r["q0"], r["n_max"]) == grid, (scan, r)
             d = np.load(SERIES / f"{scan}_v{r['v']:g}_q{r['q0']:g}_a{r['a0']:g}.npz")
             mod = np.asarray(d["gap_abs_meV"], float)
             gap = np.stack([mod[:, 0] * np.exp(1j * d["relative_phase_rad"]), mod[:, 1]], axis=1)
@@ -359,20 +362,23 @@ def main():
     if args.finite_q:
         rows = finite_q_rows()
         for row in rows:
+            rate = row["measured_rate_per_ps"]
             print(f"{row['scan']} |A₀| {row['a0']:g}: ω_L {row['omega_L']:.3f} meV, φ₀ {row['phi0']:.3f} rad, decay "
-                  f"{1e3 * row['measured_rate_per_ps']:.2f}e-3/ps ({row['measured_rate_per_ps'] / row['phi0'] ** 2:.4f} "
-                  "per ps per rad²); envelope (rad) in 4 ps windows: "
+                  f"{1e3 * rate:.2f}e-3/ps ({rate / row['phi0'] ** 2:.4f} per ps per rad²); envelope (rad) in 4 ps "
+                  "windows: "
                   + ", ".join(f"{a:.3f}" for a in row["envelope_rad"]))
             if "blocking" in row:
                 print(f"   |Δ₂| {row['gap2']:.3f} meV, phase swing {row['gap2_phase_swing']:.3f} rad, 2ω_L line of "
-                      f"Re Δ₂ {row['two_omega_L_line']:.4f} meV (of |Δ₂| {row['modulus_two_omega_L_line']:.4f}); band-2 "
-                      f"occupation near ω_L {row['occupation_near_omega_L']:.3f} (blocking 1 − 2n̄ = "
+                      f"Re Δ₂ {row['two_omega_L_line']:.4f} meV (of |Δ₂| {row['modulus_two_omega_L_line']:.4f}); "
+                      f"band-2 occupation near ω_L {row['occupation_near_omega_L']:.3f} (blocking 1 − 2n̄ = "
                       f"{row['blocking']:.3f}); energy into pairs within 0.5 meV of ω_L "
                       f"{row['pair_energy_growth_per_ps']:.3e}/ps, oscillation's loss 2ΓE_L "
-                      f"{row['oscillation_power_loss_per_ps']:.3e}/ps, golden rule {row['golden_rule_power_per_ps']:.3e}"
-                      f" (× blocking {row['blocked_golden_rule_power_per_ps']:.3e}); 2.4ħ/Ω_R {row['rabi_turn_ps']:.0f} ps")
+                      f"{row['oscillation_power_loss_per_ps']:.3e}/ps, golden rule "
+                      f"{row['golden_rule_power_per_ps']:.3e} (× blocking {row['blocked_golden_rule_power_per_ps']:.3e}); "
+                      f"2.4ħ/Ω_R {row['rabi_turn_ps']:.0f} ps")
+                driven = row["test_particle_pair_power_per_ps"]
                 print("   test particles (energy per ps into pairs within 0.5 meV of ω_L over 6–18 ps) driven by "
-                      + ", ".join(f"{k.replace('_', ' ')} {v:.3e}" for k, v in row["test_particle_pair_power_per_ps"].items()))
+                      + ", ".join(f"{k.replace('_', ' ')} {v:.3e}" for k, v in driven.items()))
         if args.write:
             write(HERE / "results" / "leggett_damping_finite_q_cpu.json", {**environment(), "grid": str(FQ_GRID)}, rows)
         return

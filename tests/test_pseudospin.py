@@ -413,7 +413,8 @@ def test_the_leggett_oscillation_decays_by_creating_small_gap_pairs_at_twice_its
         assert 0.85 < r["pair_energy_growth_per_ps"] / r["oscillation_power_loss_per_ps"] < 1.3, r
         driven = r["test_particle_pair_power_per_ps"]
         assert 0.9 < driven["record"] / r["pair_energy_growth_per_ps"] < 1.15, r
-        assert 0.95 < driven["along_line"] / driven["record"] < 1.2 and driven["modulus_line"] < 0.7 * driven["record"], r
+        assert 0.95 < driven["along_line"] / driven["record"] < 1.2, r
+        assert driven["modulus_line"] < 0.7 * driven["record"], r
         assert 0.95 < r["golden_rule_power_per_ps"] / driven["along_line"] < 1.25, r
     closed = runs[2]
     assert closed["golden_rule_rate_per_ps"] == 0.0, closed  # 2ω_L below 2Δ₂
