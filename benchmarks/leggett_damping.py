@@ -38,11 +38,11 @@ What it runs (all numbers printed; ``--write`` stores results/leggett_damping_cp
 * ``--finite-q``: the analysis of the finite-momentum records — the decay rate per rad² of the stored
   ``fig5q18``/``fig5q18damping`` records (``leggett_excitation.py``; they hold |Δ_i| and φ₁ − φ₂ only), and for the
   ``--finite-q-run`` records also the golden rule, the pump's own band-2 occupation at E = ω_L (which blocks new
-  pairs by 1 − 2n̄), the energy balance, and test particles on the shell's band-2 states (with the Higgs ringing's
-  2ω_H2 line as a fourth drive); ``--write`` stores results/leggett_damping_finite_q_cpu.json.
+  pairs by 1 − 2n̄), the energy balance, and test particles on the shell's band-2 states (with Re Δ₂'s 2ω_H2 line,
+  alone and with the 2ω_L line, as further drives); ``--write`` stores results/leggett_damping_finite_q_cpu.json.
 
 Usage: ``python benchmarks/leggett_damping.py [--n 8000] [--t-end 100] [--write] [--finite-q] [--finite-q-run A0]``
-(about 4 min per clean run at N = 8000 on one core).
+(1.5–4 min per clean run at N = 8000 on one core).
 """
 
 from __future__ import annotations
@@ -105,32 +105,31 @@ def golden_rule(omega_l, phi0, line, gap2, couplings, pair_amplitudes, dos2):
                 rabi=float(line * xi0 / omega_l))
 
 
-def drive_lines(t, gap2, omega_l, higgs_harmonic=False):
-    """Band 2's gap over a window (``t`` in ps, ``gap2`` complex, meV) seen along its mean direction θ̄₂: the fits
-    c₀ + Re(c e^{−iωt/ħ}) at ω = 2ω_L of |Δ₂| and of Re(Δ₂ e^{−iθ̄₂}) (``line_coefficients``, with a nuisance line at
-    ω_H2 = 2|Δ̄₂|) as {name: (c₀, c)}, θ̄₂, and the amplitude θ₂₀ (rad) of Δ₂'s phase swing at ω_L.  With
-    ``higgs_harmonic`` the fits also take the Higgs ringing's second harmonic 2ω_H2, and "higgs_harmonic" is
-    Re Δ₂'s (c₀, c) there."""
+def drive_lines(t, gap2, omega_l, second_harmonic=False):
+    """Band 2's gap over a window (``t`` in ps, ``gap2`` complex, meV) seen along its mean direction θ̄₂: the
+    least-squares fits c₀ + Σ_f Re(c_f e^{−ift/ħ}) (``line_coefficients``) of |Δ₂| and of Re(Δ₂ e^{−iθ̄₂}) at
+    f = 2ω_L, ω_H2 = 2|Δ̄₂| (a nuisance line) and, with ``second_harmonic``, 2ω_H2.  Returns ({"modulus" | "along":
+    (c₀, {f: c_f})}, θ̄₂, the amplitude θ₂₀ (rad) of Δ₂'s phase swing at ω_L)."""
     theta = np.unwrap(np.angle(gap2))
     along = gap2 * np.exp(-1j * theta.mean())
     higgs = 2 * float(np.abs(gap2).mean())
-    lines = (2 * omega_l, higgs) + ((2 * higgs,) if higgs_harmonic else ())
-    fit = {name: line_coefficients(t, x, lines) for name, x in (("modulus", np.abs(gap2)), ("along", along.real))}
-    out = {name: (c0, c[0]) for name, (c0, c) in fit.items()}
-    if higgs_harmonic:
-        out["higgs_harmonic"] = (fit["along"][0], fit["along"][1][2])
-    return out, theta.mean(), line_amplitudes(t, theta, (omega_l,))[0]
+    freqs = (2 * omega_l, higgs) + ((2 * higgs,) if second_harmonic else ())
+    fits = {}
+    for name, x in (("modulus", np.abs(gap2)), ("along", along.real)):
+        c0, c = line_coefficients(t, x, freqs)
+        fits[name] = (c0, {f: cf for f, cf in zip(freqs, c) if f != higgs})
+    return fits, theta.mean(), line_amplitudes(t, theta, (omega_l,))[0]
 
 
-def analyse(t, gap, couplings, dos2, early=(3.0, 23.0), width=5.0, higgs_harmonic=False):
+def analyse(t, gap, couplings, dos2, early=(3.0, 23.0), width=5.0, second_harmonic=False):
     """The decay of the φ line in a record Δ_i(t) (meV) and the golden rule's prediction for it (``early`` window;
-    ``higgs_harmonic``: fit the 2ω_L line beside the Higgs ringing's 2ω_H2 line, as ``drive_lines``)."""
+    ``second_harmonic``: fit the 2ω_L line beside a line at 2ω_H2, as ``drive_lines``)."""
     phi = np.unwrap(np.angle(gap[:, 0] * np.conj(gap[:, 1])))
     omega_l, phi0 = leggett_line(t, phi, early)
     w = (t >= early[0]) & (t < early[1])
     gap2 = float(np.abs(gap[w, 1]).mean())
-    lines, _, swing = drive_lines(t[w], gap[w, 1], omega_l, higgs_harmonic)
-    line, modulus_line = abs(lines["along"][1]), abs(lines["modulus"][1])
+    lines, _, swing = drive_lines(t[w], gap[w, 1], omega_l, second_harmonic)
+    line, modulus_line = (abs(lines[name][1][2 * omega_l]) for name in ("along", "modulus"))
     pair_amplitudes = np.linalg.solve(couplings, gap.T).T  # P = U⁻¹Δ
     pairs = np.abs(pair_amplitudes[w]).mean(axis=0)
     # E_L is the pair energy's dependence on P's relative phase, whose line exceeds Δ's (by 16 % on the clean runs)
@@ -188,29 +187,32 @@ def driven_pair_power(xi, weights, gap_of_t, omega_l, start, fit, dt=0.004, save
     return float(np.polyfit(times, energy, 1)[0])
 
 
-def pair_power_by_drive(t, gap2, xi, weights, omega_l, window=(3.0, 23.0), fit=(8.0, 23.0), higgs_harmonic=False):
+def pair_power_by_drive(t, gap2, xi, weights, omega_l, window=(3.0, 23.0), fit=(8.0, 23.0), second_harmonic=False):
     """``driven_pair_power`` (from ``window[0]``, over ``fit``) under drives built from a record's band-2 gap
-    ``gap2`` (complex meV at ``t`` ps): the record itself (cubic interpolation), the 2ω_L line of Re(Δ₂ e^{−iθ̄₂})
-    alone, the 2ω_L line of |Δ₂| alone, and with ``higgs_harmonic`` the 2ω_H2 line of Re Δ₂ alone (each on its
-    fitted mean, lines fitted over ``window``).  Only spins within 1.5 meV of E = ω_L run."""
+    ``gap2`` (complex meV at ``t`` ps), lines fitted over ``window`` (``drive_lines``), each on its fitted mean: the
+    record itself (cubic interpolation, "record"), the 2ω_L line of Re(Δ₂ e^{−iθ̄₂}) alone ("along_line") and of |Δ₂|
+    alone ("modulus_line"); with ``second_harmonic`` also Re Δ₂'s 2ω_H2 line alone ("two_omega_H2_line") and the
+    2ω_L and 2ω_H2 lines together, of Re Δ₂ ("along_lines") and of |Δ₂| ("modulus_lines").  Only spins within
+    1.5 meV of E = ω_L run."""
     from scipy.interpolate import CubicSpline
 
     w = (t >= window[0]) & (t < window[1])
-    lines, mean_phase, _ = drive_lines(t[w], gap2[w], omega_l, higgs_harmonic)
+    lines, mean_phase, _ = drive_lines(t[w], gap2[w], omega_l, second_harmonic)
     record = CubicSpline(t, gap2 * np.exp(-1j * mean_phase))
     near = np.abs(np.sqrt(xi**2 + float(np.abs(gap2[w]).mean()) ** 2) - omega_l) < 1.5
-    frequency = dict(along=2 * omega_l, modulus=2 * omega_l, higgs_harmonic=4 * float(np.abs(gap2[w]).mean()))
 
-    def line_only(name):
-        c0, c = lines[name]
-        return lambda s: complex(c0 + (c * np.exp(-1j * frequency[name] * s / HBAR)).real)
+    def drive(name, which=None):
+        c0, coefficients = lines[name]
+        chosen = [(f, c) for f, c in coefficients.items() if which is None or f == which]
+        return lambda s: complex(c0 + sum((c * np.exp(-1j * f * s / HBAR)).real for f, c in chosen))
 
-    drives = dict(record=lambda s: complex(record(s)), along_line=line_only("along"),
-                  modulus_line=line_only("modulus"))
-    if higgs_harmonic:
-        drives["higgs_harmonic_line"] = line_only("higgs_harmonic")
-    return {name: driven_pair_power(xi[near], weights[near], drive, omega_l, window[0], fit)
-            for name, drive in drives.items()}
+    drives = dict(record=lambda s: complex(record(s)), along_line=drive("along", 2 * omega_l),
+                  modulus_line=drive("modulus", 2 * omega_l))
+    if second_harmonic:
+        (harmonic,) = set(lines["along"][1]) - {2 * omega_l}
+        drives.update(two_omega_H2_line=drive("along", harmonic), along_lines=drive("along"),
+                      modulus_lines=drive("modulus"))
+    return {name: driven_pair_power(xi[near], weights[near], f, omega_l, window[0], fit) for name, f in drives.items()}
 
 
 def clean_run(v, a0, n, t_end):
@@ -308,13 +310,13 @@ def finite_q_rows():
     for f in sorted(FQ_SERIES.glob("finite_q_a*.npz")):
         d = np.load(f)
         t, gap = d["time_ps"], d["gap_meV"]
-        # the finite-q records ring the Higgs mode strongly; at 8e-8 its 2ω_H2 line is 0.5 meV from 2ω_L
+        # at 8e-8 Re Δ₂ carries a 2ω_H2 line 0.5 meV from 2ω_L: the 2ω_L line is fitted beside it
         row = dict(scan="finite_q_run", a0=float(d["a0"]), wall_s=float(d["wall_s"]),
-                   **analyse(t, gap, couplings, dos2, early=(2.0, 18.0), width=4.0, higgs_harmonic=True))
+                   **analyse(t, gap, couplings, dos2, early=(2.0, 18.0), width=4.0, second_harmonic=True))
         row |= occupation_balance(d["occupation_time_ps"], d["occupation"][:, 1], weights[1], row, fit=(6.0, 18.0))
         xi, w = (np.asarray(x)[1] for x in (model.shell.xi, model.shell.weights * model.shell.mask))
         row["test_particle_pair_power_per_ps"] = pair_power_by_drive(t, gap[:, 1], xi[w > 0], w[w > 0], row["omega_L"],
-                                                                     (2.0, 18.0), (6.0, 18.0), higgs_harmonic=True)
+                                                                     (2.0, 18.0), (6.0, 18.0), second_harmonic=True)
         rows.append(row)
     return rows
 

@@ -431,11 +431,13 @@ def test_the_finite_momentum_records_phase_oscillation_decays_at_the_golden_rule
     rule's power (clean, first 20 ps: 0.73–0.81).  The pump's own quasiparticles at E = ω_L (n̄ = 0.020 / 0.052 per
     state) block new pairs by only 1 − 2n̄ = 0.96 / 0.90.  Test particles on the shell's band-2 states: the record's
     Δ₂(t) drives 1.04 / 1.15 × the model's own pair uptake near ω_L; the golden rule is 1.02 / 1.00 × what the Re Δ₂
-    line alone drives; at 8e-8 the Higgs ringing's 2ω_H2 line (ω_H2 0.25 meV from ω_L) drives 0.40 of the record's
-    uptake there (6e-8: 7e-6), the two lines together 0.92.  Tolerances: 2ΓE_L / golden rule 0.7–1.15, n̄ < 0.1;
-    record-driven test particles 0.9–1.3 of the model; golden rule 0.9–1.1 of its line's test particles; the 2ω_H2
-    line > 0.25 of the record at 8e-8, < 0.01 at 6e-8, the two lines together 0.8–1.1; the records' |Δ_i| equal the
-    stored fig5q18damping records' (float32) to 1e-6 meV."""
+    line alone drives; at 8e-8 Re Δ₂'s 2ω_H2 line (a common-phase swing; ω_H2 0.25 meV from ω_L) drives 0.40 of the
+    record's uptake there (6e-8: 7e-6); Re Δ₂'s 2ω_L and 2ω_H2 lines driven together give 0.94 / 0.95 of the
+    record, |Δ₂|'s 0.62 / 0.64.  Tolerances: 2ΓE_L / golden rule 0.7–1.15, n̄ < 0.1; record-driven test particles 0.9–1.3 of the
+    model; golden rule 0.9–1.1 of its line's test particles; the 2ω_H2 line > 0.25 of the record at 8e-8, < 0.01 at
+    6e-8; Re Δ₂'s two lines 0.85–1.1 of the record, |Δ₂|'s < 0.75; the records' |Δ_i| equal the stored
+    fig5q18damping records' (float32) to 1e-6 meV.  (A check of the analysis of stored records: the model itself is
+    tied to them only by that last comparison.)"""
     import leggett_damping
     from leggett_excitation import SERIES
 
@@ -447,9 +449,10 @@ def test_the_finite_momentum_records_phase_oscillation_decays_at_the_golden_rule
         driven = r["test_particle_pair_power_per_ps"]
         assert 0.9 < driven["record"] / r["pair_energy_growth_per_ps"] < 1.3, r
         assert 0.9 < r["golden_rule_power_per_ps"] / driven["along_line"] < 1.1, r
-        higgs = driven["higgs_harmonic_line"] / driven["record"]
-        assert (higgs > 0.25) if a0 == 8e-8 else (higgs < 0.01), r
-        assert 0.8 < (driven["along_line"] + driven["higgs_harmonic_line"]) / driven["record"] < 1.1, r
+        second = driven["two_omega_H2_line"] / driven["record"]
+        assert (second > 0.25) if a0 == 8e-8 else (second < 0.01), r
+        assert 0.85 < driven["along_lines"] / driven["record"] < 1.1, r
+        assert driven["modulus_lines"] < 0.75 * driven["record"], r
         stored = np.load(SERIES / f"fig5q18damping_v0.05_q0.00016_a{a0:g}.npz")["gap_abs_meV"]
         again = np.abs(np.load(leggett_damping.FQ_SERIES / f"finite_q_a{a0:g}.npz")["gap_meV"])
         assert np.abs(again - stored).max() < 1e-6

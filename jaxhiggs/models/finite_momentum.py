@@ -35,6 +35,8 @@ Internal units: meV, ħ/meV; momenta in nm⁻¹; A in V·s/m.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dataclasses
 import math
 import warnings
@@ -52,7 +54,7 @@ from ..drive import Drive, DriveSum, GaussianPulse, NoDrive
 from ..equilibrium import Equilibrium, _thermal_factor, bcs_equilibrium
 from ..material import _HBAR2_OVER_2ME_MEV_NM2, Superconductor
 from .base import Model
-from .occupation import bin_states, binned, check_edges, occupation_from_density
+from .occupation import bin_states, binned, check_edges, check_edges_reach, occupation_from_density
 
 #: e/ħ times 1 V·s/m, in nm⁻¹ (the wave number of eA/ħ per unit A).
 _EA_OVER_HBAR_PER_NM = units.PEIERLS_PER_M * 1e-9
@@ -357,7 +359,7 @@ class FiniteMomentum(Model):
 
     def __init__(self, material: Superconductor, dk: float = 2e-3, n_lines: int = 8, q0_steps: int = 1,
                  n_max: int = 4, paramagnetic: bool = True, max_angle: float = 60.0, probe_steps: int | None = None,
-                 occupation_edges=None):
+                 occupation_edges: Sequence[float] | None = None):
         check_type("material", material, Superconductor, "a jaxhiggs Superconductor, e.g. jaxhiggs.materials.mgb2()")
         if not isinstance(n_max, (int, np.integer)) or not 0 <= n_max <= 16:
             raise InputError(f"n_max = {show(n_max)} is not allowed: an integer 0 ≤ n_max ≤ 16 (Krull: 4)")
@@ -368,6 +370,7 @@ class FiniteMomentum(Model):
         self.n_max, self.paramagnetic = int(n_max), bool(paramagnetic)
         self.max_angle, self.n_lines = float(max_angle), int(n_lines)
         self.occupation_edges = check_edges(occupation_edges)
+        check_edges_reach(self.occupation_edges, np.asarray(self.shell.xi)[np.asarray(self.shell.mask)])
         self.equilibrium = bcs_equilibrium(material.gaps, material.v, self.shell.xi, self.shell.weights,
                                            material.temperature_mev)
         # static structure in NumPy (eager JAX would dispatch one small kernel per shift)
@@ -584,15 +587,16 @@ class FiniteMomentum(Model):
             out["probe_current"] = jnp.sum(self.current(rho, a, args, b, at=self.shell.probe_steps))
             out["probe_vector_potential"] = b
         if self.occupation_edges is not None:
-            out["occupation"] = binned(self.quasiparticle_occupation(y, out["gap"]), w * self.shell.mask,
+            out["occupation"] = binned(self.quasiparticle_occupation(t, y, args), w * self.shell.mask,
                                        self.shell.xi, self.occupation_edges)
         return out
 
-    def quasiparticle_occupation(self, y, gap) -> Float[Array, "n_bands n_k"]:
-        """n_k = ½ + Tr ρ(k, k) h_k/(2E_k): the uniform density's quasiparticle occupation in the field of the
-        instantaneous gap ``gap`` (n_bands,) after the pump (its diamagnetic shift of ξ is left out; 0 in the
-        ground state, f(E_k) in thermal equilibrium; :mod:`jaxhiggs.models.occupation`)."""
-        return occupation_from_density(y["rho"][:, self.shell.origin], gap, self.shell.xi)
+    def quasiparticle_occupation(self, t, y, args) -> Float[Array, "n_bands n_k"]:
+        """n_k = ½ + Tr ρ(k, k) h_k/(2E_k): the uniform density's quasiparticle occupation in the field h_k of the
+        instantaneous gap (0 in the ground state, f(E_k) in thermal equilibrium; :mod:`jaxhiggs.models.occupation`).
+        ξ_k is the undriven energy: the pump's diamagnetic shift of it is left out, so read it after the pump."""
+        rho = y["rho"]
+        return occupation_from_density(rho[:, self.shell.origin], self.gap(rho, args), self.shell.xi)
 
     def occupation_states(self) -> Float[Array, "n_bands n_bins"]:
         """Σ_k W_k per bin of ``occupation_edges`` (shell points only): ``occupation`` divided by it is the mean

@@ -23,22 +23,38 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
-from .._validate import InputError, show
+from .._validate import fail
 
 
 def check_edges(edges) -> tuple[float, ...] | None:
     """``occupation_edges``: None (no occupation observable) or ≥ 2 strictly increasing finite |ξ| ≥ 0 in meV;
-    returned as a tuple of floats (a static model field)."""
+    returned as a tuple of floats (a static model field).  Raises :class:`InputError` naming the offending entry."""
     if edges is None:
         return None
     allowed = "None, or at least two strictly increasing, finite bin edges |ξ| ≥ 0 in meV, e.g. np.linspace(0, 16, 321)"
     try:
-        arr = np.asarray(edges, dtype=float)
+        arr = np.asarray(edges)
     except (TypeError, ValueError):
-        raise InputError(f"occupation_edges = {show(edges)} is not allowed: {allowed}") from None
-    if arr.ndim != 1 or arr.size < 2 or not np.all(np.isfinite(arr)) or arr[0] < 0 or not np.all(np.diff(arr) > 0):
-        raise InputError(f"occupation_edges = {show(edges)} meV is not allowed: {allowed}")
+        raise fail("occupation_edges", edges, allowed) from None
+    if arr.dtype.kind not in "iuf" or arr.ndim != 1 or arr.size < 2:  # no bools, strings, complex or nesting
+        raise fail("occupation_edges", edges, allowed)
+    arr = arr.astype(float)
+    for i, x in enumerate(arr):
+        if not np.isfinite(x) or (i == 0 and x < 0) or (i > 0 and not x > arr[i - 1]):
+            raise fail(f"occupation_edges[{i}]", float(x), allowed + (f" (the entry before is {arr[i - 1]:g})"
+                                                                      if i else ""), unit="meV")
     return tuple(float(x) for x in arr)
+
+
+def check_edges_reach(edges: tuple[float, ...] | None, xi) -> None:
+    """At least one bin must hold a point of the grid (|ξ| values ``xi``, meV): edges beyond the grid's cut-off
+    would make an observable that is zero by construction."""
+    if edges is None:
+        return
+    top = float(np.max(np.abs(np.asarray(xi))))
+    if edges[0] >= top:
+        raise fail("occupation_edges[0]", edges[0], f"below the grid's largest |ξ| = {top:.6g} meV (the cut-off ω_D), so "
+                   "that some bin holds a grid point", unit="meV")
 
 
 def bin_index(xi: Float[Array, "n_bands n_k"], edges: tuple[float, ...]):
@@ -57,8 +73,12 @@ def binned(values: Float[Array, "n_bands n_k"], weights, xi: Float[Array, "n_ban
         values, weights, bin_index(xi, edges))
 
 
-def bin_states(weights, xi: Float[Array, "n_bands n_k"], edges: tuple[float, ...]) -> Float[Array, "n_bands n_bins"]:
-    """Σ_k W_k per |ξ| bin and band: the states the ``occupation`` observable sums over (0 for an empty bin)."""
+def bin_states(weights, xi: Float[Array, "n_bands n_k"], edges: tuple[float, ...] | None) -> Float[Array, "n_bands n_bins"]:
+    """Σ_k W_k per |ξ| bin and band: the states the ``occupation`` observable sums over (0 for an empty bin, e.g.
+    a bin narrower than the grid's spacing in ξ; divide with care)."""
+    if edges is None:
+        raise fail("occupation_edges", None, "bin edges in |ξ| (meV) given when the model is built, for the "
+                   "occupation observable and its bin states")
     return binned(jnp.ones_like(xi), weights, xi, edges)
 
 

@@ -23,6 +23,8 @@ conserved to round-off however strong A² is, and only the gauge-invariant contr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import diffrax
 import equinox as eqx
 import jax.numpy as jnp
@@ -37,7 +39,7 @@ from ..equilibrium import _thermal_factor
 from ..material import Superconductor
 from ..solvers import UnrolledDopri8
 from .base import Model, on_accelerator
-from .occupation import bin_states, binned, check_edges, occupation_from_spins
+from .occupation import bin_states, binned, check_edges, check_edges_reach, occupation_from_spins
 
 #: Energies per band from which the CPU default runs Dopri8's stages in the lean stage loop (``default_solver``).
 STAGE_LOOP_FROM = 4000
@@ -79,7 +81,7 @@ class CleanPseudospin(Model):
     occupation_edges: tuple[float, ...] | None = eqx.field(static=True)
 
     def __init__(self, material: Superconductor, n_energies: int | None = None, lattice: TightBinding | None = None,
-                 diamagnetic_factor: float = 1.0, occupation_edges=None):
+                 diamagnetic_factor: float = 1.0, occupation_edges: Sequence[float] | None = None):
         check_type("material", material, Superconductor, "a jaxhiggs Superconductor, e.g. jaxhiggs.materials.nbn()")
         if lattice is None and n_energies is not None:
             # state (3 floats) × ~24 solver copies + grid arrays, per energy and band
@@ -94,6 +96,7 @@ class CleanPseudospin(Model):
             representation = lattice
         check(lambda d: d != 0, "diamagnetic_factor", diamagnetic_factor, "a non-zero factor (1 is physical)")
         self.occupation_edges = check_edges(occupation_edges)
+        check_edges_reach(self.occupation_edges, representation.energies)
         self.material = material
         self.representation = representation
         self.diamagnetic_factor = float(diamagnetic_factor)
@@ -174,8 +177,10 @@ class CleanPseudospin(Model):
         return out
 
     def quasiparticle_occupation(self, t, y, args) -> Float[Array, "n_bands n"]:
-        """n_k = ½ − s_k·ŝ_k: each pseudospin's quasiparticle occupation in its band's instantaneous field
-        (0 in the ground state, f(E_k) in thermal equilibrium; :mod:`jaxhiggs.models.occupation`)."""
+        """n_k = ½ − s_k·ŝ_k: each pseudospin's quasiparticle occupation in the field of its band's instantaneous
+        gap, ŝ_k ∝ (Re Δ̃_i, −Im Δ̃_i, −ξ_k) (0 in the ground state, f(E_k) in thermal equilibrium;
+        :mod:`jaxhiggs.models.occupation`).  ξ_k is the undriven energy: the drive's shift of it (A² on the energy
+        grid, the band shift on a lattice) is left out, so read it where A(t) has vanished."""
         return occupation_from_spins(y["spins"], self.rotating_frame_gap(t, y, args), self.representation.energies)
 
     def occupation_states(self) -> Float[Array, "n_bands n_bins"]:
