@@ -113,6 +113,60 @@ def strongest_line(delays, column, trial):
     return float(trial[i]), float(amps[i])
 
 
+def phase_locked_split(t, x, phi, omega_l, trial, degree=3):
+    """Split a record x(t) (e.g. |Δ₂|, meV; ``t`` in ps) into what is locked to the relative phase φ(t) (rad) and
+    one free line, below the record's Fourier resolution where the two can be told apart.
+
+    A phase oscillation modulates the gap amplitudes at second order with the oscillation's own envelope and phase;
+    a free line (the Higgs ringing at ω_H2) keeps its own.  First φ(t) is fitted as a linear trend plus
+    Re z(t), z = A(t) e^{iω_L t/ħ} with A(t) a complex polynomial of ``degree`` in t (slow drifts of its amplitude
+    and frequency); then
+
+        x ≈ c₀ + c₁ (t − t̄) + Re(d z) + Re(c₂ z²) + Re(h e^{−ift/ħ}),
+
+    least squares, with ``f`` the trial frequency (meV) of smallest residual.  For φ = φ₀ cos ψ (z = φ₀ e^{iψ}) the
+    locked 2ω_L part is Re(c₂ e^{2iψ}) φ₀²: c₂ in meV/rad², the c₂ of the amplitude–phase coupling in
+    docs/models/clean-pseudospin.md, with arg c₂ = 0 when x is largest where φ − φ̄ is.
+
+    ``correlation`` is the largest canonical correlation between the locked pair (Re, Im of c₂) and the free pair at
+    ``f``, the other regressors projected out: ~|sinc(Δω T/2ħ)| for lines Δω apart over a record T.  Near 1 the two
+    cannot be told apart (the fit trades one for the other) and c₂, h are not separately meaningful.
+
+    Returns dict(c2 (complex, meV/rad²), free_meV, free (complex h, meV), correlation, residual_rms, rms (of x),
+    phase_residual_rms (of the fit of φ, rad)).
+    """
+    t = np.asarray(t, dtype=float)
+    x = np.asarray(x, dtype=float)
+    phi = np.asarray(phi, dtype=float)
+    s = (t - t.mean()) / (np.ptp(t) / 2)  # in [−1, 1] for a well-conditioned polynomial
+    carrier = np.exp(1j * omega_l * t / HBAR)
+    envelope = np.stack([s**k for k in range(degree + 1)], axis=1)
+    a = np.concatenate([np.ones_like(t)[:, None], s[:, None], envelope * carrier.real[:, None],
+                        -envelope * carrier.imag[:, None]], axis=1)  # Re(A e^{iψ}) for A = Σ (α_k + iβ_k) s^k
+    c = np.linalg.lstsq(a, phi, rcond=None)[0]
+    z = envelope @ (c[2:3 + degree] + 1j * c[3 + degree:]) * carrier
+    phase_residual = float(np.std(phi - a @ c))
+
+    def pair(w):  # the two real regressors of Re(k w) for a complex coefficient k
+        return np.stack([w.real, -w.imag], axis=1)
+
+    base = np.concatenate([np.ones_like(t)[:, None], s[:, None], pair(z)], axis=1)
+    locked = pair(z * z)
+    best = None
+    for f in trial:
+        m = np.concatenate([base, locked, pair(np.exp(-1j * f * t / HBAR))], axis=1)
+        k = np.linalg.lstsq(m, x, rcond=None)[0]
+        r = float(np.std(x - m @ k))
+        if best is None or r < best[0]:
+            best = (r, float(f), k)
+    r, f, k = best
+    project = np.eye(t.size) - base @ np.linalg.pinv(base)
+    q_locked, q_free = (np.linalg.qr(project @ m)[0] for m in (locked, pair(np.exp(-1j * f * t / HBAR))))
+    return dict(c2=complex(k[4], k[5]), free_meV=f, free=complex(k[6], k[7]),
+                correlation=float(np.linalg.svd(q_locked.T @ q_free, compute_uv=False)[0]),
+                residual_rms=r, rms=float(np.std(x)), phase_residual_rms=phase_residual)
+
+
 def peak_contrast(delays, column, f, f_ref):
     """How far the line fit at ``f`` (meV, fitted together with a line at ``f_ref``) stands above its own
     neighbourhood: |c_f| / max(|c_{f−h}|, |c_{f+h}|) with h half the record's resolution πħ/T.  A line at f makes it
