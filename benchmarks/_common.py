@@ -106,8 +106,18 @@ def peak_rss_mb() -> float:
 def add_arguments(parser):
     """The options every benchmark takes: ``--quick`` (a smoke-test size) and ``--write`` (results
     files are written only when asked; without it the results are printed)."""
-    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test of the script")
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test of the script (never written)")
     parser.add_argument("--write", action="store_true", help="write results/<name>_<platform>.json")
+    parse = parser.parse_args
+
+    def parse_args(*args, **kwargs):  # refused before any work: a smoke test would replace the stored results
+        out = parse(*args, **kwargs)
+        if out.quick and out.write:
+            parser.error("--quick with --write is not allowed: the smoke test would replace the stored full-size "
+                         "results; a --quick run only prints")
+        return out
+
+    parser.parse_args = parse_args
     return parser
 
 

@@ -53,9 +53,11 @@ def _numeric(name, value, allowed, unit, complex_ok=False):
         arr = np.asarray(value)
     except Exception:
         raise fail(name, value, f"give a number: {allowed}", unit) from None
-    if arr.dtype == object or arr.dtype.kind not in ("biufc" if complex_ok else "biuf"):
+    if arr.dtype.kind == "b":  # True would silently be 1 (e.g. `gamma = true` in a configuration: 1 meV)
+        raise fail(name, value, f"give a number, not True/False: {allowed}", unit)
+    if arr.dtype == object or arr.dtype.kind not in ("iufc" if complex_ok else "iuf"):
         raise fail(name, value, f"give a real number: {allowed}", unit)
-    return arr.astype(float) if arr.dtype.kind == "b" else arr
+    return arr
 
 
 def check(condition_fn, name: str, value, allowed: str, unit: str = "", finite: bool = True,
@@ -99,6 +101,13 @@ def check_type(name: str, value, kinds, what: str) -> None:
     """``value`` must be an instance of ``kinds``; the message names what was given."""
     if not isinstance(value, kinds):
         raise InputError(f"{name} = {_short(value)} is not allowed: give {what} (got a {type(value).__name__})")
+
+
+def check_bool(name: str, value) -> bool:
+    """``value`` must be True or False: a string ("false") or a number would otherwise be read by its truthiness."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputError(f"{name} = {_short(value)} is not allowed: give True or False (got a {type(value).__name__})")
+    return bool(value)
 
 
 def _short(value) -> str:

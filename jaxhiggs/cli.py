@@ -42,17 +42,21 @@ def _summarise(result, fit_start_ps: float, origin_ps: float, band: int = 0) -> 
     }
 
 
-def demo(out: Path, n_energies: int = 4000, final_gap: float = 1.17, progress: bool = False) -> dict:
+def demo(out: Path, n_energies: int = 4000, final_gap: float = 1.17, progress: bool = False,
+         overwrite: bool = False) -> dict:
     """NbN (Δ = 1.3 meV, ω_D = 20 meV) after an interaction quench to the couplings of Δ_f.
 
     An idealised ultrafast pump: the pairing interaction drops suddenly at t = 0 and
     the gap rings at 2Δ∞ with a t^{-1/2} envelope (Volkov-Kogan).  Writes
-    ``out``.npz and ``out``.png; returns the summary.
+    ``out``.npz and ``out``.png (refused before any work if either exists, unless ``overwrite``); returns the
+    summary.
     """
     import jaxhiggs as jh
 
     from . import io, plot
 
+    npz, png = io.output_path(out, ".npz"), io.output_path(out, ".png")
+    io.refuse_existing(npz, png, overwrite=overwrite)
     material = jh.materials.nbn()
     model = jh.models.CleanPseudospin(material, n_energies)
     times = np.linspace(0.0, 30.0, 3001)  # ps
@@ -64,15 +68,15 @@ def demo(out: Path, n_energies: int = 4000, final_gap: float = 1.17, progress: b
     params = {"material": "NbN (seed 000)", "gap_meV": 1.3, "omega_D_meV": 20.0, "temperature_K": 0.0,
               "n_energies": n_energies, "drive": f"quench to final_gap = {final_gap} meV at t = 0",
               "times_ps": [0.0, 30.0, 3001]}
-    path = io.save_result(out.with_suffix(".npz"), result, params)
+    path = io.save_result(npz, result, params, overwrite=overwrite)
     plot.gap_dynamics(result, title=f"NbN, quench 1.3 → {final_gap} meV (clean pseudospins, N_e = {n_energies})",
-                      path=out.with_suffix(".png"), fit=summary["fit"])
+                      path=png, fit=summary["fit"])
     print(f"jaxhiggs demo: NbN, clean pseudospins, N_e = {n_energies}, quench Δ0 = 1.3 → Δ_f = {final_gap} meV")
     print(f"  solve: {elapsed:.1f} s (compilation included), {int(result.num_steps)} steps")
     print(f"  Δ∞ = {summary['gap_infinity_meV']:.4f} meV")
     print(f"  Higgs oscillation: {summary['higgs_frequency_THz']:.4f} THz "
           f"(2Δ∞/h = {summary['two_gap_infinity_THz']:.4f} THz), envelope t^-{summary['decay_exponent']:.2f}")
-    print(f"  wrote {path} and {out.with_suffix('.png')}")
+    print(f"  wrote {path} and {png}")
     return summary
 
 
@@ -109,23 +113,27 @@ def _title(cfg, config_path) -> str:
             f"{_describe_drive(cfg['drive'])}  [{Path(config_path).name}]")
 
 
-def run(config_path: Path, out: Path | None = None, progress: bool = True) -> Path:
-    """Run a TOML configuration of any model (see :mod:`jaxhiggs.config`); writes .npz and .png."""
-    from . import config
+def run(config_path: Path, out: Path | None = None, progress: bool = True, overwrite: bool = False) -> Path:
+    """Run a TOML configuration of any model (see :mod:`jaxhiggs.config`); writes ``out``.npz and ``out``.png
+    (``out``: the configuration's ``output`` by default), refused before any work if either exists, unless
+    ``overwrite``."""
+    from . import config, io
 
     cfg = config.load(config_path)
     out = Path(out or cfg["output"])
+    npz, png = io.output_path(out, ".npz"), io.output_path(out, ".png")
+    io.refuse_existing(npz, png, overwrite=overwrite)
     if cfg["kind"] == "response":
-        return _run_response(cfg, config_path, out)
+        return _run_response(cfg, config_path, npz, png)
     import jaxhiggs as jh
 
-    from . import io, plot
+    from . import plot
 
     start = time.perf_counter()
     result = jh.simulate(cfg["model"], cfg["drive"], cfg["times"], progress=progress, **cfg["options"])
     elapsed = time.perf_counter() - start
-    path = io.save_result(out.with_suffix(".npz"), result, cfg["raw"])
-    plot.gap_dynamics(result, title=_title(cfg, config_path), path=out.with_suffix(".png"))
+    path = io.save_result(npz, result, cfg["raw"], overwrite=overwrite)
+    plot.gap_dynamics(result, title=_title(cfg, config_path), path=png)
     gap = np.abs(np.asarray(result.gap))
     print(f"jaxhiggs run {config_path}: {cfg['name']}, {elapsed:.1f} s (compilation included), "
           f"{int(np.max(result.num_steps))} steps")
@@ -136,11 +144,11 @@ def run(config_path: Path, out: Path | None = None, progress: bool = True) -> Pa
         j1 = np.asarray(result["current_1"])
         j3 = np.asarray(result["current_3"])
         print(f"  currents: max |j1| = {np.max(np.abs(j1)):.4g} A/m², max |j3| = {np.max(np.abs(j3)):.4g} A/m²")
-    print(f"  wrote {path} and {out.with_suffix('.png')}")
+    print(f"  wrote {path} and {png}")
     return path
 
 
-def _run_response(cfg, config_path, out: Path) -> Path:
+def _run_response(cfg, config_path, path: Path, png: Path) -> Path:
     """The Schmid–Higgs configuration: χ⁻¹(ω), the resonance, and χ(t) if [times] is given."""
     import json
 
@@ -162,7 +170,6 @@ def _run_response(cfg, config_path, out: Path) -> Path:
     meta = {"model": "schmid-higgs", "clean_gap_meV": cfg["clean_gap"], "pair_breaking_meV": gamma, "gap_meV": gap,
             "threshold_meV": float(ag.threshold), "resonance_meV": w_res, "parameters": cfg["raw"],
             "units": {"omega_meV": "meV", "chi_inverse": "dimensionless", "times": "ps", "chi_t": "meV/ħ"}}
-    path = out.with_suffix(".npz")
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, metadata=json.dumps(meta), **arrays)
     plt = _pyplot()
@@ -183,12 +190,12 @@ def _run_response(cfg, config_path, out: Path) -> Path:
     fig.suptitle(f"Schmid–Higgs susceptibility: Δ00 = {cfg['clean_gap']:g} meV, Γ = {gamma:g} meV "
                  f"(ζ = {float(ag.zeta):.3g}, Δ = {gap:.4g} meV)  [{Path(config_path).name}]", fontsize=9)
     fig.tight_layout()
-    fig.savefig(out.with_suffix(".png"), dpi=120)
+    fig.savefig(png, dpi=120)
     print(f"jaxhiggs run {config_path}: schmid-higgs, {elapsed:.1f} s")
     print(f"  Δ = {gap:.6g} meV (Δ00 = {cfg['clean_gap']:g} meV, Γ = {gamma:g} meV, ζ = {float(ag.zeta):.4g})")
     print(f"  2ε_g = {2 * float(ag.threshold):.6g} meV, resonance ω_res = {w_res:.6g} meV = {w_res / gap:.5g} Δ "
           f"({float(units.mev_to_thz(w_res)):.4g} THz)")
-    print(f"  wrote {path} and {out.with_suffix('.png')}")
+    print(f"  wrote {path} and {png}")
     return path
 
 
@@ -230,13 +237,19 @@ def sweep_summary(ds, band: int = 0) -> dict:
                                       - gap.isel(time=slice(n // 2, None)).min("time"))}
 
 
-def show(store: Path, out: Path | None = None) -> Path:
+def show(store: Path, out: Path | None = None, overwrite: bool = False) -> Path:
     """Print dimensions, completion and parameters of a sweep store; plot Δ∞ and the Higgs
-    amplitude against the first swept parameter (one line per value of the second)."""
+    amplitude against the first swept parameter (one line per value of the second) into ``out`` (default
+    ``<store>.png``; an existing file is refused unless ``overwrite``)."""
     import json
 
+    from . import io
     from .plot import _pyplot
     from .sweep import open_sweep
+
+    name = Path(str(store).rstrip("/"))
+    out = Path(out) if out else io.output_path(name.with_suffix("") if name.suffix == ".zarr" else name, ".png")
+    io.refuse_existing(out, overwrite=overwrite)
 
     ds = open_sweep(store)
     record = json.loads(ds.attrs["parameters"])
@@ -275,19 +288,20 @@ def show(store: Path, out: Path | None = None) -> Path:
         ax.set_ylabel(label)
     fig.suptitle(f"{store} (band 1)")
     fig.tight_layout()
-    out = Path(out or Path(str(store).rstrip("/")).with_suffix(".png"))
     fig.savefig(out, dpi=120)
     print(f"  wrote {out}")
     return out
 
 
-def fit(config_path: Path, out: Path | None = None):
+def fit(config_path: Path, out: Path | None = None, overwrite: bool = False):
     """Fit a TOML fit configuration (see :mod:`jaxhiggs.fit.config`): report, .png and .json.
 
     σ(ω)/THG configurations (``data = ...``) and raw THz time-trace configurations (``[traces]`` and
     ``[film]``: the measured t(ω) is fitted, and a σ(ω) figure with the model is written too) are accepted.
+    Existing output files are refused before the fit, unless ``overwrite``.
     """
     from . import fit as fitting
+    from . import io
     from .fit import config as fit_config
 
     cfg = fit_config.load(config_path)
@@ -295,6 +309,9 @@ def fit(config_path: Path, out: Path | None = None):
     cfg.pop("output", None)
     cfg.pop("raw")
     cfg.pop("spectrum", None)
+    json_path, png = io.output_path(stem, ".json"), io.output_path(stem, ".png")
+    sigma_png = io.output_path(stem, "-sigma.png")
+    io.refuse_existing(json_path, png, sigma_png, overwrite=overwrite)
     start = time.perf_counter()
     result = fitting.fit_global(**cfg)
     elapsed = time.perf_counter() - start
@@ -303,25 +320,26 @@ def fit(config_path: Path, out: Path | None = None):
         result.units.update(sigma_n="S/m", thickness="nm", mismatch="µm")
     print(result.report())
     stem.parent.mkdir(parents=True, exist_ok=True)
-    result.plot(stem.with_suffix(".png"), title=str(config_path))
-    result.save(stem.with_suffix(".json"))
-    written = [stem.with_suffix(".json"), stem.with_suffix(".png")]
+    result.plot(png, title=str(config_path))
+    result.save(json_path)
+    written = [json_path, png]
     if "sigma_model" in result.model.meta:  # σ(ω) from the measured t with the fitted model overlaid
-        sigma_png = stem.with_name(stem.name + "-sigma.png")
         fitting.plot_conductivity(result, sigma_png, title=str(config_path))
         written.append(sigma_png)
     print(f"  wrote {', '.join(map(str, written))}")
     return result
 
 
-def print_config(model: str, out: Path | None = None) -> str:
-    """Print (or write to ``out``) the commented example configuration of ``model``."""
-    from . import config
+def print_config(model: str, out: Path | None = None, overwrite: bool = False) -> str:
+    """Print (or write to ``out``) the commented example configuration of ``model``; an existing ``out`` (an edited
+    configuration, perhaps) is refused unless ``overwrite``."""
+    from . import config, io
 
     text = config.example(model)
     if out is None:
         print(text, end="")
     else:
+        io.refuse_existing(out, overwrite=overwrite)
         Path(out).write_text(text)
         print(f"wrote {out}  (run it with: jaxhiggs run {out})")
     return text
@@ -339,18 +357,21 @@ def _parser() -> argparse.ArgumentParser:
                         help="do not use the persistent compilation cache (also: JAXHIGGS_CACHE_DIR=\"\")")
     progress = argparse.ArgumentParser(add_help=False)
     progress.add_argument("--no-progress", action="store_true", help="no progress bar")
+    replace = argparse.ArgumentParser(add_help=False)
+    replace.add_argument("--overwrite", action="store_true",
+                         help="replace existing output files (refused by default: nothing is overwritten silently)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    p = sub.add_parser("demo", parents=[common, progress], help="NbN Higgs oscillations after a quench (CPU, < 1 min)",
+    p = sub.add_parser("demo", parents=[common, progress, replace], help="NbN Higgs oscillations after a quench (CPU, < 1 min)",
                        description="NbN (Δ = 1.3 meV, ω_D = 20 meV) after an interaction quench to Δ_f = 1.17 meV: "
                                    "clean pseudospins, 30 ps; prints Δ∞ and the Higgs frequency.")
     p.add_argument("--out", type=Path, default=Path("jaxhiggs-demo"), help="output stem: writes STEM.npz and STEM.png")
     p.add_argument("--n-energies", type=int, default=4000, help="energy grid points (default 4000)")
-    p = sub.add_parser("run", parents=[common, progress], help="run a TOML configuration of any model",
+    p = sub.add_parser("run", parents=[common, progress, replace], help="run a TOML configuration of any model",
                        description="Run a TOML configuration (models: " + ", ".join(MODELS) + "); writes .npz and .png. "
                                    "Start from `jaxhiggs config MODEL`.")
     p.add_argument("config", type=Path, help="TOML configuration file")
     p.add_argument("--out", type=Path, default=None, help="output stem (default: the configuration's `output`)")
-    p = sub.add_parser("config", help="print a commented example configuration of a model",
+    p = sub.add_parser("config", parents=[replace], help="print a commented example configuration of a model",
                        description="Print a commented, runnable example configuration: "
                                    "jaxhiggs config mattis-bardeen > mb.toml && jaxhiggs run mb.toml")
     p.add_argument("model", choices=MODELS, help="model name")
@@ -368,12 +389,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="JAX CPU devices, the points a CPU integrates at once (default: one per core; 1: one "
                         "device whose operations use every core, as in a plain JAX program)")
     p.add_argument("--chunk-size", type=int, default=None, help="points per chunk (default: from memory)")
-    p = sub.add_parser("show", help="summarise a sweep store and plot Δ∞ and the Higgs amplitude",
+    p = sub.add_parser("show", parents=[replace], help="summarise a sweep store and plot Δ∞ and the Higgs amplitude",
                        description="Print dimensions, completion and parameters of a sweep store; plot Δ∞ and the "
                                    "Higgs amplitude against the first swept parameter.")
     p.add_argument("store", type=Path, help="Zarr store written by `jaxhiggs sweep`")
     p.add_argument("--out", type=Path, default=None, help="PNG path (default: <store>.png)")
-    p = sub.add_parser("fit", parents=[common],
+    p = sub.add_parser("fit", parents=[common, replace],
                        help="fit measured σ(ω), THG data or raw THz time traces (TOML fit configuration)",
                        description="Fit σ(ω) or THG data, or raw THz time traces (sample and reference at one or "
                                    "several temperatures: [traces] and [film] tables), from a TOML fit "
@@ -404,18 +425,18 @@ def main(argv=None) -> int:
     show_progress = not getattr(args, "no_progress", True)
     try:
         if args.command == "demo":
-            demo(args.out, args.n_energies, progress=show_progress)
+            demo(args.out, args.n_energies, progress=show_progress, overwrite=args.overwrite)
         elif args.command == "run":
-            run(args.config, args.out, progress=show_progress)
+            run(args.config, args.out, progress=show_progress, overwrite=args.overwrite)
         elif args.command == "config":
-            print_config(args.model, args.out)
+            print_config(args.model, args.out, overwrite=args.overwrite)
         elif args.command == "sweep":
             sweep(args.config, args.store, args.resume, args.devices, args.chunk_size, progress=show_progress)
         elif args.command == "show":
-            show(args.store, args.out)
+            show(args.store, args.out, overwrite=args.overwrite)
         elif args.command == "fit":
-            fit(args.config, args.out)
-    except (ValueError, RuntimeError, FileNotFoundError) as err:
+            fit(args.config, args.out, overwrite=args.overwrite)
+    except (ValueError, RuntimeError, OSError) as err:  # OSError: an existing output, a folder, no permission
         print(f"jaxhiggs: error: {err}", file=sys.stderr)
         return 2
     return 0

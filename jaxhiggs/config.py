@@ -69,6 +69,13 @@ def _number(value, where: str) -> float:
     return float(value)
 
 
+def _flag(value, where: str) -> bool:
+    """A TOML boolean (true/false): a string "false" would otherwise count as true."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{where} = {value!r} is not allowed: true or false is required")
+    return value
+
+
 def _table(value, where: str) -> dict:
     if not isinstance(value, dict):
         raise ValueError(f"[{where}] must be a table (got {value!r})")
@@ -106,14 +113,14 @@ def _models():
                        higgs_feedback=True):
         return MattisBardeen(material, _integer(n_energies, "model.n_energies", 16), equilibrium=equilibrium,
                              quadrature=quadrature, orders=_integer(orders, "model.orders", 1),
-                             higgs_feedback=bool(higgs_feedback))
+                             higgs_feedback=_flag(higgs_feedback, "model.higgs_feedback"))
 
     def disordered(material, n_energies=4000, magnetic_rate=0.0, potential_rate=0.0, initial_state="clean",
                    precession_phase=False):
         return DisorderedPseudospin(material, _integer(n_energies, "model.n_energies", 16),
                                     magnetic_rate=_number(magnetic_rate, "model.magnetic_rate"),
                                     potential_rate=_number(potential_rate, "model.potential_rate"),
-                                    initial_state=initial_state, precession_phase=bool(precession_phase))
+                                    initial_state=initial_state, precession_phase=_flag(precession_phase, "model.precession_phase"))
 
     return {"clean-pseudospin": clean, "mattis-bardeen": mattis_bardeen, "disordered-pseudospin": disordered}
 
@@ -344,6 +351,8 @@ def _grid(table):
         sort_by = "-peak_field"                                 # optional: lockstep grouping
     """
     options = {k: table.pop(k) for k in ("zip", "sort_by") if k in table}
+    if "zip" in options:
+        _flag(options["zip"], "grid.zip")
     grid = {}
     for name, spec in table.items():
         if isinstance(spec, dict):

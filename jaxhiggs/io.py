@@ -25,11 +25,38 @@ UNITS = {
 }
 
 
-def save_result(path, result, parameters: dict | None = None) -> Path:
-    """Save ``result`` (a :class:`jaxhiggs.Result`) to ``path`` (.npz) with metadata; returns the path."""
-    path = Path(path)
-    if path.suffix != ".npz":
-        path = path.with_suffix(".npz")
+#: The suffixes of the files the package writes; an output stem given with one of them loses it (``run.npz`` → ``run``).
+OUTPUT_SUFFIXES = (".npz", ".png", ".json")
+
+
+def output_path(stem, suffix: str) -> Path:
+    """``stem`` with ``suffix`` (e.g. ``".npz"``) appended, every dot of the stem kept: ``res_T1.5`` →
+    ``res_T1.5.npz`` (``Path.with_suffix`` would give ``res_T1.npz``, and two runs would share a file).  A stem that
+    already ends in one of :data:`OUTPUT_SUFFIXES` loses it first (``run.npz`` → ``run.png``)."""
+    stem = Path(stem)
+    if stem.suffix in OUTPUT_SUFFIXES:
+        stem = stem.with_suffix("")
+    return stem.with_name(stem.name + suffix)
+
+
+def refuse_existing(*paths, overwrite: bool = False) -> None:
+    """Raise ``FileExistsError`` naming the first of ``paths`` that exists (a folder too), unless ``overwrite``:
+    nothing a user has is replaced silently."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            raise FileExistsError(f"{path} is a folder: give a file name (nothing was written)")
+        if path.exists() and not overwrite:
+            raise FileExistsError(f"{path} exists: choose another name, or overwrite it explicitly "
+                                  "(--overwrite on the command line, overwrite=True in Python); nothing was written")
+
+
+def save_result(path, result, parameters: dict | None = None, overwrite: bool = False) -> Path:
+    """Save ``result`` (a :class:`jaxhiggs.Result`) to ``path`` with metadata; returns the path written.
+
+    ``.npz`` is appended unless ``path`` ends in it (every other dot is kept: ``res_T1.5`` → ``res_T1.5.npz``).  An
+    existing file is refused (``FileExistsError``) unless ``overwrite``."""
+    path = output_path(path, ".npz")
+    refuse_existing(path, overwrite=overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {"times": np.asarray(result.times)}
     for key, value in result.observables.items():

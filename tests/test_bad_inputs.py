@@ -187,6 +187,14 @@ CASES = [
      r"signal \(flat index 3\) = nan is not allowed: finite samples"),
     ("damped-cosine-window", lambda: spectra.fit_damped_cosine(T, np.sin(9 * T), 5.0, 6.0),
      r"fit window \[5\.0, 6\.0\] ps is not allowed: it must lie inside \[0\.0, 3\.0\] ps"),
+    # booleans and strings are not read as numbers or by their truthiness
+    ("band-gap-bool", lambda: jh.Band(True), r"gap = True meV is not allowed: give a number, not True/False"),
+    ("gamma-bool", lambda: jh.material.single_band(1.3, 20.0, gamma=True),
+     r"gamma = True meV is not allowed: give a number, not True/False"),
+    ("mb-feedback-string", lambda: jh.models.MattisBardeen(jh.materials.nbn(gamma=2.0), 32, higgs_feedback="false"),
+     r"higgs_feedback = 'false' is not allowed: give True or False"),
+    ("sweep-zip-string", lambda: jh.sweep(MODEL(), PULSE, T, {"peak_field": [1.0, 2.0]}, zip="false", progress=False),
+     r"zip = 'false' is not allowed: give True or False"),
 ]
 
 
@@ -238,3 +246,14 @@ def test_valid_edge_inputs_still_accepted():
     check_times(T, jh.GaussianPulse(5.0, 1.0, 0.2, 1.5))
     validate_options(SolverOptions(dt=3.0, max_steps=1e6, solver=None))
     assert SolverOptions(max_steps=1e6).max_steps == 1_000_000
+
+
+def test_clean_models_say_they_ignore_an_impurity_rate():
+    import warnings
+
+    for make in (lambda m: jh.models.CleanPseudospin(m, 64), lambda m: jh.models.DisorderedPseudospin(m, 64)):
+        with pytest.warns(UserWarning, match=r"ignores the material's impurity rate gamma = 5.0 meV"):
+            make(jh.materials.nbn(gamma=5.0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            make(jh.materials.nbn())  # γ = 0: nothing to say

@@ -49,3 +49,14 @@ def test_quick_run_leaves_the_results_untouched():
     assert out.returncode == 0, out.stderr[-2000:]
     assert '"speedup_per_omega"' in out.stdout
     assert _results_digest() == before
+
+
+def test_quick_with_write_is_refused_before_any_work():
+    """A --quick smoke test once replaced the committed full-size results (bench_schmid_higgs.py --quick --write)."""
+    before = _results_digest()
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_schmid_higgs.py"), "--quick", "--write"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300,
+                         env={"PYTHONPATH": str(ROOT), "JAX_PLATFORMS": "cpu", "PATH": ""})
+    assert out.returncode == 2 and "--quick with --write is not allowed" in out.stderr, out.stderr[-2000:]
+    assert _results_digest() == before
+

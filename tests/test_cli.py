@@ -130,6 +130,11 @@ MINIMAL = ('[material]\ngap = 1.3\nomega_D = 20.0\n[model]\nname = "clean-pseudo
     (MINIMAL.replace("n_energies = 64", "n_energis = 64"), ["unknown key", "n_energis"]),
     (MINIMAL.replace('name = "clean-pseudospin"', 'name = "clean"'), ["model.name = 'clean'", "mattis-bardeen"]),
     (MINIMAL.replace("dt = 0.005", "max_steps = 1e5"), ["solver.max_steps"]),
+    # strings and booleans are not read by their truthiness, nor true as 1
+    (MINIMAL + '[grid]\nfinal_gap = [1.1, 1.2]\nzip = "false"\n', ["grid.zip = 'false'", "true or false"]),
+    (MINIMAL.replace("omega_D = 20.0", "omega_D = 20.0\ngamma = true"), ["gamma = True", "not True/False"]),
+    (MINIMAL.replace('name = "clean-pseudospin"\nn_energies = 64', 'name = "mattis-bardeen"\nn_energies = 64\n'
+                     'higgs_feedback = "false"'), ["model.higgs_feedback = 'false'", "true or false"]),
 ])
 def test_bad_configuration_is_an_error_naming_the_file(text, words, tmp_path, capsys):
     path = tmp_path / "bad.toml"
@@ -142,6 +147,50 @@ def test_bad_configuration_is_an_error_naming_the_file(text, words, tmp_path, ca
         assert word in message, (word, message)
     assert cli.main(["run", str(path), "--no-progress"]) == 2  # the command says it and exits 2
     assert str(path) in capsys.readouterr().err
+
+
+def test_outputs_keep_every_dot_and_are_never_overwritten(tmp_path, capsys):
+    """``--out res_T1.5`` writes res_T1.5.npz (``Path.with_suffix`` once gave res_T1.npz, so T = 1.5 and 1.7 K
+    shared a file); an existing output — result, figure or an edited configuration — is refused before any work,
+    naming it, and is left as it was; ``--overwrite`` replaces it.  The Schmid–Higgs configuration: the cheapest
+    run (no solve)."""
+    cfg = tmp_path / "sh.toml"
+    assert cli.main(["config", "schmid-higgs", "--out", str(cfg)]) == 0
+    text = cfg.read_text()
+    for old, new in QUICK["schmid-higgs"]:
+        text = text.replace(old, new)
+    cfg.write_text(text)
+    for temp in ("1.5", "1.7"):
+        assert cli.main(["run", str(cfg), "--out", str(tmp_path / f"res_T{temp}"), "--no-progress"]) == 0
+    assert sorted(p.name for p in tmp_path.glob("res_T*")) == ["res_T1.5.npz", "res_T1.5.png", "res_T1.7.npz",
+                                                              "res_T1.7.png"]
+    assert cli.main(["run", str(cfg), "--out", str(tmp_path / "res_T1.5.npz"), "--no-progress"]) == 2
+    assert f"{tmp_path / 'res_T1.5.npz'} exists" in capsys.readouterr().err
+    before = (tmp_path / "res_T1.5.npz").stat().st_mtime_ns
+    assert cli.main(["run", str(cfg), "--out", str(tmp_path / "res_T1.5"), "--overwrite", "--no-progress"]) == 0
+    assert (tmp_path / "res_T1.5.npz").stat().st_mtime_ns > before
+    # an edited configuration is not replaced by `config --out`; a folder is refused with a message, not a traceback
+    cfg.write_text("# my edits\n" + text)
+    assert cli.main(["config", "clean-pseudospin", "--out", str(cfg)]) == 2
+    assert f"{cfg} exists" in capsys.readouterr().err and cfg.read_text().startswith("# my edits")
+    assert cli.main(["config", "clean-pseudospin", "--out", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert cli.main(["config", "clean-pseudospin", "--out", str(cfg), "--overwrite"]) == 0
+    assert cfg.read_text() == config.EXAMPLES["clean-pseudospin"]
+
+
+def test_save_result_appends_npz_and_refuses_an_existing_file(tmp_path):
+    import jaxhiggs as jh
+    from jaxhiggs import io
+
+    model = jh.models.CleanPseudospin(jh.materials.nbn(), 32)
+    result = jh.simulate(model, jh.Quench(final_gap=1.2), np.linspace(0.0, 0.5, 11))
+    path = io.save_result(tmp_path / "nbn_T1.5K", result)
+    assert path == tmp_path / "nbn_T1.5K.npz" and path.exists()
+    with pytest.raises(FileExistsError, match="nbn_T1.5K.npz exists"):
+        io.save_result(tmp_path / "nbn_T1.5K", result)
+    assert io.save_result(path, result, overwrite=True) == path
+    assert io.output_path(tmp_path / "run.npz", ".png") == tmp_path / "run.png"
 
 
 def test_missing_configuration_file(tmp_path, capsys):

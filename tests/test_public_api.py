@@ -143,7 +143,7 @@ def test_second_process_reuses_the_compilation_cache(tmp_path):
     entries = sorted(p.name for p in cache.iterdir())
     assert first["rc"] == 0 and first["dir"] == str(cache)
     assert entries, "the first run wrote nothing to the cache"
-    second = _cli(args, env)
+    second = _cli([*args[:3], str(tmp_path / "r2"), *args[4:]], env)  # a new output: the first is not overwritten
     assert second["rc"] == 0 and second["hits"] >= 1, second  # compiled programs loaded from disk
     assert set(entries) <= {p.name for p in cache.iterdir()}
 
@@ -155,7 +155,7 @@ def test_no_cache_flag_leaves_the_cache_alone(tmp_path, monkeypatch):
 
     enabled, runs = [], []
     monkeypatch.setattr(cache, "enable_compilation_cache", lambda *a, **k: enabled.append(True))
-    monkeypatch.setattr(cli, "run", lambda config, out, progress: runs.append((config, out, progress)))
+    monkeypatch.setattr(cli, "run", lambda config, out, progress, **_: runs.append((config, out, progress)))
     cfg = tmp_path / "c.toml"
     cfg.write_text(CONFIG)
     assert cli.main(["run", str(cfg), "--out", str(tmp_path / "r"), "--no-progress", "--no-cache"]) == 0

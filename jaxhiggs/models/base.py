@@ -27,15 +27,28 @@ Nothing model-specific lives in :mod:`jaxhiggs.solve`.
 
 from __future__ import annotations
 
+import warnings
+
 import diffrax
 import equinox as eqx
 import jax
+import numpy as np
 
 
 def on_accelerator() -> bool:
     """Whether JAX's default backend is a GPU/TPU: models choose their default solver by it (measured per
     platform: what is fastest on a bandwidth-rich accelerator is not on a few CPU cores)."""
     return jax.default_backend() != "cpu"
+
+
+def warn_unused_impurity_rate(model: str, material, instead: str) -> None:
+    """Warn where ``material`` carries an impurity rate γ > 0 that ``model`` does not use (a material made for the
+    Mattis–Bardeen model reused in a clean one would otherwise be a clean run that looks dirty)."""
+    from .._validate import is_concrete, show
+
+    if is_concrete(material.gammas) and np.any(np.asarray(material.gammas) > 0):
+        warnings.warn(f"{model} ignores the material's impurity rate gamma = {show(material.gammas)} meV: {instead}",
+                      UserWarning, stacklevel=3)
 
 
 class Model(eqx.Module):

@@ -59,13 +59,13 @@ import numpy as np
 from jax.scipy.signal import fftconvolve
 from jaxtyping import Array, Float
 
-from .._validate import check, check_type, is_concrete
+from .._validate import check, check_bool, check_type, is_concrete
 from ..grid import check_grid_memory
 from ..bands import EnergyGrid
 from ..drive import CouplingPulse, Drive, NoDrive, Quench, coupling_pulses, relative_coupling
 from ..equilibrium import pair_sum, solve_gap_equation
 from ..material import Superconductor
-from .base import Model
+from .base import Model, warn_unused_impurity_rate
 from .pseudospin import equilibrium_spins, pair_amplitude
 
 INITIAL_STATES = ("clean", "AG")
@@ -204,6 +204,8 @@ class DisorderedPseudospin(Model):
                  initial_state: str = "clean", precession_phase: bool = False):
         check_type("material", material, Superconductor, "a one-band jaxhiggs Superconductor, e.g. "
                    "jaxhiggs.materials.single_band(1.3, 20.0)")
+        warn_unused_impurity_rate("DisorderedPseudospin", material, "give the scattering as magnetic_rate and "
+                                  "potential_rate (meV)")
         check_grid_memory("DisorderedPseudospin", n_energies, 1, 8 * (3 * 24 + 40))
         if material.n_bands != 1:
             raise ValueError(f"material has n_bands = {material.n_bands}: DisorderedPseudospin is single-band")
@@ -218,7 +220,7 @@ class DisorderedPseudospin(Model):
         self.magnetic_rate = jnp.asarray(magnetic_rate, float)
         self.potential_rate = jnp.asarray(potential_rate, float)
         self.initial_state_kind = initial_state
-        self.precession_phase = bool(precession_phase)
+        self.precession_phase = check_bool("precession_phase", precession_phase)
 
     # -- equilibrium pieces ---------------------------------------------------------------
     @property

@@ -53,7 +53,7 @@ from .._validate import InputError, check, check_type, show
 from ..drive import Drive, DriveSum, GaussianPulse, NoDrive
 from ..equilibrium import Equilibrium, _thermal_factor, bcs_equilibrium
 from ..material import _HBAR2_OVER_2ME_MEV_NM2, Superconductor
-from .base import Model
+from .base import Model, warn_unused_impurity_rate
 from .occupation import bin_states, binned, check_edges, check_edges_reach, occupation_from_density
 
 #: e/ħ times 1 V·s/m, in nm⁻¹ (the wave number of eA/ħ per unit A).
@@ -361,6 +361,7 @@ class FiniteMomentum(Model):
                  n_max: int = 4, paramagnetic: bool = True, max_angle: float = 60.0, probe_steps: int | None = None,
                  occupation_edges: Sequence[float] | None = None):
         check_type("material", material, Superconductor, "a jaxhiggs Superconductor, e.g. jaxhiggs.materials.mgb2()")
+        warn_unused_impurity_rate("FiniteMomentum", material, "it is a clean model (MattisBardeen takes γ)")
         if not isinstance(n_max, (int, np.integer)) or not 0 <= n_max <= 16:
             raise InputError(f"n_max = {show(n_max)} is not allowed: an integer 0 ≤ n_max ≤ 16 (Krull: 4)")
         if not isinstance(paramagnetic, (bool, np.bool_)):

@@ -41,7 +41,7 @@ from jaxtyping import Array, Complex, Float
 
 from .. import units
 from ..equilibrium import Equilibrium, bcs_equilibrium
-from .._validate import check, check_type
+from .._validate import check, check_bool, check_type
 from ..grid import check_grid_memory, check_n_energies, endpoint_grid, midpoint_grid
 from ..material import Superconductor
 from ..solvers import ExponentialRK4, OuterSum, UnrolledTsit5
@@ -214,6 +214,7 @@ class MattisBardeen(Model):
             raise ValueError(f"orders = {orders!r} is not allowed: 1 (linear), 2 (+ δΔ) or 3 (+ cubic current)")
         if quadrature not in _QUADRATURES:
             raise ValueError(f"quadrature = {quadrature!r} is not allowed: one of {_QUADRATURES}")
+        higgs_feedback = check_bool("higgs_feedback", higgs_feedback)
         gammas = material.gammas
         if not isinstance(gammas, jax.core.Tracer) and np.any(np.asarray(gammas) <= 0):
             raise ValueError(
@@ -247,7 +248,7 @@ class MattisBardeen(Model):
         self.coupling = jnp.asarray(eq.couplings, dtype=float)
         self.temperature = jnp.asarray(t_mev, dtype=float)
         self.reference_amplitude = float(reference_amplitude)
-        self.higgs_feedback = bool(higgs_feedback)
+        self.higgs_feedback = higgs_feedback
         self.n_energies = n
         self.equilibrium_kind = kind
         self.orders = int(orders)

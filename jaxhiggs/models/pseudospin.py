@@ -38,7 +38,7 @@ from ..equilibrium import Equilibrium, bcs_equilibrium, pair_sum
 from ..equilibrium import _thermal_factor
 from ..material import Superconductor
 from ..solvers import UnrolledDopri8
-from .base import Model, on_accelerator
+from .base import Model, on_accelerator, warn_unused_impurity_rate
 from .occupation import bin_states, binned, check_edges, check_edges_reach, occupation_from_spins
 
 #: Energies per band from which the CPU default runs Dopri8's stages in the lean stage loop (``default_solver``).
@@ -83,6 +83,8 @@ class CleanPseudospin(Model):
     def __init__(self, material: Superconductor, n_energies: int | None = None, lattice: TightBinding | None = None,
                  diamagnetic_factor: float = 1.0, occupation_edges: Sequence[float] | None = None):
         check_type("material", material, Superconductor, "a jaxhiggs Superconductor, e.g. jaxhiggs.materials.nbn()")
+        warn_unused_impurity_rate("CleanPseudospin", material, "it is the clean model (MattisBardeen takes γ; "
+                                  "DisorderedPseudospin takes magnetic_rate and potential_rate)")
         if lattice is None and n_energies is not None:
             # state (3 floats) × ~24 solver copies + grid arrays, per energy and band
             check_grid_memory("CleanPseudospin", n_energies, material.n_bands, 8 * (3 * 24 + 8))

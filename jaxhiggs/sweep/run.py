@@ -19,7 +19,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 from jaxtyping import ArrayLike, Float
 
 from .. import units
-from .._validate import InputError, check, check_int, is_concrete
+from .._validate import InputError, check, check_bool, check_int, is_concrete
 from ..cpu import usable_cores
 from ..drive import Drive
 from ..models.base import Model
@@ -176,6 +176,7 @@ def _checked_call(model, drive, times, grid, store, chunk_size, zip, sort_by, dt
     check(lambda f: (f > 0) & (f <= 1), "memory_fraction", memory_fraction, "a fraction in (0, 1]")
     if on_chunk is not None and not callable(on_chunk):
         raise InputError(f"on_chunk = {on_chunk!r} is not allowed: give a function of one dict, or None")
+    check_bool("zip", zip)
     check_model_and_drive(model, drive)
     times_ps = check_times(times, drive)
     check_step(opts, times_ps)
