@@ -16,7 +16,7 @@ import numpy as np
 from jaxtyping import Array, Complex, Float
 
 from . import units
-from ._validate import InputError, check, fail, show
+from ._validate import InputError, check, check_int, fail, is_concrete, show
 
 _WINDOWS = ("none", "hann", "blackman")
 
@@ -46,20 +46,59 @@ def _uniform_step(times) -> float:
     return float(np.mean(dt))
 
 
-def _check_signal(times, signal, constant_ok: bool = True):
-    """A finite signal whose last axis matches ``times``; with ``constant_ok=False`` also not constant."""
+def _increasing(name: str, values, min_size: int, unit: str = "ps") -> np.ndarray:
+    """``values`` as a 1-D float array of ≥ ``min_size`` finite, strictly increasing numbers (``unit``).
+
+    The error names the first bad element, not the whole (long) array.
+    """
+    allowed = f"a 1-D array of at least {min_size} finite, strictly increasing values in {unit}"
     try:
-        y = np.asarray(signal)
+        v = np.asarray(values)
+        numeric = v.dtype.kind in "biuf"
+    except (TypeError, ValueError):  # ragged lists, tracers
+        numeric = False
+    if not numeric:
+        raise fail(name, values, allowed)
+    if v.ndim != 1 or v.size < min_size:
+        raise fail(f"{name}.shape", v.shape, allowed)
+    v = v.astype(float)
+    if not np.all(np.isfinite(v)):
+        i = int(np.argmax(~np.isfinite(v)))
+        raise fail(f"{name}[{i}]", v[i], f"finite values in {unit} (no NaN or inf)", unit)
+    if np.any(np.diff(v) <= 0):
+        i = int(np.argmax(np.diff(v) <= 0)) + 1
+        raise fail(f"{name}[{i}]", v[i], f"strictly increasing values: > {name}[{i - 1}] = {show(v[i - 1])} {unit}",
+                   unit)
+    return v
+
+
+def _check_transform(window, pad_factor) -> int:
+    """``pad_factor`` as an int ≥ 1, after checking it and the ``window`` name (before anything compiles)."""
+    if not (isinstance(window, str) and window in _WINDOWS):
+        raise fail("window", window, f"one of {_WINDOWS}")
+    return check_int("pad_factor", pad_factor, low=1, what="the transform is zero padded to pad_factor × the record")
+
+
+def _check_signal(times, signal, constant_ok: bool = True, name: str = "signal"):
+    """A finite signal whose last axis matches ``times``; with ``constant_ok=False`` also not constant.
+
+    A traced ``signal`` (jit/vmap/grad) has only its shape checked.
+    """
+    traced = not is_concrete(signal)
+    try:
+        y = signal if traced else np.asarray(signal)
         if y.dtype.kind not in "biufc":
             raise TypeError
-    except (TypeError, ValueError):
-        raise fail("signal", signal, "an array of numbers sampled at times") from None
+    except (TypeError, ValueError, AttributeError):
+        raise fail(name, signal, "an array of numbers sampled at times") from None
     n = np.asarray(times).shape[-1] if np.ndim(times) else 0
     if y.ndim == 0 or y.shape[-1] != n:
-        raise InputError(f"signal has shape {y.shape} is not allowed: its last axis must match times ({n} samples)")
+        raise InputError(f"{name} has shape {y.shape} is not allowed: its last axis must match times ({n} samples)")
+    if traced:
+        return y
     if not np.all(np.isfinite(y)):
         i = int(np.argmax(~np.isfinite(y.reshape(-1))))
-        raise fail(f"signal (flat index {i})", y.reshape(-1)[i], "finite samples (no NaN or inf)")
+        raise fail(f"{name} (flat index {i})", y.reshape(-1)[i], "finite samples (no NaN or inf)")
     if not constant_ok and float(np.max(np.ptp(np.real(y), axis=-1)) + np.max(np.ptp(np.imag(y), axis=-1))) == 0.0:
         raise InputError(f"signal = constant {show(y.reshape(-1)[0])} is not allowed: a constant signal has no "
                          "spectral peak")
@@ -71,14 +110,17 @@ def fourier_transform(times, signal, window: str = "hann", subtract_mean: bool =
     """Windowed Fourier transform of ``signal`` (last axis = time) on a uniform ``times`` grid (ps).
 
     Returns (ν in THz ≥ 0, f(ν) in signal units × ps).  The mean is removed first
-    (``subtract_mean``) so a static offset does not hide peaks; zero padding by
-    ``pad_factor`` interpolates the spectrum (it does not improve the resolution 1/T).
+    (``subtract_mean``) so a static offset does not hide peaks; zero padding by the integer
+    ``pad_factor`` ≥ 1 interpolates the spectrum (it does not improve the resolution 1/T).
+    ``signal`` must be finite, its last axis as long as ``times``.
     """
     dt = _uniform_step(times)
+    pad_factor = _check_transform(window, pad_factor)
+    _check_signal(times, signal)
     signal = jnp.asarray(signal)
     n = signal.shape[-1]
     return _padded_transform(signal, _window(window, n), dt, float(np.asarray(times)[0]),
-                             n_fft=int(pad_factor) * n, subtract_mean=bool(subtract_mean))
+                             n_fft=pad_factor * n, subtract_mean=bool(subtract_mean))
 
 
 @partial(jax.jit, static_argnames=("n_fft", "subtract_mean"))  # one compiled program, not one per operation
@@ -93,8 +135,8 @@ def _padded_transform(signal, window, dt, t0, n_fft: int, subtract_mean: bool):
 
 
 def frequency_resolution(times) -> float:
-    """Resolution 1/T (THz) of a record of duration T (ps)."""
-    t = np.asarray(times, dtype=float)
+    """Resolution 1/T (THz) of a record of duration T (ps); ``times`` finite and increasing."""
+    t = _increasing("times", times, 2)
     return 1.0 / float(t[-1] - t[0])
 
 
@@ -220,10 +262,10 @@ def conductivity(result, order: int = 1, sigma0=None, unit: str = "drude", windo
         result: a :class:`~jaxhiggs.solve.Result` with ``current_{order}`` (A/m²) and
             ``vector_potential`` (V·s/m); or pass ``times`` (ps), ``current``, ``vector_potential``.
         order: 1 (linear σ₁) or 3 (third-order contribution σ₃ = j₃/(iωA)).
-        sigma0: normalisation in S/m (e.g. ``MattisBardeen.drude_conductivity()`` = ne²/mγ);
-            defaults to ``result.metadata['drude_conductivity']``.
+        sigma0: normalisation in S/m, finite > 0 (e.g. ``MattisBardeen.drude_conductivity()`` = ne²/mγ);
+            defaults to ``result.metadata['drude_conductivity']``; used only with ``unit="drude"``.
         unit: ``"drude"`` (σ/σ₀), ``"S/cm"`` or ``"S/m"``.
-        resolution: requested frequency resolution in THz; raises if the record is too short.
+        resolution: requested frequency resolution in THz (finite > 0); raises if the record is too short.
 
     Returns:
         (ν in THz, σ) for ν > 0 (the ν = 0 sample is dropped).
@@ -232,11 +274,25 @@ def conductivity(result, order: int = 1, sigma0=None, unit: str = "drude", windo
         times = result.times
         current = result.current(order)
         vector_potential = result["vector_potential"]
+    # every input is checked before the transforms compile
+    if not (isinstance(unit, str) and unit in ("drude", "S/cm", "S/m")):
+        raise fail("unit", unit, "'drude', 'S/cm' or 'S/m'")
+    _uniform_step(times)
     t = np.asarray(times, dtype=float)
-    if resolution is not None and 1.0 / (t[-1] - t[0]) > resolution:
-        raise ValueError(
-            f"the time window {t[-1] - t[0]:.4g} ps resolves only {1.0 / (t[-1] - t[0]):.4g} THz, coarser than the "
-            f"requested resolution = {resolution} THz: use a window ≥ {1.0 / resolution:.4g} ps")
+    if resolution is not None:
+        check(lambda r: r > 0, "resolution", resolution, "a finite frequency resolution > 0 THz", unit="THz")
+        if 1.0 / (t[-1] - t[0]) > resolution:
+            raise fail("resolution", resolution, f"≥ {1.0 / (t[-1] - t[0]):.4g} THz, the resolution 1/T of the "
+                       f"{t[-1] - t[0]:.4g} ps record (or use a record ≥ {1.0 / resolution:.4g} ps)", unit="THz")
+    if unit == "drude":
+        if sigma0 is None:
+            sigma0 = None if result is None else result.metadata.get("drude_conductivity")
+        if sigma0 is None:
+            raise ValueError("unit = 'drude' needs sigma0 (S/m), e.g. model.drude_conductivity()")
+        check(lambda s: s > 0, "sigma0", sigma0, "a finite normalisation σ₀ > 0 S/m", unit="S/m")
+    _check_transform(window, pad_factor)
+    _check_signal(t, current, name="current")
+    _check_signal(t, vector_potential, name="vector_potential")
     freq, j_w = fourier_transform(t, current, window=window, subtract_mean=False, pad_factor=pad_factor)
     _, a_w = fourier_transform(t, vector_potential, window=window, subtract_mean=False, pad_factor=pad_factor)
     omega = 2.0 * jnp.pi * freq * 1e12  # rad/s
@@ -244,15 +300,9 @@ def conductivity(result, order: int = 1, sigma0=None, unit: str = "drude", windo
     if order == 1:  # σ₃ alone is a correction and may be negative; the linear σ must absorb
         check_absorption(freq[1:], sigma, jnp.abs(a_w[..., 1:]), "σ₁")
     if unit == "drude":
-        if sigma0 is None:
-            sigma0 = None if result is None else result.metadata.get("drude_conductivity")
-        if sigma0 is None:
-            raise ValueError("unit = 'drude' needs sigma0 (S/m), e.g. model.drude_conductivity()")
         sigma = sigma / sigma0
     elif unit == "S/cm":
         sigma = sigma / 100.0
-    elif unit != "S/m":
-        raise ValueError(f"unit = {unit!r} is not allowed: 'drude', 'S/cm' or 'S/m'")
     return freq[1:], sigma
 
 
@@ -297,28 +347,65 @@ def moving_window_conductivity(times, delays, delta_current, delta_vector_potent
                                window: str = "none"):
     """σ(ν; t_d) of a pump–probe scan with the FFT window moving with the probe (MB spec §4.6).
 
-    ``times`` (ps, uniform), ``delays`` (ps, uniform, multiples of the time step), and the
-    differences Δj = j^{pp} − j^{p}, ΔA = A^{pp} − A^{p} of shape (n_delays, n_times).  For delay
-    t_d the window is [t₀ + t_d − t_d,0, t_end − (t_d,max − t_d)] (fixed length).  Returns
-    (ν THz, σ (n_delays, n_freq)) in S/m (ν = 0 dropped).
+    ``times`` (ps, uniform), ``delays`` (ps, strictly increasing, uniform, multiples of the time step), and
+    the differences Δj = j^{pp} − j^{p}, ΔA = A^{pp} − A^{p} of shape (n_delays, n_times).  For delay
+    t_d the window is [t₀ + t_d − t_d,0, t_end − (t_d,max − t_d)] (fixed length, at least
+    ``MIN_WINDOW_SAMPLES`` samples).  Returns (ν THz, σ (n_delays, n_freq)) in S/m (ν = 0 dropped).
     """
     freq, sigma, _ = _moving_window(times, delays, delta_current, delta_vector_potential, pad_factor, window)
     return freq, sigma
 
 
+#: Fewest samples the moving window of :func:`moving_window_conductivity` may hold.
+MIN_WINDOW_SAMPLES = 16
+
+
+def _delay_shifts(times, delays, arrays=None) -> np.ndarray:
+    """Window shifts (samples of ``times``) of the probe ``delays`` (ps), after checking them.
+
+    ``delays``: finite, strictly increasing, uniform multiples of the time step (to 1e-6 of it),
+    one per row of each of ``arrays`` (name → array of shape (n_delays, n_times)), and spanning
+    less than the record minus ``MIN_WINDOW_SAMPLES`` samples, so every window lies in the record.
+    """
+    dt = _uniform_step(times)
+    n = np.asarray(times).size
+    d = _increasing("delays", delays, 1)
+    for name, x in (arrays or {}).items():
+        shape = tuple(np.shape(x))
+        if len(shape) == 2 and shape[1] == n and shape[0] != d.size:
+            raise fail("len(delays)", d.size, f"one delay per row of {name} (shape {shape})")
+        if shape != (d.size, n):
+            raise fail(f"{name}.shape", shape, f"(len(delays), len(times)) = {(d.size, n)}: one row per delay, "
+                       "sampled at times")
+    steps = (d - d[0]) / dt
+    shift = np.rint(steps).astype(int)
+    off = np.abs(steps - shift) > 1e-6
+    if off.any():
+        i = int(np.argmax(off))
+        raise fail(f"delays[{i}]", d[i], f"delays[0] plus a multiple of the time step {dt:.6g} ps of times", "ps")
+    uneven = shift != shift[min(1, d.size - 1)] * np.arange(d.size)
+    if uneven.any():
+        i = int(np.argmax(uneven))
+        raise fail(f"delays[{i}]", d[i], f"uniform delays: delays[0] + {i} × (delays[1] − delays[0]) = "
+                   f"{d[0] + i * shift[1] * dt:.6g} ps", "ps")
+    if n - shift[-1] < MIN_WINDOW_SAMPLES:  # the window is the record less the delay span
+        raise fail("delays[-1] − delays[0]", d[-1] - d[0], f"≤ {(n - MIN_WINDOW_SAMPLES) * dt:.6g} ps, so that the "
+                   f"moving window (the {n}-sample record less the delay span) holds ≥ {MIN_WINDOW_SAMPLES} samples",
+                   "ps")
+    return shift
+
+
 def _moving_window(times, delays, delta_current, delta_vector_potential, pad_factor: int = 4, window: str = "none"):
     """:func:`moving_window_conductivity` plus the probe's spectral weight |ΔA(ν)| (n_delays, n_freq)."""
+    shift = _delay_shifts(times, delays, {"delta_current": delta_current,
+                                          "delta_vector_potential": delta_vector_potential})
+    _check_transform(window, pad_factor)
     t = np.asarray(times, dtype=float)
-    d = np.asarray(delays, dtype=float)
-    dt = _uniform_step(t)
-    shift = np.rint((d - d[0]) / dt).astype(int)
-    if np.any(np.abs(shift * dt - (d - d[0])) > 1e-6 * dt):
-        raise ValueError("delays must differ by multiples of the time step")
+    _check_signal(t, delta_current, name="delta_current")
+    _check_signal(t, delta_vector_potential, name="delta_vector_potential")
     length = t.size - int(shift[-1])
-    if length < 16:
-        raise ValueError(f"the delay range leaves a window of {length} samples: use a longer record")
     idx = shift[:, None] + np.arange(length)[None, :]
-    rows = np.arange(d.size)[:, None]
+    rows = np.arange(shift.size)[:, None]
     j = jnp.asarray(delta_current)[rows, idx]
     a = jnp.asarray(delta_vector_potential)[rows, idx]
     tw = t[:length]
@@ -342,7 +429,28 @@ def delay_spectrum(delays, sigma, pad_factor: int = 4):
 
 
 def harmonic_amplitude(times, signal, frequency, harmonic: int = 3, tolerance: float = 0.2, window: str = "hann"):
-    """max |signal(ν)| over |ν/f − harmonic| ≤ tolerance (THG strength, MB spec §4.7); ``frequency`` in THz."""
+    """max |signal(ν)| over |ν/f − harmonic| ≤ tolerance (THG strength, MB spec §4.7); ``frequency`` f in THz.
+
+    ``frequency`` > 0 with harmonic × frequency below the Nyquist frequency 1/(2Δt) of ``times`` (ps);
+    ``harmonic`` an integer ≥ 1; ``tolerance`` in (0, 1), so the band stops short of the neighbouring
+    harmonics (and of ν = 0), and wide enough to hold a sample of the 4× padded frequency grid.
+    """
+    dt = _uniform_step(times)
+    harmonic = check_int("harmonic", harmonic, low=1, what="the order n of the line at n × frequency")
+    nyquist = 0.5 / dt
+    check(lambda f: (f > 0) & (harmonic * f < nyquist), "frequency", frequency,
+          f"a finite frequency in (0, {nyquist / harmonic:.4g}) THz: harmonic × frequency below the Nyquist "
+          f"frequency 1/(2Δt) = {nyquist:.4g} THz of times", unit="THz")
+    check(lambda x: (x > 0) & (x < 1), "tolerance", tolerance,
+          "a fraction in (0, 1): the band |ν/frequency − harmonic| ≤ tolerance stops short of the next harmonics")
+    if is_concrete(frequency, tolerance):  # an empty band would give 0 silently
+        n_fft = 4 * np.asarray(times).size
+        grid = np.arange(n_fft // 2 + 1) / (n_fft * dt)
+        needed = float(np.max(np.min(np.abs(grid[:, None] / np.ravel(frequency)[None, :] - harmonic), axis=0)))
+        if np.any(np.asarray(tolerance) < needed):
+            raise fail("tolerance", tolerance, f"≥ {needed:.3g} for this record: a narrower band around "
+                       f"harmonic × frequency holds no sample of the frequency grid (spacing {grid[1]:.3g} THz); "
+                       "widen it or use a longer record")
     freq, spec = fourier_transform(times, signal, window=window, subtract_mean=True, pad_factor=4)
     mask = jnp.abs(freq / frequency - harmonic) <= tolerance
     return jnp.max(jnp.where(mask, jnp.abs(spec), 0.0), axis=-1)
@@ -383,13 +491,15 @@ def pump_probe(model, pump, probe_at, delays, times, **options):
     Args:
         model: e.g. :class:`~jaxhiggs.models.mattis_bardeen.MattisBardeen` (orders = 3).
         pump: the pump drive; ``probe_at(delay_ps)`` returns the probe drive for one delay.
-        delays: probe delays in ps (uniform, multiples of the time step).
+        delays: probe delays in ps (strictly increasing, uniform, multiples of the time step; checked before
+            any solve, as in :func:`moving_window_conductivity`).
         times: uniform saved times in ps.
         **options: solver options.
 
     Returns dict with ``frequency`` (THz), ``sigma`` (n_delays, n_freq) in S/m of
     Δj₁ + Δj₃ over the probe ΔA, ``sigma1``/``sigma3`` the two parts, and the raw differences.
     """
+    _delay_shifts(times, delays)  # before any solve
     delays = np.asarray(delays, dtype=float)
     pump_only = _batched_solve(model, [pump], times, **options)
     pp = _batched_solve(model, [pump + probe_at(float(d)) for d in delays], times, **options)

@@ -782,7 +782,7 @@ def pump_probe_conductivity(model: FiniteMomentum, pump: Drive, probe_at, delays
     ``broadening`` factor applied — and ``pump_gap`` (pump-only Δ_i(t), meV).  With ``phases=1`` the two
     conjugate entries are None (not measured).
     """
-    from ..spectra import _batched_solve, _moving_window
+    from ..spectra import _batched_solve, _delay_shifts, _moving_window
 
     check_type("model", model, FiniteMomentum, "a jaxhiggs.models.FiniteMomentum")
     if model.shell.q0_steps == 0:
@@ -793,6 +793,7 @@ def pump_probe_conductivity(model: FiniteMomentum, pump: Drive, probe_at, delays
     delays = np.asarray(delays, dtype=float)
     if delays.ndim != 1 or delays.size < 1 or not np.all(np.isfinite(delays)):
         raise InputError(f"delays = {show(delays)} is not allowed: a 1-D array of finite probe times (ps)")
+    _delay_shifts(np.asarray(times, dtype=float), delays)  # uniform, increasing, on the grid: before any solve
     probes = [probe_at(float(d)) for d in delays]
     for p in probes:
         check_type("probe_at(delay)", p, GaussianPulse, "one jaxhiggs.GaussianPulse")
