@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import jax.numpy as jnp
@@ -21,6 +22,76 @@ class _Dataset:
     #: (a, b) per x for a noise model whose variance depends on the model: e² = (a + b|model|²)/2 per part
     err_model: tuple | None = None
 
+
+
+def _window(window, tag):
+    """``(low, high)`` of a fit window: a pair of finite numbers, low < high (``None`` for an open side)."""
+    allowed = ("a pair (low, high) of finite numbers with low < high, in the units of x (THz, or K for vs-T "
+               "models); None for an open side")
+    if isinstance(window, (str, bytes, dict, set)) or not hasattr(window, "__len__") or len(window) != 2:
+        raise fail(f"{tag}window", window, allowed)
+    sides = []
+    for side in window:
+        if side is None:
+            sides.append(None)
+            continue
+        if isinstance(side, (str, bytes, bool, np.bool_)) or np.ndim(side) != 0 or np.iscomplexobj(side):
+            raise fail(f"{tag}window", window, allowed)
+        try:
+            value = float(side)
+        except (TypeError, ValueError):
+            raise fail(f"{tag}window", window, allowed) from None
+        if not math.isfinite(value):
+            raise fail(f"{tag}window", window, allowed)
+        sides.append(value)
+    lo, hi = sides
+    if lo is not None and hi is not None and not lo < hi:
+        raise fail(f"{tag}window", window, allowed)
+    return lo, hi
+
+
+def _uncertainty(uncertainty, shape, tag):
+    """The uncertainties broadcast to ``shape``: finite and > 0 everywhere (both parts of a complex e)."""
+    name = f"{tag}uncertainty"
+    allowed = ("finite uncertainties > 0 in the units of the data (complex data: real part → Re/σ₁, imaginary part "
+               "→ Im/σ₂, both > 0)")
+    if isinstance(uncertainty, (str, bytes, dict, set)):
+        raise fail(name, uncertainty, allowed)
+    try:
+        arr = np.asarray(uncertainty)
+    except (TypeError, ValueError):
+        raise fail(name, uncertainty, allowed) from None
+    if arr.dtype.kind not in "iufc":
+        raise fail(name, uncertainty, allowed)
+    scalar = arr.ndim == 0
+    try:
+        arr = np.broadcast_to(arr, shape)
+    except ValueError:
+        raise InputError(f"{name} has shape {arr.shape} is not allowed: it must broadcast to the data's shape "
+                         f"{shape} (one number, or one per data point)") from None
+    parts = (arr.real, arr.imag) if np.iscomplexobj(arr) else (arr,)
+    good = np.ones(shape, bool)
+    for part in parts:
+        with np.errstate(invalid="ignore"):
+            good &= np.isfinite(part) & (part > 0)
+    if not np.all(good):
+        k = int(np.argmin(good.reshape(-1)))
+        raise fail(name if scalar else f"{name}[{k}]", arr.reshape(-1)[k], allowed)
+    return arr
+
+
+def _weights(weights, complex_data, tag):
+    """(w₁, w₂) for complex data, one weight for a real curve: finite numbers > 0."""
+    allowed = ("finite weights > 0: a pair (w₁, w₂) for complex data (σ₁, σ₂), one number for a real curve")
+    try:
+        arr = np.atleast_1d(np.asarray(weights))
+    except (TypeError, ValueError):
+        raise fail(f"{tag}weights", weights, allowed) from None
+    if (isinstance(weights, (str, bytes)) or arr.dtype.kind not in "iuf" or arr.ndim != 1
+            or (complex_data and arr.size != 2) or arr.size == 0
+            or not np.all(np.isfinite(arr) & (arr > 0))):
+        raise fail(f"{tag}weights", weights, allowed)
+    return arr.astype(float)
 
 
 def _components(curve, component):
@@ -70,7 +141,7 @@ def _make_dataset(x, data, temperature, model_kind, component, uncertainty, weig
     if keep.shape != x.shape:
         raise ValueError(f"{tag}mask has shape {keep.shape}, the data {x.shape}")
     if window is not None:
-        lo, hi = window
+        lo, hi = _window(window, tag)
         keep &= (x >= (-np.inf if lo is None else lo)) & (x <= (np.inf if hi is None else hi))
     err_model = None
     if hasattr(uncertainty, "sample") and hasattr(uncertainty, "reference"):  # jaxhiggs.thz.TransmissionNoise
@@ -82,24 +153,30 @@ def _make_dataset(x, data, temperature, model_kind, component, uncertainty, weig
             raise InputError(f"{tag}the transmission noise model has non-finite or non-positive variances")
         err_model = (a, b)
         uncertainty = uncertainty.uncertainty(data)  # at the data: for plots and as a placeholder
+    # the same rule for real and complex data: every uncertainty finite and > 0 (no abs(), no NaN/inf that would
+    # drop a point from χ² while it still counts in n_data), checked here, before anything is compiled
+    u = None if uncertainty is None else _uncertainty(uncertainty, x.shape, tag)
+    w = None if weights is None else _weights(weights, component == "complex", tag)
     if component == "complex":
         d = np.concatenate([data.real, data.imag])
         keep = np.concatenate([keep, keep])
-        if uncertainty is None:
+        if u is None:
             e = np.ones_like(d, dtype=float)
         else:
-            u = np.broadcast_to(np.asarray(uncertainty), x.shape)
             e = np.concatenate([np.real(u), np.imag(u) if np.iscomplexobj(u) else np.real(u)]).astype(float)
-        w1, w2 = (1.0, 1.0) if weights is None else weights
-        e = e / np.concatenate([np.full(x.shape, float(w1)), np.full(x.shape, float(w2))])
+        w1, w2 = (1.0, 1.0) if w is None else w
+        e = e / np.concatenate([np.full(x.shape, w1), np.full(x.shape, w2)])
     else:
         d = np.real(_components(jnp.asarray(data), component)) if component != "real" else np.real(data)
         d = np.asarray(d, float)
-        e = np.ones_like(d) if uncertainty is None else np.broadcast_to(np.abs(np.asarray(uncertainty)), x.shape) * 1.0
-        if weights is not None:
-            e = e / float(np.atleast_1d(weights)[0])
-    if np.any(e[keep] <= 0):
-        raise ValueError(f"{tag}uncertainties must be > 0 where data are fitted (weights must be > 0)")
+        # a complex e for a real curve: its modulus (both parts are > 0, checked above)
+        e = np.ones_like(d) if u is None else np.abs(u) * 1.0
+        if w is not None:
+            e = e / w[0]
+    if not np.all(np.isfinite(e) & (e > 0)):  # e.g. an uncertainty/weight ratio that over- or underflows
+        k = int(np.argmin(np.isfinite(e) & (e > 0)))
+        raise InputError(f"{tag}uncertainty/weights = {show(e[k])} at point {k % x.size} is not allowed: the "
+                         "effective uncertainties e/w must be finite and > 0")
     if keep.sum() == 0:
         raise InputError(f"{tag}window = {show(window)} is not allowed: no data points are left after the mask/window; "
                          f"the data cover x in [{show(np.min(x))}, {show(np.max(x))}]")

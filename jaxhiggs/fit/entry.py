@@ -29,8 +29,9 @@ def fit_conductivity(frequency: Float[ArrayLike, " n"], sigma: ArrayLike, model,
         initial: start values by name, e.g. ``{"gap": 1.3, "gamma": 5.0}`` (meV).
         bounds: ``{"gap": (0.5, 3.0), ...}``; fixed: names held at their initial value.
         temperature: measurement temperature in K.
-        **options: ``uncertainty``, ``weights`` (w₁, w₂), ``mask``, ``window`` (THz), ``component``,
-            and the :func:`fit_global` options (``ties``, ``optimizer``, ``n_starts``, ...).
+        **options: ``uncertainty`` (in the units of ``sigma``, finite and > 0; complex: real part → σ₁,
+            imaginary part → σ₂), ``weights`` (w₁, w₂), ``mask``, ``window`` ((low, high) THz, low < high),
+            ``component``, and the :func:`fit_global` options (``ties``, ``optimizer``, ``n_starts``, ...).
 
     Returns:
         :class:`FitResult` (``.values``, ``.stderr``, ``.correlation``, ``.report()``, ``.plot()``).

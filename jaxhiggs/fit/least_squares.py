@@ -133,8 +133,11 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
 
     Args:
         datasets: dicts with ``x`` (frequency THz, or temperature K for vs-T models), ``data``
-            (complex σ or a real curve), and optionally ``temperature`` (K), ``uncertainty``,
-            ``weights``, ``mask``, ``window`` (x-range), ``component``.
+            (complex σ or a real curve), and optionally ``temperature`` (K), ``uncertainty`` (in the
+            units of the data, finite and > 0 at every point; complex for complex data: real part → σ₁,
+            imaginary part → σ₂, both > 0), ``weights`` (finite, > 0: (w₁, w₂) for complex data),
+            ``mask``, ``window`` (x-range (low, high) in the units of x, finite with low < high; None for
+            an open side), ``component``.  They are checked before anything is compiled.
         model: a name (see :func:`jaxhiggs.fit.models.resolve`), a :class:`FitModel`, or a
             callable ``f(params, x, temperature)``.
         initial: start values; for a ``local`` parameter either one value (used for every data

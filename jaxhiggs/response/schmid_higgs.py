@@ -27,7 +27,7 @@ from scipy.interpolate import CubicSpline
 from jaxtyping import Array, ArrayLike, Complex, Float
 
 from jaxhiggs import units
-from jaxhiggs._validate import check, is_concrete
+from jaxhiggs._validate import check, check_int, fail, is_concrete, show
 from jaxhiggs.pair_breaking import green_functions, quasiparticle_threshold
 
 __all__ = [
@@ -42,8 +42,51 @@ __all__ = [
 ]
 
 
+# --------------------------------------------------------------------------- input checks
+_OMEGA_ALLOWED = "finite real frequencies ħω in meV (ω < 0 gives the complex conjugate)"
+
+
+def _anything(a):
+    """No condition beyond finiteness (for :func:`_check_each` and :func:`_check_one`)."""
+    return np.ones(np.shape(a), bool)
+
+
+def _check_each(condition_fn, name, value, allowed, unit=""):
+    """Every element of ``value`` a finite real number with ``condition_fn`` true.
+
+    The message names the first bad element, e.g. ``"times[0] = -2.0 ps is not allowed: ..."``.  Tracers pass.
+    """
+    if not is_concrete(value):
+        return
+    check(_anything, name, value, allowed, unit, finite=False)  # numbers at all
+    arr = np.asarray(value)
+    with np.errstate(invalid="ignore"):
+        good = np.isfinite(arr) & np.asarray(condition_fn(arr), bool)
+    if not np.all(good):
+        if arr.ndim == 0:
+            raise fail(name, arr, allowed, unit)
+        idx = np.unravel_index(int(np.argmin(good.reshape(-1))), arr.shape)
+        raise fail(f"{name}[{', '.join(str(int(i)) for i in idx)}]", arr[idx], allowed, unit)
+
+
+def _check_one(condition_fn, name, value, allowed, unit=""):
+    """One finite real number with ``condition_fn`` true (``float()`` of it is taken afterwards)."""
+    check(condition_fn, name, value, allowed, unit)
+    if is_concrete(value) and np.ndim(value) != 0:
+        raise fail(name, value, f"one number: {allowed}", unit)
+
+
+def _check_temperature_needs_pair_breaking(pair_breaking, temperature):
+    """T > 0 with Γ = 0 is refused: the Γ = 0 closed form of C8 is the T = 0 response."""
+    if is_concrete(pair_breaking, temperature):
+        if float(np.max(np.asarray(temperature))) > 0 and float(np.min(np.asarray(pair_breaking))) <= 0:
+            raise ValueError(
+                f"temperature = {float(np.max(temperature))!r} K with pair_breaking = 0 meV is not "
+                "supported: T > 0 requires Γ > 0 (the Γ = 0 closed form is T = 0 only)"
+            )
+
+
 # --------------------------------------------------------------------------- Γ = 0 closed form
-@jax.jit
 def clean_susceptibility_inverse(
     omega: Float[ArrayLike, "*w"], gap: Float[ArrayLike, ""]
 ) -> Complex[Array, "*w"]:
@@ -51,7 +94,19 @@ def clean_susceptibility_inverse(
 
     |ω| < 2Δ: √(4Δ²−ω²) arcsin(ω/2Δ)/ω;  |ω| > 2Δ: √(ω²−4Δ²)[arccosh(ω/2Δ) − iπ/2]/ω,
     and χ⁻¹(−ω) = χ⁻¹(ω)* (real response in time).
+
+    Args:
+        omega: real frequency ħω in meV, finite (any shape; negative ω → complex conjugate).
+        gap: Δ in meV, finite and > 0.
     """
+    _check_each(_anything, "omega", omega, _OMEGA_ALLOWED, "meV")
+    check(lambda a: a > 0, "gap", gap, "Δ must be > 0 meV", unit="meV")
+    return _clean_chi_inv(omega, gap)
+
+
+@jax.jit
+def _clean_chi_inv(omega, gap):
+    """:func:`clean_susceptibility_inverse` without the input checks (compiled; inputs validated by the caller)."""
     omega = jnp.asarray(omega, jnp.float64)
     gap = jnp.asarray(gap, jnp.float64)
     a = jnp.abs(omega) / (2.0 * gap)
@@ -189,14 +244,14 @@ def schmid_higgs_susceptibility(
     get it from D and q.  q = 0 (the default) is the homogeneous response of the paper.
 
     Args:
-        omega: real frequency ħω in meV (any shape; negative ω → complex conjugate).
+        omega: real frequency ħω in meV, finite (any shape; negative ω → complex conjugate).
         gap: the actual (AG-suppressed) order parameter Δ in meV — obtain it from
             :func:`jaxhiggs.pair_breaking.abrikosov_gorkov` for a given clean gap.
         pair_breaking: Γ in meV, ≥ 0.  Γ = 0 uses the closed form of C8 (T = 0 only).
-        temperature: T in K; T > 0 requires Γ > 0 and ``gap`` = Δ(T).
-        n_nodes: Gauss–Legendre nodes per ε panel (24 gives ≲1e-7 against the
+        temperature: T in K, ≥ 0; T > 0 requires Γ > 0 and ``gap`` = Δ(T).
+        n_nodes: Gauss–Legendre nodes per ε panel, an integer ≥ 4 (24 gives ≲1e-7 against the
             SciPy reference, see tests).
-        batch_size: ω values integrated per vectorised batch (memory/speed trade-off).
+        batch_size: ω values integrated per vectorised batch, an integer ≥ 1 (memory/speed trade-off).
         diffusion_energy: ħDq² in meV, ≥ 0 (0: q = 0).  Needs Γ > 0: at Γ = 0 the ε ≈ 0
             poles of §S.5 sit on the integration path (take a small Γ, e.g. 1e-3 Δ).  It
             is traced, so a scan over q compiles once.
@@ -215,12 +270,10 @@ def schmid_higgs_susceptibility(
     check(lambda a: a >= 0, "temperature", temperature, "T must be >= 0 K")
     check(lambda a: a >= 0, "diffusion_energy", diffusion_energy, "ħDq² (meV) must be >= 0 meV")
     _check_finite_q_needs_pair_breaking(pair_breaking, diffusion_energy)
-    if is_concrete(pair_breaking, temperature):
-        if float(np.max(np.asarray(temperature))) > 0 and float(np.min(np.asarray(pair_breaking))) <= 0:
-            raise ValueError(
-                f"temperature = {float(np.max(temperature))!r} K with pair_breaking = 0 meV is not "
-                "supported: T > 0 requires Γ > 0 (the Γ = 0 closed form is T = 0 only)"
-            )
+    _check_temperature_needs_pair_breaking(pair_breaking, temperature)
+    _check_each(_anything, "omega", omega, _OMEGA_ALLOWED, "meV")
+    n_nodes = check_int("n_nodes", n_nodes, 4, what="Gauss–Legendre nodes per ε panel")
+    batch_size = check_int("batch_size", batch_size, 1, what="ω values per vectorised batch")
     omega = jnp.asarray(omega, jnp.float64)
     gap = jnp.asarray(gap, jnp.float64)
     gam = jnp.asarray(pair_breaking, jnp.float64)
@@ -255,7 +308,7 @@ def _chi_inv_chunk(w, gap, gam, t_mev, n_nodes, batch_size, diffusion):
 def _chi_inv_core(omega, gap, gam, t_mev, n_nodes, batch_size, diffusion=0.0):
     shape = omega.shape
     w = jnp.abs(omega).ravel()
-    clean = clean_susceptibility_inverse(w, gap)
+    clean = _clean_chi_inv(w, gap)
     if is_concrete(gam) and float(np.max(np.asarray(gam))) == 0.0:
         val = clean  # closed form of C8: no quadrature (and no compilation) needed
     else:
@@ -271,7 +324,12 @@ def _chi_inv_core(omega, gap, gam, t_mev, n_nodes, batch_size, diffusion=0.0):
 
 # --------------------------------------------------------------------------- extraction
 def threshold_frequency(gap: Float[ArrayLike, ""], pair_breaking: Float[ArrayLike, ""]) -> Float[Array, ""]:
-    """Two-quasiparticle threshold 2ε_g = 2Δ(1 − ζ^{2/3})^{3/2} in meV (C7, C8); 0 if gapless."""
+    """Two-quasiparticle threshold 2ε_g = 2Δ(1 − ζ^{2/3})^{3/2} in meV (C7, C8); 0 if gapless.
+
+    ``gap`` Δ in meV (finite, > 0) and ``pair_breaking`` Γ in meV (finite, ≥ 0); ζ = Γ/Δ.
+    """
+    check(lambda a: a > 0, "gap", gap, "Δ must be > 0 meV", unit="meV")
+    check(lambda a: a >= 0, "pair_breaking", pair_breaking, "Γ must be >= 0 meV", unit="meV")
     return 2.0 * quasiparticle_threshold(gap, pair_breaking)
 
 
@@ -280,15 +338,24 @@ def resonance_frequency(
 ) -> tuple[float, float]:
     """Absorption peak ω_res = argmax Im χ(ω) in meV and the peak value max Im χ (C8).
 
-    The search runs on ``omega`` (meV; default 48 points on (2ε_g, 2Δ]) and then
-    refines twice on local grids with a parabola.  Raises ValueError if the grid does
-    not bracket the threshold interval [2ε_g, 2Δ] where the peak lies (C8).
+    ``gap`` Δ in meV (finite, > 0); ``pair_breaking`` Γ in meV (finite, > 0: at Γ = 0 Im χ diverges at
+    ω = 2Δ and has no finite peak).  The search runs on ``omega`` (finite ħω in meV; default 48 points
+    on (2ε_g, 2Δ]) and then refines twice on local grids with a parabola.  Raises ValueError if the
+    grid does not bracket the threshold interval [2ε_g, 2Δ] where the peak lies (C8).  ``kwargs`` go
+    to :func:`schmid_higgs_susceptibility` (``temperature`` in K, ``n_nodes``, ...).
     """
+    _check_one(lambda a: a > 0, "gap", gap, "Δ must be > 0 meV", "meV")
+    _check_one(lambda a: a > 0, "pair_breaking", pair_breaking,
+               "Γ must be > 0 meV (at Γ = 0 Im χ diverges at ω = 2Δ: there is no finite peak to locate)", "meV")
+    if omega is not None:
+        _check_each(_anything, "omega", omega, "finite frequencies ħω in meV", "meV")
+        if np.size(omega) == 0:
+            raise fail("omega", omega, "a non-empty grid of frequencies (meV) covering [2ε_g, 2Δ]", "meV")
     gap, gam = float(gap), float(pair_breaking)
     w_th = float(threshold_frequency(gap, gam))
     if omega is None:
         omega = np.linspace(w_th, 2.0 * gap, 49)
-    omega = np.sort(np.asarray(omega, float))
+    omega = np.sort(np.asarray(omega, float).ravel())
     if omega[0] > w_th + 1e-12 * gap or omega[-1] < 2.0 * gap * (1 - 1e-12):
         raise ValueError(
             f"omega = [{omega[0]:.6g}, {omega[-1]:.6g}] meV is not allowed: the grid must cover the "
@@ -356,7 +423,7 @@ def _sample_grid(w_th, gap, omega_max, n_dense, diffusion=0.0):
 
 def _im_chi_on_nodes(nodes, gap, gam, temperature, omega_max, n_dense, w_th, diffusion=0.0):
     if gam == 0.0:
-        ci = np.asarray(clean_susceptibility_inverse(jnp.asarray(nodes), gap))
+        ci = np.asarray(_clean_chi_inv(jnp.asarray(nodes), gap))
         return -ci.imag / np.abs(ci) ** 2
     samp = _sample_grid(w_th, gap, omega_max, n_dense, diffusion)
     ci = np.asarray(schmid_higgs_susceptibility(jnp.asarray(samp), gap, gam, temperature,
@@ -374,9 +441,32 @@ def _taper(nodes, omega_max):
     return np.cos(0.5 * np.pi * x) ** 2
 
 
-def _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense, diffusion=0.0):
-    """(t in ħ/meV, ω nodes, quadrature weights × tapered Im χ) shared by the time-domain transforms."""
+#: the ω cut-off must put the cos² taper (its last third) above the resonance region 2ε_g ≤ ω ≲ 2.6Δ
+_OMEGA_MAX_OVER_GAP_MIN = 4.0
+
+
+def _check_time_domain(times, times_allowed, gap, pair_breaking, temperature, omega_max_over_gap, n_dense,
+                       diffusion):
+    """Input checks shared by :func:`susceptibility_time_domain` and :func:`quench_response` (before any compile)."""
+    _check_each(lambda t: t >= 0, "times", times, times_allowed, "ps")
+    if np.size(times) == 0:
+        raise fail("times", times, "at least one time (ps)", "ps")
+    _check_one(lambda a: a > 0, "gap", gap, "Δ must be > 0 meV", "meV")
+    _check_one(lambda a: a >= 0, "pair_breaking", pair_breaking, "Γ must be >= 0 meV", "meV")
+    _check_one(lambda a: a >= 0, "temperature", temperature, "T must be >= 0 K", "K")
+    _check_one(lambda a: a >= 0, "diffusion_energy", diffusion, "ħDq² (meV) must be >= 0 meV", "meV")
+    _check_one(lambda a: a >= _OMEGA_MAX_OVER_GAP_MIN, "omega_max_over_gap", omega_max_over_gap,
+               f"the ω cut-off in units of Δ must be >= {_OMEGA_MAX_OVER_GAP_MIN:g} (its cos² taper over the last "
+               "third must lie above the resonance region 2ε_g ≤ ω ≲ 2.6Δ)")
+    check_int("n_dense", n_dense, 2, what="ω samples of Im χ on [2ε_g, 2.6Δ]")
     _check_finite_q_needs_pair_breaking(pair_breaking, diffusion)
+    _check_temperature_needs_pair_breaking(pair_breaking, temperature)
+
+
+def _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense, diffusion=0.0):
+    """(t in ħ/meV, ω nodes, quadrature weights × tapered Im χ) shared by the time-domain transforms.
+
+    The inputs are validated by the caller (:func:`_check_time_domain`)."""
     gap, gam, diffusion = float(gap), float(pair_breaking), float(diffusion)
     t = np.asarray(units.ps_to_internal(np.asarray(times, float)))
     w_th = float(threshold_frequency(gap, gam)) if gam > 0 else 2.0 * gap
@@ -398,19 +488,24 @@ def susceptibility_time_domain(
     """χ(t) = (2/π)∫₀^∞ dω Im χ(ω) sin ωt (§S.4, paper eq. 24), at wave vector q through ħDq².
 
     Args:
-        times: t in ps.
-        gap, pair_breaking: Δ and Γ in meV; temperature in K.
-        omega_max_over_gap: upper ω cut-off in units of Δ (cos² taper over its last third;
-            affects only t ≲ 1/ω_max).
-        n_dense: ω samples on [2ε_g, 2.6Δ] for Γ > 0 (Im χ is interpolated by a cubic
+        times: t in ps, finite and ≥ 0: χ(t) is the retarded response to a kick at t = 0 and vanishes
+            for t < 0 (negative times are refused rather than answered with 0).
+        gap, pair_breaking: Δ in meV (finite, > 0) and Γ in meV (finite, ≥ 0); temperature: T in K
+            (finite, ≥ 0; T > 0 needs Γ > 0, as in :func:`schmid_higgs_susceptibility`).
+        omega_max_over_gap: upper ω cut-off in units of Δ, ≥ 4 (cos² taper over its last third,
+            which must lie above the resonance region; affects only t ≲ 1/ω_max).
+        n_dense: ω samples on [2ε_g, 2.6Δ] for Γ > 0, an integer ≥ 2 (Im χ is interpolated by a cubic
             spline between them and integrated on a fine grid with a √ map at threshold).
-        diffusion_energy: ħDq² in meV (0: q = 0; q > 0 needs Γ > 0), as in
+        diffusion_energy: ħDq² in meV, ≥ 0 (0: q = 0; q > 0 needs Γ > 0), as in
             :func:`schmid_higgs_susceptibility`.
 
     Returns:
         χ(t) in meV/ħ (per internal time unit ħ/meV), NumPy array.  Not differentiable
         (NumPy post-processing); χ⁻¹(ω) itself is.
     """
+    _check_time_domain(times, "finite times ≥ 0 ps: χ(t) is the retarded response to a kick at t = 0 "
+                       "(zero for t < 0)", gap, pair_breaking, temperature, omega_max_over_gap, n_dense,
+                       diffusion_energy)
     t, nodes, weighted = _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense,
                                               diffusion_energy)
     return (2.0 / np.pi) * np.sin(np.outer(t, nodes)) @ weighted
@@ -429,7 +524,8 @@ def quench_response(
 
     The order-parameter response to a coupling quench λ → λ + δλ at t = 0 is
     δΔ(t) = (δλ Δ/λ²) × this; its late value is 1/χ⁻¹(0).
-    Arguments as in :func:`susceptibility_time_domain` (times in ps; ``diffusion_energy`` = ħDq²
+    Arguments as in :func:`susceptibility_time_domain` (times in ps, finite and ≥ 0: the quench is
+    at t = 0 and there is no response before it; Δ, Γ in meV; T in K; ``diffusion_energy`` = ħDq²
     in meV for a coupling modulated at wave vector q).
 
     Tail correction: the constant part (2/π)∫dω Im χ/ω equals Re χ(0) = 1/χ⁻¹(0) exactly
@@ -439,6 +535,8 @@ def quench_response(
     its cut-off error decays like 1/(ω_max t), so the result is accurate for t ≫ 1/ω_max
     (at t → 0 it misses the cut-off tail and does not vanish exactly).
     """
+    _check_time_domain(times, "finite times ≥ 0 ps: the coupling is quenched at t = 0 (no response before "
+                       "the quench)", gap, pair_breaking, temperature, omega_max_over_gap, n_dense, diffusion_energy)
     t, nodes, weighted = _spectral_quadrature(times, gap, pair_breaking, temperature, omega_max_over_gap, n_dense,
                                               diffusion_energy)
     gap, gam = float(gap), float(pair_breaking)
@@ -465,8 +563,28 @@ def fit_envelope(
     Zero crossings give the frequency; the |χ| maxima between them (parabolic
     refinement) are fitted by a power law and by an exponential.  Without sign
     changes (overdamped, gapless case) both fits use |χ(t)| itself.
+
+    ``times`` (ps) must be finite, 1-D and strictly increasing (evenly spaced, as from
+    :func:`susceptibility_time_domain` on a ``linspace``); ``chi_t`` finite, same shape; the window
+    0 < t_min < t_max finite (ps: the power law is fitted in ln t).
     Raises ValueError if the window holds fewer than 8 samples.
     """
+    _check_each(_anything, "times", times, "finite times in ps", "ps")
+    if np.ndim(times) != 1:
+        raise fail("times", times, "a 1-D array of times (ps)", "ps")
+    _check_each(_anything, "chi_t", chi_t, "finite real values of χ(t) (meV/ħ)")
+    if np.shape(chi_t) != np.shape(times):
+        raise ValueError(f"chi_t has shape {np.shape(chi_t)} and times {np.shape(times)}: give one χ(t) per time")
+    tt = np.asarray(times, float)
+    if np.any(np.diff(tt) <= 0):
+        k = int(np.argmax(np.diff(tt) <= 0)) + 1
+        raise fail(f"times[{k}]", tt[k], f"strictly increasing times (ps): it follows times[{k - 1}] = {show(tt[k - 1])}",
+                   "ps")
+    for name, value in (("t_min", t_min), ("t_max", t_max)):
+        _check_one(_anything, name, value, "a finite time in ps", "ps")
+    if not 0 < float(t_min) < float(t_max):
+        raise fail("t_min, t_max", (t_min, t_max),
+                   "a window 0 < t_min < t_max (ps; the power law is fitted in ln t)", "ps")
     t = np.asarray(units.ps_to_internal(np.asarray(times, float)))
     y = np.asarray(chi_t, float)
     lo, hi = float(units.ps_to_internal(t_min)), float(units.ps_to_internal(t_max))
