@@ -61,15 +61,17 @@ def _numeric(name, value, allowed, unit, complex_ok=False):
 
 
 def check(condition_fn, name: str, value, allowed: str, unit: str = "", finite: bool = True,
-          complex_ok: bool = False) -> None:
+          complex_ok: bool = False, scalar: bool = False) -> None:
     """Raise :class:`InputError` unless ``value`` is a real number (array) with ``condition_fn`` true.
 
-    ``condition_fn`` receives a NumPy array.  NaN and ±inf are refused unless ``finite=False``.
-    The message reads ``"<name> = <value> [unit] is not allowed: <allowed>"``.  Tracers pass.
+    ``condition_fn`` receives a NumPy array.  NaN and ±inf are refused unless ``finite=False``; arrays
+    with ``scalar``.  The message reads ``"<name> = <value> [unit] is not allowed: <allowed>"``.  Tracers pass.
     """
     if not is_concrete(value):
         return
     arr = _numeric(name, value, allowed, unit, complex_ok)
+    if scalar and arr.ndim != 0:
+        raise fail(name, value, f"a single number: {allowed}", unit)
     if finite and not np.all(np.isfinite(arr)):
         raise fail(name, value, allowed if "finite" in allowed else f"{allowed} (finite)", unit)
     if not bool(np.all(condition_fn(arr))):

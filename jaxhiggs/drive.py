@@ -179,9 +179,10 @@ class GaussianPulse(Drive):
     phase: Float[Array, ""]
 
     def __init__(self, peak_field, frequency, duration, center, phase=0.0):
-        check(lambda x: x >= 0, "peak_field", peak_field, "a finite peak field ≥ 0 kV/cm", unit="kV/cm")
-        check(lambda x: x >= 0, "frequency", frequency, "a finite carrier frequency ≥ 0 THz", unit="THz")
-        check(lambda x: x > 0, "duration", duration, "a finite pulse duration > 0 ps", unit="ps")
+        # one pulse: single numbers (a batch of pulses is a sweep's axis, not an array inside one pulse)
+        check(lambda x: x >= 0, "peak_field", peak_field, "a finite peak field ≥ 0 kV/cm", unit="kV/cm", scalar=True)
+        check(lambda x: x >= 0, "frequency", frequency, "a finite carrier frequency ≥ 0 THz", unit="THz", scalar=True)
+        check(lambda x: x > 0, "duration", duration, "a finite pulse duration > 0 ps", unit="ps", scalar=True)
         check_finite("center", center, "ps")
         check_finite("phase", phase, "rad")
         self.omega = jnp.asarray(units.thz_to_mev(frequency), dtype=float)

@@ -53,11 +53,13 @@ class Band(eqx.Module):
     gamma: Float[Array, ""]
 
     def __init__(self, gap, sign=1.0, mass=1.0, fermi_energy=1000.0, dos=None, gamma=0.0):
-        check(lambda x: x > 0, "gap", gap, "a finite T → 0 gap > 0 meV (and < ω_D)", unit="meV")
-        check(lambda x: np.abs(np.abs(x) - 1) < 1e-12, "sign", sign, "+1 (electron-like) or -1 (hole-like)")
-        check(lambda x: x > 0, "mass", mass, "a finite band mass > 0 (in units of m_e)")
-        check(lambda x: x > 0, "fermi_energy", fermi_energy, "a finite ε_F > 0 meV", unit="meV")
-        check(lambda x: x >= 0, "gamma", gamma, "a finite impurity rate γ ≥ 0 meV", unit="meV")
+        # one band, one number each (a list would fail later with a broadcasting error far from here)
+        check(lambda x: x > 0, "gap", gap, "a finite T → 0 gap > 0 meV (and < ω_D)", unit="meV", scalar=True)
+        check(lambda x: np.abs(np.abs(x) - 1) < 1e-12, "sign", sign, "+1 (electron-like) or -1 (hole-like)",
+              scalar=True)
+        check(lambda x: x > 0, "mass", mass, "a finite band mass > 0 (in units of m_e)", scalar=True)
+        check(lambda x: x > 0, "fermi_energy", fermi_energy, "a finite ε_F > 0 meV", unit="meV", scalar=True)
+        check(lambda x: x >= 0, "gamma", gamma, "a finite impurity rate γ ≥ 0 meV", unit="meV", scalar=True)
         self.gap = jnp.asarray(gap, dtype=float)
         self.sign = jnp.asarray(sign, dtype=float)
         self.mass = jnp.asarray(mass, dtype=float)
@@ -93,9 +95,9 @@ class Superconductor(eqx.Module):
             raise InputError("bands = () is not allowed: give at least one Band")
         for i, band in enumerate(bands):
             check_type(f"band {i + 1}", band, Band, "a jaxhiggs.material.Band")
-        check(lambda x: x > 0, "omega_D", omega_D, "a finite cut-off ω_D > 0 meV", unit="meV")
-        check(lambda x: x >= 0, "temperature", temperature, "a finite temperature ≥ 0 K", unit="K")
-        check(lambda x: np.abs(x) < 1, "v", v, "the interband ratio must satisfy |v| < 1 (finite)")
+        check(lambda x: x > 0, "omega_D", omega_D, "a finite cut-off ω_D > 0 meV", unit="meV", scalar=True)
+        check(lambda x: x >= 0, "temperature", temperature, "a finite temperature ≥ 0 K", unit="K", scalar=True)
+        check(lambda x: np.abs(x) < 1, "v", v, "the interband ratio must satisfy |v| < 1 (finite)", scalar=True)
         for i, band in enumerate(bands):
             check(
                 lambda g: g < np.asarray(omega_D),
@@ -180,8 +182,8 @@ def two_band(gaps, v, omega_D, temperature=0.0, **bands) -> Superconductor:
         raise InputError(f"gaps = {show(gaps)} is not allowed: give exactly two gaps (meV)")
     per_band = [{}, {}]
     for key, values in bands.items():
-        if len(values) != 2:
-            raise ValueError(f"{key} = {tuple(values)!r} is not allowed: give one value per band (2)")
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or len(values) != 2:
+            raise InputError(f"{key} = {show(values)} is not allowed: give one value per band (2)")
         for i in range(2):
             per_band[i][plural[key]] = values[i]
     return Superconductor(

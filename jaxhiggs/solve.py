@@ -78,9 +78,10 @@ def validate_options(opts) -> None:
         raise InputError(f"solver = {opts.solver!r} is not allowed: give a diffrax solver instance, e.g. "
                          "diffrax.Tsit5() or diffrax.Dopri8() (None: the model's default)")
     if opts.rtol is not None and not eqx.is_array(opts.rtol):  # arrays: already checked, or traced
-        check(lambda x: x > 0, "rtol", opts.rtol, "a relative tolerance > 0 (finite), e.g. 1e-9")
+        check(lambda x: (x > 0) & (x < 1), "rtol", opts.rtol, "a relative tolerance 0 < rtol < 1, e.g. 1e-9",
+              scalar=True)
     if opts.atol is not None and not eqx.is_array(opts.atol):
-        check(lambda x: x > 0, "atol", opts.atol, "an absolute tolerance > 0 (finite), e.g. 1e-12")
+        check(lambda x: x > 0, "atol", opts.atol, "an absolute tolerance > 0 (finite), e.g. 1e-12", scalar=True)
     if opts.dt is not None and not eqx.is_array(opts.dt):
         check(lambda x: x > 0, "dt", opts.dt, "a fixed step > 0 ps (finite), or None for adaptive steps", unit="ps")
     steps = opts.max_steps
@@ -300,9 +301,11 @@ def check_times(times_ps, drive: Drive) -> np.ndarray:
     """Validate the saved time grid (ps) against the drive and return it as NumPy."""
     check_type("drive", drive, Drive, "a drive: GaussianPulse, Waveform, Quench, a sum of them (+), or NoDrive()")
     try:
+        if np.iscomplexobj(times_ps):  # NumPy would drop the imaginary part with only a warning
+            raise TypeError
         t = np.asarray(times_ps, dtype=float)
     except (TypeError, ValueError):
-        raise fail("times", times_ps, "a 1-D array of at least 2 increasing times in ps") from None
+        raise fail("times", times_ps, "a 1-D array of at least 2 increasing real times in ps") from None
     if t.ndim != 1 or t.size < 2:
         raise InputError(f"times has shape {t.shape}: give a 1-D array of at least 2 times in ps")
     if not np.all(np.isfinite(t)):
@@ -355,7 +358,14 @@ def check_model_and_drive(model, drive: Drive) -> None:
     check_coupling_stays_attractive(drive)
     quench = drive.quench()
     material = getattr(divergence.inner_model(model), "material", None)
-    if quench is None or material is None or quench.final_gap is None or not is_concrete(quench.final_gap):
+    if quench is None or material is None:
+        return
+    scale = quench.coupling_scale
+    if scale is not None and is_concrete(scale) and np.ndim(scale) and np.shape(scale) not in (
+            (material.n_bands,), (material.n_bands, material.n_bands)):
+        raise fail("coupling_scale", scale, f"a scalar, one factor per band ({material.n_bands}) or a "
+                   f"{material.n_bands} × {material.n_bands} matrix of factors q_ij (U'_ij = q_ij U_ij)")
+    if quench.final_gap is None or not is_concrete(quench.final_gap):
         return
     final = np.atleast_1d(np.asarray(quench.final_gap, dtype=float))
     if final.size not in (1, material.n_bands):

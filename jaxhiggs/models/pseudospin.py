@@ -85,6 +85,8 @@ class CleanPseudospin(Model):
         check_type("material", material, Superconductor, "a jaxhiggs Superconductor, e.g. jaxhiggs.materials.nbn()")
         warn_unused_impurity_rate("CleanPseudospin", material, "it is the clean model (MattisBardeen takes γ; "
                                   "DisorderedPseudospin takes magnetic_rate and potential_rate)")
+        if lattice is not None:
+            check_type("lattice", lattice, TightBinding, "a jaxhiggs.TightBinding, or None for the energy grid")
         if lattice is None and n_energies is not None:
             # state (3 floats) × ~24 solver copies + grid arrays, per energy and band
             check_grid_memory("CleanPseudospin", n_energies, material.n_bands, 8 * (3 * 24 + 8))
