@@ -335,6 +335,9 @@ def _build_response(raw: dict) -> dict:
         raise ValueError("missing table [frequencies] (ħω in meV: start, stop, count)")
     omega = _linspace(_table(raw["frequencies"], "frequencies"), "frequencies")
     times = _times(_table(raw["times"], "times")) if "times" in raw else None
+    if times is not None and times[0] < 0:
+        raise ValueError(f"times.start = {float(times[0])!r} ps is not allowed: ≥ 0 (χ(t) is the retarded response "
+                         "to a kick at t = 0)")
     return {"kind": "response", "name": "schmid-higgs", "clean_gap": clean_gap, "pair_breaking": gamma,
             "temperature": temperature, "n_nodes": _integer(table.get("n_nodes", 24), "model.n_nodes", 4),
             "omega": omega, "times": times, "output": _output(raw), "raw": raw, "grid": {}}
