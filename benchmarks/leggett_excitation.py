@@ -26,14 +26,15 @@ the end of its record: r.m.s. of φ₁ − φ₂, the line amplitudes (two-sided
   rows twice as fine (dk = 8e-5 nm⁻¹, q₀ = 2 dk) at 8 × 10⁻⁸;
 * ``fig5bsmallq``: Fig. 5b,d,f (ω_H2 across 2ω_L) at v = 0.01 on the ``fig5smallq`` grid, 10 ps records;
   ``fig5b015``: the same at v = 0.015, |A₀| = 2.5 … 7 × 10⁻⁸, 12 ps records, and ``fig5b015nokick`` without the
-  kick (K = 0);
+  kick (K = 0); ``fig5b015long``: |A₀| = 4 and 7 × 10⁻⁸ on 22 ps records (rows dk = 8e-5, q₀ = 2 dk), long enough
+  to split the |Δ₂| ringing into its phase-locked and free parts (``leggett_edge.py --finite-q``);
 * ``krullpoint``: Krull's own point — q₀ = dk = 4.05e-5 nm⁻¹ (the 8 meV photon's momentum), |A₀| = 1e-7, v = 0.05
   and 0.1, 8 ps records.
 
 About 70–85 s per run on one core for the first three scans (13 runs); ``smallq`` takes ~45 min.  Usage:
 
     python benchmarks/leggett_excitation.py [--quick] [--write] [--plot]
-        [--scan fermi|kick|q0a|smallq|fig5|fig5long|fig5smallq|fig5nokick|fig5q18|fig5q18nokick|fig5q18damping|fig5nmax|fig5dk|fig5bsmallq|fig5b015|fig5b015nokick|krullpoint ...]
+        [--scan fermi|kick|q0a|smallq|fig5|fig5long|fig5smallq|fig5nokick|fig5q18|fig5q18nokick|fig5q18damping|fig5nmax|fig5dk|fig5bsmallq|fig5b015|fig5b015nokick|fig5b015long|krullpoint ...]
 
 ``--quick``: the first two runs of the ``fermi`` scan (λ = 1, 1/4).  ``--write`` stores the table in
 results/leggett_excitation_cpu.json (all scans) or results/leggett_excitation_<scans>_cpu.json, and each run's
@@ -104,6 +105,10 @@ SCANS = {
     "fig5b015": [(1.0, 1.0, 0.015, 1, a0, 1.6e-4, 4, 12.0)
                  for a0 in (2.5e-8, 3e-8, 3.5e-8, 4e-8, 4.5e-8, 5e-8, 5.5e-8, 6e-8, 6.5e-8, 7e-8)],
     "fig5b015nokick": [(1.0, 0.0, 0.015, 1, a0, 1.6e-4, 4, 12.0) for a0 in (6e-8, 7e-8)],
+    # ... whose 10 ps windows cannot split the |Δ₂| ringing into a part locked to the phase (2ω_L) and a free line
+    # (ω_H2; ``analyse_fig6.phase_locked_split``, leggett_edge.py --finite-q: canonical correlation 0.61–1.00): 22 ps
+    # records on rows twice as fine (dk = 8e-5, q₀ = 2 dk, recurrence ≈ 40 ps) on either side of the crossing
+    "fig5b015long": [(1.0, 1.0, 0.015, 2, a0, 8e-5, 4, 22.0) for a0 in (4e-8, 7e-8)],
     # Krull's own point: the photon momentum of the 8 meV pump, q₀ = 8 meV/ħc = 4.05e-5 nm⁻¹ (= dk; recurrence
     # 78 ps), their |A₀| = 1e-7 V·s/m (Fig. 2), at v = 0.05 and 0.1; 8 ps records (0.69 meV over 2–8 ps; ~1 h each)
     "krullpoint": [(1.0, 1.0, v, 1, 1e-7, 4.05e-5, 4, 8.0) for v in (0.05, 0.1)],
