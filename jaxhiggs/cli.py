@@ -321,7 +321,7 @@ def fit(config_path: Path, out: Path | None = None, overwrite: bool = False):
     print(result.report())
     stem.parent.mkdir(parents=True, exist_ok=True)
     result.plot(png, title=str(config_path))
-    result.save(json_path)
+    result.save(json_path, overwrite=overwrite)
     written = [json_path, png]
     if "sigma_model" in result.model.meta:  # σ(ω) from the measured t with the fitted model overlaid
         fitting.plot_conductivity(result, sigma_png, title=str(config_path))

@@ -57,6 +57,10 @@ def test_cli_fit_runs_on_example_config(tmp_path, capsys):
     assert (tmp_path / "nbn.png").stat().st_size > 0
     gap_true = float(units.thz_to_mev(30.0 * units.SPEED_OF_LIGHT * 1e-10)) / 2  # header truth, 2Δ = 30 cm⁻¹
     assert abs(saved["values"]["gap"] - gap_true) / gap_true < 0.01
+    # a second fit to the same stem stops before fitting and leaves the first result as it was
+    before = (tmp_path / "nbn.json").read_bytes()
+    assert cli.main(["fit", str(NBN_CONFIG), "--out", str(tmp_path / "nbn")]) == 2
+    assert "nbn.json exists" in capsys.readouterr().err and (tmp_path / "nbn.json").read_bytes() == before
 
 
 def test_thg_fit_locates_two_gap_resonance():

@@ -114,9 +114,13 @@ class FitResult:
             "covariance_convention": "C = redchi * inv(J^T J), J = d(residual)/d(physical free parameters)",
         }
 
-    def save(self, path) -> Path:
-        """Write :meth:`to_dict` as JSON."""
+    def save(self, path, overwrite: bool = False) -> Path:
+        """Write :meth:`to_dict` as JSON to ``path``; an existing file is refused (``FileExistsError``) unless
+        ``overwrite``."""
+        from ..io import refuse_existing
+
         path = Path(path)
+        refuse_existing(path, overwrite=overwrite)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_dict(), indent=2))
         return path
