@@ -126,7 +126,7 @@ def phase_locked_split(t, x, phi, omega_l, trial, degree=3):
 
     least squares, with ``f`` the trial frequency (meV) of smallest residual.  For φ = φ₀ cos ψ (z = φ₀ e^{iψ}) the
     locked 2ω_L part is Re(c₂ e^{2iψ}) φ₀²: c₂ in meV/rad², the c₂ of the amplitude–phase coupling in
-    docs/models/clean-pseudospin.md, with arg c₂ = 0 when x is largest where φ − φ̄ is.
+    docs/models/clean-pseudospin.md, with arg c₂ = 0 when x is largest where |φ − φ̄| is (c₂ < 0: smallest there).
 
     ``correlation`` is the largest canonical correlation between the locked pair (Re, Im of c₂) and the free pair at
     ``f``, the other regressors projected out: ~|sinc(Δω T/2ħ)| for lines Δω apart over a record T.  Near 1 the two
@@ -160,8 +160,10 @@ def phase_locked_split(t, x, phi, omega_l, trial, degree=3):
         if best is None or r < best[0]:
             best = (r, float(f), k)
     r, f, k = best
-    project = np.eye(t.size) - base @ np.linalg.pinv(base)
-    q_locked, q_free = (np.linalg.qr(project @ m)[0] for m in (locked, pair(np.exp(-1j * f * t / HBAR))))
+    def residual(m):  # m less its projection on the other regressors (no N × N projector)
+        return m - base @ np.linalg.lstsq(base, m, rcond=None)[0]
+
+    q_locked, q_free = (np.linalg.qr(residual(m))[0] for m in (locked, pair(np.exp(-1j * f * t / HBAR))))
     return dict(c2=complex(k[4], k[5]), free_meV=f, free=complex(k[6], k[7]),
                 correlation=float(np.linalg.svd(q_locked.T @ q_free, compute_uv=False)[0]),
                 residual_rms=r, rms=float(np.std(x)), phase_residual_rms=phase_residual)

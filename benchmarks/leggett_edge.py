@@ -48,7 +48,7 @@ FINITE_Q_SCANS = ("fig5b015", "fig5b015long")
 def split_record(t, gap_abs, phi, start, free_at_higgs=False):
     """The split of |Δ₂| (``gap_abs[:, 1]``, meV) of one record from ``start`` ps on: a dict of plain numbers.
     The free line's frequency is scanned over 2|Δ₂| ± 1.5 meV, or with ``free_at_higgs`` held at 2|Δ₂| (the Higgs
-    ringing's frequency; the clean runs find it 0.002–0.008 meV above)."""
+    ringing's frequency; the clean runs find it 0.005–0.010 meV above)."""
     after = t >= start
     t, mod, phi = t[after], gap_abs[after, 1], phi[after]
     omega_l, phi0 = strongest_line(t, phi, np.linspace(1.0, 5.0, 4001))

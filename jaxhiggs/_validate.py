@@ -71,7 +71,7 @@ def check(condition_fn, name: str, value, allowed: str, unit: str = "", finite: 
         return
     arr = _numeric(name, value, allowed, unit, complex_ok)
     if scalar and arr.ndim != 0:
-        raise fail(name, value, f"a single number: {allowed}", unit)
+        raise fail(name, value, f"a single number (got an array of shape {arr.shape}): {allowed}", unit)
     if finite and not np.all(np.isfinite(arr)):
         raise fail(name, value, allowed if "finite" in allowed else f"{allowed} (finite)", unit)
     if not bool(np.all(condition_fn(arr))):
@@ -107,9 +107,11 @@ def check_type(name: str, value, kinds, what: str) -> None:
 
 def check_bool(name: str, value) -> bool:
     """``value`` must be True or False: a string ("false") or a number would otherwise be read by its truthiness."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise InputError(f"{name} = {_short(value)} is not allowed: give True or False (got a {type(value).__name__})")
-    return bool(value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (np.ndarray, jax.Array)) and value.shape == () and value.dtype == bool and is_concrete(value):
+        return bool(value)
+    raise InputError(f"{name} = {_short(value)} is not allowed: give True or False (got a {type(value).__name__})")
 
 
 def _short(value) -> str:

@@ -240,7 +240,8 @@ def sweep_summary(ds, band: int = 0) -> dict:
 def show(store: Path, out: Path | None = None, overwrite: bool = False) -> Path:
     """Print dimensions, completion and parameters of a sweep store; plot Δ∞ and the Higgs
     amplitude against the first swept parameter (one line per value of the second) into ``out`` (default
-    ``<store>.png``; an existing file is refused unless ``overwrite``)."""
+    ``<store>.png``).  An existing figure is kept (and said so) unless ``overwrite``: the summary, what one runs
+    ``show`` again for while a sweep progresses, is printed either way."""
     import json
 
     from . import io
@@ -249,7 +250,8 @@ def show(store: Path, out: Path | None = None, overwrite: bool = False) -> Path:
 
     name = Path(str(store).rstrip("/"))
     out = Path(out) if out else io.output_path(name.with_suffix("") if name.suffix == ".zarr" else name, ".png")
-    io.refuse_existing(out, overwrite=overwrite)
+    if out.is_dir():
+        raise FileExistsError(f"{out} is a folder: give a file name for the figure (--out)")
 
     ds = open_sweep(store)
     record = json.loads(ds.attrs["parameters"])
@@ -267,6 +269,9 @@ def show(store: Path, out: Path | None = None, overwrite: bool = False) -> Path:
     if ds.failed.any():
         reasons = sorted({str(r) for r in np.asarray(ds.reason.values).ravel() if str(r)})
         print("  failure reasons: " + "; ".join(reasons))
+    if out.exists() and not overwrite:
+        print(f"  kept the existing {out} (--overwrite redraws it)")
+        return out
     summary = sweep_summary(ds[["gap"]].where(ds.computed & ~ds.failed))
     plt = _pyplot()
     first = "point" if record["zip"] else names[0]

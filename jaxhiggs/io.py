@@ -34,6 +34,8 @@ def output_path(stem, suffix: str) -> Path:
     ``res_T1.5.npz`` (``Path.with_suffix`` would give ``res_T1.npz``, and two runs would share a file).  A stem that
     already ends in one of :data:`OUTPUT_SUFFIXES` loses it first (``run.npz`` → ``run.png``)."""
     stem = Path(stem)
+    if stem.name in ("", ".", ".."):
+        raise ValueError(f"output = {str(stem)!r} is not allowed: give a file name (a stem such as 'run')")
     if stem.suffix in OUTPUT_SUFFIXES:
         stem = stem.with_suffix("")
     return stem.with_name(stem.name + suffix)

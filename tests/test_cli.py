@@ -230,3 +230,9 @@ def test_sweep_resumes_automatically_and_refuses_another_sweep(tmp_path, capsys)
     # show works on the store
     assert cli.main(["show", str(store), "--out", str(tmp_path / "show.png")]) == 0
     assert (tmp_path / "show.png").exists()
+    # run again (to watch a sweep progress): the summary again, the figure kept unless --overwrite
+    figure = (tmp_path / "show.png").read_bytes()
+    capsys.readouterr()
+    assert cli.main(["show", str(store), "--out", str(tmp_path / "show.png")]) == 0
+    out = capsys.readouterr().out
+    assert "chunks done" in out and "kept the existing" in out and (tmp_path / "show.png").read_bytes() == figure

@@ -107,6 +107,9 @@ LEGITIMATE = [
     ("window-open-side", _sigma(window=(0.5, None))),
     ("window-list-and-numpy", _sigma1(window=[np.float64(0.3), 1]),),
     ("weights-pair", _sigma(weights=(1.0, 0.5))),
+    # a point the fit does not use may carry any uncertainty: masked out, or outside the window
+    ("bad-uncertainty-masked-out", _sigma(uncertainty=_with(0, 0.0), mask=np.arange(12) > 0)),
+    ("nan-uncertainty-outside-window", _sigma1(uncertainty=_with(0, NAN), window=(0.3, None))),
     ("thg", lambda: fit.fit_thg(X, CURVE, initial={"gap": 1.0, "eta": 0.1, "scale": 1.0}, uncertainty=0.1 * CURVE,
                                 window=(0.3, 1.8))),
 ]

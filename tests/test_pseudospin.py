@@ -367,8 +367,8 @@ def test_the_phase_oscillation_drives_the_small_gap_through_its_square_root_higg
     """Krull's Fig. 5b,d,f mechanism, resolved: the 2ω_L modulation of |Δ₂| locked to the phase oscillation,
     Re(c₂ z²) (``analyse_fig6.phase_locked_split``, previous test's c₂ with its phase), is band 2's amplitude response
     at its pair-breaking edge 2Δ₂ = ω_H2, |c₂| ∝ |δ|^(−½) in δ = 2ω_L − 2Δ₂ on both sides.  Below the edge c₂ is
-    real and negative (|Δ₂| smallest where φ² is largest, as cos φ ≈ 1 − φ²/2); above it the response turns towards
-    quadrature (arg c₂ → π/2): the drive then breaks pairs at E = ω_L (the decay of the next test).  Tuned by v at
+    real and negative (|Δ₂| smallest where φ² is largest, as cos φ ≈ 1 − φ²/2); above it the response is near
+    quadrature (arg c₂ ≈ π/2): the drive then breaks pairs at E = ω_L (the decay of the next test).  Tuned by v at
     |A₀| = 2e-8 V·s/m, N = 2000, 0–47 ps analysed from 5 ps (benchmarks/leggett_edge.py: N = 8000, 100 ps, nine v
     give exponents 0.53 below, 0.45 above).  Measured here: δ = −0.432, −0.162, +0.180, +0.573 meV; |c₂| = 0.206,
     0.348, 0.490, 0.287 meV/rad²; |c₂|√|δ| = 0.135, 0.140 | 0.208, 0.217; arg c₂ = −3.137, 3.130 | 1.788, 1.562;

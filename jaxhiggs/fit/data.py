@@ -50,8 +50,9 @@ def _window(window, tag):
     return lo, hi
 
 
-def _uncertainty(uncertainty, shape, tag):
-    """The uncertainties broadcast to ``shape``: finite and > 0 everywhere (both parts of a complex e)."""
+def _uncertainty(uncertainty, shape, tag, keep):
+    """The uncertainties broadcast to ``shape``: finite and > 0 (both parts of a complex e) at every point the fit
+    uses (``keep``: the mask and window); a point masked out may carry anything (that is what masks are for)."""
     name = f"{tag}uncertainty"
     allowed = ("finite uncertainties > 0 in the units of the data (complex data: real part → Re/σ₁, imaginary part "
                "→ Im/σ₂, both > 0)")
@@ -74,6 +75,7 @@ def _uncertainty(uncertainty, shape, tag):
     for part in parts:
         with np.errstate(invalid="ignore"):
             good &= np.isfinite(part) & (part > 0)
+    good |= ~keep
     if not np.all(good):
         k = int(np.argmin(good.reshape(-1)))
         raise fail(name if scalar else f"{name}[{k}]", arr.reshape(-1)[k], allowed)
@@ -153,9 +155,9 @@ def _make_dataset(x, data, temperature, model_kind, component, uncertainty, weig
             raise InputError(f"{tag}the transmission noise model has non-finite or non-positive variances")
         err_model = (a, b)
         uncertainty = uncertainty.uncertainty(data)  # at the data: for plots and as a placeholder
-    # the same rule for real and complex data: every uncertainty finite and > 0 (no abs(), no NaN/inf that would
-    # drop a point from χ² while it still counts in n_data), checked here, before anything is compiled
-    u = None if uncertainty is None else _uncertainty(uncertainty, x.shape, tag)
+    # the same rule for real and complex data: every uncertainty the fit uses finite and > 0 (no abs(), no NaN/inf
+    # that would drop a point from χ² while it still counts in n_data), checked here, before anything is compiled
+    u = None if uncertainty is None else _uncertainty(uncertainty, x.shape, tag, keep)
     w = None if weights is None else _weights(weights, component == "complex", tag)
     if component == "complex":
         d = np.concatenate([data.real, data.imag])
@@ -173,8 +175,10 @@ def _make_dataset(x, data, temperature, model_kind, component, uncertainty, weig
         e = np.ones_like(d) if u is None else np.abs(u) * 1.0
         if w is not None:
             e = e / w[0]
-    if not np.all(np.isfinite(e) & (e > 0)):  # e.g. an uncertainty/weight ratio that over- or underflows
-        k = int(np.argmin(np.isfinite(e) & (e > 0)))
+    with np.errstate(invalid="ignore"):
+        usable = (np.isfinite(e) & (e > 0)) | ~keep  # e.g. an uncertainty/weight ratio that over- or underflows
+    if not np.all(usable):
+        k = int(np.argmin(usable))
         raise InputError(f"{tag}uncertainty/weights = {show(e[k])} at point {k % x.size} is not allowed: the "
                          "effective uncertainties e/w must be finite and > 0")
     if keep.sum() == 0:

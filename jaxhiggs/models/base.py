@@ -27,7 +27,9 @@ Nothing model-specific lives in :mod:`jaxhiggs.solve`.
 
 from __future__ import annotations
 
+import sys
 import warnings
+from pathlib import Path
 
 import diffrax
 import equinox as eqx
@@ -48,7 +50,17 @@ def warn_unused_impurity_rate(model: str, material, instead: str) -> None:
 
     if is_concrete(material.gammas) and np.any(np.asarray(material.gammas) > 0):
         warnings.warn(f"{model} ignores the material's impurity rate gamma = {show(material.gammas)} meV: {instead}",
-                      UserWarning, stacklevel=3)
+                      UserWarning, stacklevel=user_stacklevel())
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` of the first caller outside jaxhiggs and equinox (whose Module __init__ wrappers add
+    frames), so that a warning names the user's line."""
+    ours = (str(Path(__file__).resolve().parents[1]), str(Path(eqx.__file__).resolve().parent))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(ours):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class Model(eqx.Module):

@@ -53,7 +53,7 @@ from .._validate import InputError, check, check_type, show
 from ..drive import Drive, DriveSum, GaussianPulse, NoDrive
 from ..equilibrium import Equilibrium, _thermal_factor, bcs_equilibrium
 from ..material import _HBAR2_OVER_2ME_MEV_NM2, Superconductor
-from .base import Model, warn_unused_impurity_rate
+from .base import Model, user_stacklevel, warn_unused_impurity_rate
 from .occupation import bin_states, binned, check_edges, check_edges_reach, occupation_from_density
 
 #: e/ħ times 1 V·s/m, in nm⁻¹ (the wave number of eA/ħ per unit A).
@@ -650,7 +650,7 @@ class FiniteMomentum(Model):
                 f"the recurrence time πħ/δε = {recurrence:.4g} ps of the k_x rows (dk = {self.shell.dk:g} nm⁻¹): the "
                 f"grid's discrete energies revive the pair coherences, so results after {start + recurrence:.4g} ps "
                 f"are grid artefacts; use dk ≤ {dk:.3g} nm⁻¹ (q0_steps raised in proportion to keep q₀) or a shorter "
-                "window", stacklevel=3)
+                "window", stacklevel=user_stacklevel())
 
     def options(self):
         extra = {} if self.shell.probe_steps is None else {"probe_steps": self.shell.probe_steps}

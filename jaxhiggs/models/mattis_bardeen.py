@@ -45,7 +45,7 @@ from .._validate import check, check_bool, check_type
 from ..grid import check_grid_memory, check_n_energies, endpoint_grid, midpoint_grid
 from ..material import Superconductor
 from ..solvers import ExponentialRK4, OuterSum, UnrolledTsit5
-from .base import Model, on_accelerator
+from .base import Model, on_accelerator, user_stacklevel
 
 # Diffrax flags complex states as experimental; the MB state is intrinsically complex and the
 # solver only uses elementwise arithmetic and an RMS norm of |y|, checked against closed forms
@@ -260,7 +260,7 @@ class MattisBardeen(Model):
                 need = int(math.ceil(4.0 * float(material.omega_D) / g_min)) + 1
                 warnings.warn(
                     f"the energy grid spacing {spacing:.4g} meV does not resolve gamma = {g_min:.4g} meV "
-                    f"(need spacing ≤ gamma/2): use n_energies ≥ {need + need % 2}", stacklevel=2)
+                    f"(need spacing ≤ gamma/2): use n_energies ≥ {need + need % 2}", stacklevel=user_stacklevel())
 
     # ------------------------------------------------------------------ kernels
     def kernels(self) -> dict:
@@ -468,7 +468,7 @@ class MattisBardeen(Model):
             need = int(math.ceil(2 * float(self.material.omega_D) * units.ps_to_internal(window) / np.pi)) + 2
             warnings.warn(
                 f"the time window {window:.4g} ps exceeds the recurrence time πħ/δε = {recurrence:.4g} ps of the "
-                f"energy grid: use n_energies ≥ {need + need % 2} or a shorter window", stacklevel=3)
+                f"energy grid: use n_energies ≥ {need + need % 2} or a shorter window", stacklevel=user_stacklevel())
 
     def expansion_parameters(self, result) -> dict:
         """The model's own measure of how perturbative a run was (dimensionless, from ``result``).
@@ -508,7 +508,7 @@ class MattisBardeen(Model):
             f"{detail}The Mattis–Bardeen expansion in A is not valid at this drive amplitude: {text} > "
             f"{VALIDITY_LIMIT} (the neglected orders are of that size; spectra may show Re σ < 0).  Lower the "
             f"amplitude by a factor ≤ {scale:.2g} (the results scale exactly as A, A², A³) or use a non-perturbative "
-            "model (jh.models.CleanPseudospin)", PerturbativeValidityWarning, stacklevel=3)
+            "model (jh.models.CleanPseudospin)", PerturbativeValidityWarning, stacklevel=user_stacklevel())
 
     def linear_conductivity(self, omega, eta) -> Complex[Array, " n_omega"]:
         """σ(ω)/σ₀ of this discrete model in closed form: spec §3.2 + §4.2 in the frequency domain.
