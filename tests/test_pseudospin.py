@@ -398,6 +398,35 @@ def test_the_phase_oscillation_drives_the_small_gap_through_its_square_root_higg
     assert all(s["correlation"] < 0.2 and 0.0 <= free < 0.03 for _, s, free in rows), rows
 
 
+def test_the_finite_q_fig5bdf_ringing_splits_into_the_edge_drive_and_the_higgs_ringing():
+    """Which line carries Krull's Fig. 5b,d,f ringing in the finite-momentum model (v = 0.015, q₀ = 1.6e-4 nm⁻¹):
+    the stored 22 ps records of leggett_excitation.py's scan ``fig5b015long`` (rows dk = 8e-5), split as in the
+    previous test with the free line held at 2|Δ₂| (benchmarks/leggett_edge.py --finite-q).  Measured, below the
+    ω_H2 = 2ω_L crossing (|A₀| = 4e-8, δ = −0.130 meV): c₂ = 0.307 meV/rad² at 3.013 rad (the clean edge law: 0.371
+    at π), locked line |c₂|φ₀² = 0.041 meV against a free line of 0.015; past it (7e-8, δ = +0.540): c₂ = 0.281 at
+    2.035 rad (clean law 0.297, near π/2 above the edge), locked 0.058 against free 0.134 meV; canonical
+    correlations 0.45 and 0.32.  So the locked drive follows band 2's edge response in size and phase here too, and
+    the ringing past the crossing is the Higgs mode's own.  Tolerances: correlation < 0.5; |c₂| 0.7–1.05 of the
+    clean law at the same δ; arg c₂ within 0.25 of π at 4e-8, in (1.7, 2.3) at 7e-8; the locked line > 2× the free
+    one at 4e-8, the free one > 2× the locked at 7e-8.  (Analysis of stored records, ~1 s.)"""
+    import json
+
+    import leggett_edge
+
+    law = json.loads((leggett_edge.HERE / "results" / "leggett_edge_cpu.json").read_text())["meta"]["edge_law"]
+    for a0 in (4e-8, 7e-8):
+        d = np.load(leggett_edge.SERIES / f"fig5b015long_v0.015_q0.00016_a{a0:g}.npz")
+        r = leggett_edge.split_record(d["time_ps"], d["gap_abs_meV"].astype(float), d["relative_phase_rad"], 2.0,
+                                      free_at_higgs=True)
+        b, p = law["below" if r["delta"] < 0 else "above"]
+        locked = r["c2_abs"] * r["phi0"] ** 2
+        assert r["correlation"] < 0.5 and 0.7 < r["c2_abs"] / (b * abs(r["delta"]) ** -p) < 1.05, r
+        if a0 == 4e-8:
+            assert r["delta"] < 0 and abs(abs(r["c2_arg"]) - np.pi) < 0.25 and locked > 2 * r["free_line_abs"], r
+        else:
+            assert r["delta"] > 0 and 1.7 < r["c2_arg"] < 2.3 and r["free_line_abs"] > 2 * locked, r
+
+
 def test_the_leggett_oscillation_decays_by_creating_small_gap_pairs_at_twice_its_frequency():
     """Why the phase oscillation decays although ω_L lies below both continua (benchmarks/leggett_damping.py): at
     second order it drives band-2 pairs at E = ω_L, open where 2ω_L > 2Δ₂.  Krull's pump on the MgB₂ preset,
