@@ -152,20 +152,18 @@ def test_bad_configuration_is_an_error_naming_the_file(text, words, tmp_path, ca
 
 
 def test_outputs_keep_every_dot_and_are_never_overwritten(tmp_path, capsys):
-    """``--out res_T1.5`` writes res_T1.5.npz (``Path.with_suffix`` once gave res_T1.npz, so T = 1.5 and 1.7 K
-    shared a file); an existing output — result, figure or an edited configuration — is refused before any work,
+    """``--out res_T1.5`` writes res_T1.5.npz (``Path.with_suffix`` once gave res_T1.npz, so runs at T = 1.5 and
+    1.7 K shared a file); an existing output — result, figure or an edited configuration — is refused before any work,
     naming it, and is left as it was; ``--overwrite`` replaces it.  The Schmid–Higgs configuration: the cheapest
     run (no solve)."""
     cfg = tmp_path / "sh.toml"
     assert cli.main(["config", "schmid-higgs", "--out", str(cfg)]) == 0
     text = cfg.read_text()
-    for old, new in QUICK["schmid-higgs"]:
+    for old, new in QUICK["schmid-higgs"] + [("count = 24", "count = 4")]:  # what is written matters, not χ
         text = text.replace(old, new)
     cfg.write_text(text)
-    for temp in ("1.5", "1.7"):
-        assert cli.main(["run", str(cfg), "--out", str(tmp_path / f"res_T{temp}"), "--no-progress"]) == 0
-    assert sorted(p.name for p in tmp_path.glob("res_T*")) == ["res_T1.5.npz", "res_T1.5.png", "res_T1.7.npz",
-                                                              "res_T1.7.png"]
+    assert cli.main(["run", str(cfg), "--out", str(tmp_path / "res_T1.5"), "--no-progress"]) == 0
+    assert sorted(p.name for p in tmp_path.glob("res_T*")) == ["res_T1.5.npz", "res_T1.5.png"]  # not res_T1.npz
     assert cli.main(["run", str(cfg), "--out", str(tmp_path / "res_T1.5.npz"), "--no-progress"]) == 2
     assert f"{tmp_path / 'res_T1.5.npz'} exists" in capsys.readouterr().err
     before = (tmp_path / "res_T1.5.npz").stat().st_mtime_ns
@@ -182,11 +180,13 @@ def test_outputs_keep_every_dot_and_are_never_overwritten(tmp_path, capsys):
 
 
 def test_save_result_appends_npz_and_refuses_an_existing_file(tmp_path):
-    import jaxhiggs as jh
+    from types import SimpleNamespace
+
     from jaxhiggs import io
 
-    model = jh.models.CleanPseudospin(jh.materials.nbn(), 32)
-    result = jh.simulate(model, jh.Quench(final_gap=1.2), np.linspace(0.0, 0.5, 11))
+    # what save_result reads of a Result (a solve here would only add its compilation)
+    result = SimpleNamespace(times=np.linspace(0.0, 0.5, 11), observables={"gap": np.ones((11, 1))}, metadata={},
+                             num_steps=10, success=True)
     path = io.save_result(tmp_path / "nbn_T1.5K", result)
     assert path == tmp_path / "nbn_T1.5K.npz" and path.exists()
     with pytest.raises(FileExistsError, match="nbn_T1.5K.npz exists"):
