@@ -76,14 +76,18 @@ def _check_one(condition_fn, name, value, allowed, unit=""):
         raise fail(name, value, f"one number: {allowed}", unit)
 
 
+def _needs_pair_breaking(pair_breaking, name, value, unit, why):
+    """``name`` > 0 with Γ = 0 is refused (``why`` says what Γ = 0 cannot do)."""
+    if is_concrete(pair_breaking, value):
+        if float(np.max(np.asarray(value))) > 0 and float(np.min(np.asarray(pair_breaking))) <= 0:
+            raise ValueError(f"{name} = {float(np.max(value))!r} {unit} with pair_breaking = 0 meV is not supported: "
+                             f"{why}")
+
+
 def _check_temperature_needs_pair_breaking(pair_breaking, temperature):
     """T > 0 with Γ = 0 is refused: the Γ = 0 closed form of C8 is the T = 0 response."""
-    if is_concrete(pair_breaking, temperature):
-        if float(np.max(np.asarray(temperature))) > 0 and float(np.min(np.asarray(pair_breaking))) <= 0:
-            raise ValueError(
-                f"temperature = {float(np.max(temperature))!r} K with pair_breaking = 0 meV is not "
-                "supported: T > 0 requires Γ > 0 (the Γ = 0 closed form is T = 0 only)"
-            )
+    _needs_pair_breaking(pair_breaking, "temperature", temperature, "K",
+                         "T > 0 requires Γ > 0 (the Γ = 0 closed form is T = 0 only)")
 
 
 # --------------------------------------------------------------------------- Γ = 0 closed form
@@ -219,13 +223,9 @@ def _chi_inv_numeric_single(omega, gap, gam, t_mev, n_nodes, diffusion=0.0):
 
 def _check_finite_q_needs_pair_breaking(pair_breaking, diffusion_energy):
     """q > 0 with Γ = 0 is refused: the ε ≈ 0 poles of §S.5 would lie on the integration path."""
-    if is_concrete(pair_breaking, diffusion_energy):
-        if float(np.max(np.asarray(diffusion_energy))) > 0 and float(np.min(np.asarray(pair_breaking))) <= 0:
-            raise ValueError(
-                f"diffusion_energy = {float(np.max(diffusion_energy))!r} meV with pair_breaking = 0 meV is not "
-                "supported: q > 0 needs Γ > 0 (at Γ = 0 the ε ≈ 0 poles lie on the integration path; use a "
-                "small Γ such as 1e-3 Δ)"
-            )
+    _needs_pair_breaking(pair_breaking, "diffusion_energy", diffusion_energy, "meV",
+                         "q > 0 needs Γ > 0 (at Γ = 0 the ε ≈ 0 poles lie on the integration path; use a small Γ "
+                         "such as 1e-3 Δ)")
 
 
 def schmid_higgs_susceptibility(
