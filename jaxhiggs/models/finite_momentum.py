@@ -317,6 +317,44 @@ def _as_index(ix: list[int]):
     return np.asarray(ix)
 
 
+def _pairing_commutator(delta, rho):
+    """[g, ρ] for g = [[0, −Δ], [−Δ*, 0]] in every (2 × 2) block of ``rho``; ``delta`` broadcasts against
+    rho[..., 0, 0]."""
+    r00, r01, r10, r11 = rho[..., 0, 0], rho[..., 0, 1], rho[..., 1, 0], rho[..., 1, 1]
+    dc = jnp.conj(delta)
+    return jnp.stack([jnp.stack([dc * r01 - delta * r10, delta * (r00 - r11)], -1),
+                      jnp.stack([dc * (r11 - r00), delta * r10 - dc * r01], -1)], -2)
+
+
+@eqx.filter_custom_jvp
+def _computed_once(t, drive, *, fn):
+    """``fn(t, drive)`` (a few numbers), on the CPU evaluated inside a loop XLA cannot see through, so that it is
+    computed once per call and read from memory by the loops over the state that use it.
+
+    Why: left as plain arithmetic, the pulses' exp, cos and sin were fused into every loop over the state that reads
+    the amplitudes and recomputed for each element: 0.96 ms per call of each such loop against 0.085 ms for the same
+    loop without them, and a whole Tsit5 solve 2.4–2.9× slower (q₀-only model, N_k = 252 and 1040, n_max = 4, CPU).
+    ``lax.optimization_barrier`` does not stop this on the CPU, and a reduction over a few elements is rewritten as
+    additions and fused as well.  Other platforms get the plain arithmetic: there a loop costs a round trip to the
+    host, and a few more operations per GPU thread cost nothing measurable.  Derivatives go through the plain
+    arithmetic (the loop is not reverse-differentiable).
+    """
+
+    def looped(t):
+        start = jnp.where(jnp.isnan(t), 1, 0)  # 0 for every real time: one pass, a trip count XLA cannot know
+        zero = jax.tree.map(lambda x: jnp.zeros(x.shape, x.dtype), jax.eval_shape(fn, t, drive))
+        # the body depends on the counter, so that XLA cannot hoist fn out of the loop either
+        body = lambda c: (c[0] + 1, fn(t + 0.0 * c[0], drive))  # noqa: E731
+        return jax.lax.while_loop(lambda c: c[0] < 1, body, (start, zero))[1]
+
+    return jax.lax.platform_dependent(t, cpu=looped, default=lambda t: fn(t, drive))
+
+
+@_computed_once.def_jvp
+def _computed_once_jvp(primals, tangents, *, fn):
+    return eqx.filter_jvp(fn, primals, tangents)
+
+
 @jax.jit
 def _purity(rho):
     """Σ_{n,k} ‖ρ_n(k)‖²_F per band."""
@@ -435,9 +473,14 @@ class FiniteMomentum(Model):
 
     def _amplitudes(self, t, args):
         """(a, b): the travelling-wave amplitudes A_{q₀}(t), A_{q_pr}(t) of the drive (b = 0 without probe axis)."""
-        drive = args["drive"]
-        b = travelling_amplitude(drive, t, probe=True) if self.shell.probe_steps is not None else 0.0
-        return travelling_amplitude(drive, t), b
+        has_probe = self.shell.probe_steps is not None
+
+        def amplitudes(t, drive):
+            b = travelling_amplitude(drive, t, probe=True) if has_probe else jnp.zeros((), complex)
+            return travelling_amplitude(drive, t), b
+
+        a, b = _computed_once(t, args["drive"], fn=amplitudes)
+        return a, (b if has_probe else 0.0)
 
     def _sources(self, t, args):
         """Diagonals (n_bands, N_k, 2) of the field's blocks h_p without ξ (dict offset p → array)."""
@@ -511,10 +554,10 @@ class FiniteMomentum(Model):
         if include_xi:
             xi = args["xi"]  # ξ(k + p), (n_bands, n_offsets, N_k)
             out = out + (xi[..., None, None] * tau3[:, None] - xi[:, origin][:, None, :, None, None] * tau3) * rho
-        # the pairing part of h_0, off-diagonal and uniform in k: [[0, −Δ], [−Δ*, 0]]
-        off = jnp.stack([jnp.stack([jnp.zeros_like(delta), -delta], -1),
-                         jnp.stack([-jnp.conj(delta), jnp.zeros_like(delta)], -1)], -2)[:, None, None]
-        out = out + off @ rho - rho @ off
+        # the pairing part of h_0, off-diagonal and uniform in k: g = [[0, −Δ], [−Δ*, 0]]; [g, ρ] entry by entry
+        # (as 2 × 2 matrix products XLA's CPU backend made two batched dot calls of them; written out, the op time of
+        # a profiled Tsit5 solve fell 13–25 %, q₀-only model, N_k = 252)
+        out = out + _pairing_commutator(delta[:, None, None], rho)
         return {"rho": -1j * out * args["valid"][..., None, None]}
 
     def vector_field(self, t, y, args):
@@ -763,7 +806,8 @@ def pump_probe_conductivity(model: FiniteMomentum, pump: Drive, probe_at, delays
             transform.  Since j(t) = ∫dt' K(t, t') a(t') this gives exactly the response with kernel
             K(t, t') e^{−η(t − t')}, i.e. every line of the discrete grid broadened into a Lorentzian of
             half-width η (and the cut at the window's end suppressed by e^{−ηL}); 0: none.
-        batch_size: number of drives per vmapped solve (None: all phases·n_delays at once); with ``store``,
+        batch_size: number of drives per compiled solve (None: all phases·n_delays at once; vmapped on accelerators,
+            one run after another on the CPU, where a vmapped batch runs at the pace of its slowest run); with ``store``,
             the runs per chunk of the stores (None: the sweep's choice from memory).
         store: a directory for long runs (None: memory only).  Each probe phase's delay runs and the pump-only
             run are kept as resumable :func:`jaxhiggs.sweep` stores in its sub-folders ``phase_<m>`` and
