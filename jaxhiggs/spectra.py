@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -453,18 +454,27 @@ def harmonic_amplitude(times, signal, frequency, harmonic: int = 3, tolerance: f
 
 
 # --------------------------------------------------------------------------- batched experiments
+@eqx.filter_jit
+def _solve_batch(model, drives, t, options, driven, on_cpu: bool):
+    """The solves of :func:`_batched_solve` (``drives`` stacked along a leading axis), compiled once per model
+    structure, options and shapes: a second call with other delays or amplitudes reuses the program."""
+    from .parallel import device_map
+    from .solve import solve_status
+
+    def solve_one(d):
+        return solve_status(model, d, t, options, driven)
+
+    return device_map(solve_one, drives) if on_cpu else jax.vmap(solve_one)(drives)
+
+
 def _batched_solve(model, drives, times_ps, **options):
     """Observables of ``model`` under each drive of the list (same structure), in one compiled program: vmapped on
     accelerators, one after the other on the CPU (``lax.map``, shared out over the CPU devices of
     :func:`jaxhiggs.use_cpu_cores`), as :func:`jaxhiggs.sweep` does.  On the CPU a vmapped solve runs every member at
     the pace of the slowest, and diffrax's stage sums then transpose the whole (members × stages) buffer at every
     stage: 7.7 s for three finite-momentum runs that take 1.8 s each alone (probe test grid)."""
-    import equinox as eqx
-    import jax
-
     from . import divergence
-    from .parallel import device_map
-    from .solve import SolverOptions, check_model_and_drive, check_times, driven_saves, solve_status
+    from .solve import SolverOptions, check_model_and_drive, check_times, driven_saves
 
     opts = SolverOptions(**options)
     times_ps = check_times(times_ps, drives[0])
@@ -475,12 +485,7 @@ def _batched_solve(model, drives, times_ps, **options):
     # the free evolution takes over once the last drive of the batch has ended
     counts = [driven_saves(model, d, np.asarray(t), opts) for d in drives]
     driven = None if None in counts else max(counts)
-    def solve_one(d):
-        return solve_status(model, d, t, opts, driven)
-
-    on_cpu = jax.devices()[0].platform == "cpu"
-    run = (lambda xs: device_map(solve_one, xs)) if on_cpu else jax.vmap(solve_one)
-    ys, steps, ok, status = eqx.filter_jit(run)(stacked)
+    ys, steps, ok, status = _solve_batch(model, stacked, t, opts, driven, jax.devices()[0].platform == "cpu")
     ok = np.asarray(ok)
     if not ok.all():
         i = int(np.argmin(ok))
