@@ -428,6 +428,8 @@ def test_the_finite_q_fig5bdf_ringing_splits_into_the_edge_drive_and_the_higgs_r
             assert r["delta"] > 0 and 1.7 < r["c2_arg"] < 2.3 and r["free_line_abs"] > 2 * locked, r
 
 
+# 15–19 s (three 25 ps runs, N = 2000); the golden-rule test on the stored finite-q records stays in the default run
+@pytest.mark.slow
 def test_the_leggett_oscillation_decays_by_creating_small_gap_pairs_at_twice_its_frequency():
     """Why the phase oscillation decays although ω_L lies below both continua (benchmarks/leggett_damping.py): at
     second order it drives band-2 pairs at E = ω_L, open where 2ω_L > 2Δ₂.  Krull's pump on the MgB₂ preset,

@@ -807,8 +807,8 @@ def pump_probe_conductivity(model: FiniteMomentum, pump: Drive, probe_at, delays
             K(t, t') e^{−η(t − t')}, i.e. every line of the discrete grid broadened into a Lorentzian of
             half-width η (and the cut at the window's end suppressed by e^{−ηL}); 0: none.
         batch_size: number of drives per compiled solve (None: all phases·n_delays at once; vmapped on accelerators,
-            one run after another on the CPU, where a vmapped batch runs at the pace of its slowest run); with ``store``,
-            the runs per chunk of the stores (None: the sweep's choice from memory).
+            one run after another on the CPU, where a vmapped batch runs at the pace of its slowest run); with
+            ``store``, the runs per chunk of the stores (None: the sweep's choice from memory).
         store: a directory for long runs (None: memory only).  Each probe phase's delay runs and the pump-only
             run are kept as resumable :func:`jaxhiggs.sweep` stores in its sub-folders ``phase_<m>`` and
             ``pump_only`` (a ``delay`` axis: the probe's centre minus the pump's), written chunk by chunk and
