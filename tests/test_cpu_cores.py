@@ -78,10 +78,16 @@ def test_two_cpu_devices_give_the_same_sweep(tmp_path):
             " progress=False)\n"
             "np.save(sys.argv[2], np.asarray(ds['gap'])); print(len(jax.devices()))\n")
     out = {}
+    if len(jax.devices()) == 1:  # this process is the one-device run (a process start saved)
+        model = jh.models.CleanPseudospin(jh.materials.single_band(1.05, 20.0), 64)
+        ds = jh.sweep(model, jh.Quench(final_gap=0.97), np.linspace(0, 5, 51), {"final_gap": [0.95, 0.97, 0.99]},
+                      progress=False)
+        out[1] = np.asarray(ds["gap"])
     for n in (1, 2):
-        path = tmp_path / f"gap_{n}.npy"
-        assert _python(code, str(n), str(path)) == [str(n)]
-        out[n] = np.load(path)
+        if n not in out:
+            path = tmp_path / f"gap_{n}.npy"
+            assert _python(code, str(n), str(path)) == [str(n)]
+            out[n] = np.load(path)
     assert out[1].shape == (3, 51, 1)
     np.testing.assert_allclose(out[2], out[1], rtol=1e-13, atol=0)
 

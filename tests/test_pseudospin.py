@@ -363,6 +363,8 @@ def test_gap_amplitudes_carry_the_leggett_mode_at_twice_its_frequency_in_proport
     assert ratio > 5, ratio
 
 
+# 10–13 s (four 37 ps runs); the split of the stored finite-q records below stays in the default run
+@pytest.mark.slow
 def test_the_phase_oscillation_drives_the_small_gap_through_its_square_root_higgs_edge():
     """Krull's Fig. 5b,d,f mechanism, resolved: the 2ω_L modulation of |Δ₂| locked to the phase oscillation,
     Re(c₂ z²) (``analyse_fig6.phase_locked_split``, previous test's c₂ with its phase), is band 2's amplitude response
