@@ -333,7 +333,7 @@ def _computed_once(t, drive, *, fn):
 
     Why: left as plain arithmetic, the pulses' exp, cos and sin were fused into every loop over the state that reads
     the amplitudes and recomputed for each element: 0.96 ms per call of each such loop against 0.085 ms for the same
-    loop without them, and a whole Tsit5 solve 2.4–2.9× slower (q₀-only model, N_k = 252 and 1040, n_max = 4, CPU).
+    loop without them, and a whole Tsit5 solve 2.3–3.9× slower (q₀-only model, N_k = 252 and 1040, n_max = 4, CPU).
     ``lax.optimization_barrier`` does not stop this on the CPU, and a reduction over a few elements is rewritten as
     additions and fused as well.  Other platforms get the plain arithmetic: there a loop costs a round trip to the
     host, and a few more operations per GPU thread cost nothing measurable.  Derivatives go through the plain
