@@ -46,8 +46,21 @@ def test_example_quick_mode_runs_without_warnings(name, tmp_path):
 
 @pytest.mark.parametrize("option, value", [("--probe-fwhm", "-1"), ("--probe-fwhm", "inf"), ("--probe-mev", "x"),
                                            ("--a0", "0"), ("--v", "-0.1"), ("--store", "krull_finite_q_fig6.py")])
-def test_fig6_example_refuses_bad_probe_options(option, value):
-    run = subprocess.run([sys.executable, "krull_finite_q_fig6.py", option, value], cwd=ROOT / "examples",
-                         env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=300)
-    assert run.returncode == 2
-    assert f"{option} = {value!r} is not allowed" in run.stderr
+def test_fig6_example_refuses_bad_probe_options(option, value, monkeypatch, capsys):
+    """The script's command line refuses each bad value with argparse's usage error (exit status 2) naming the
+    option and the value, before any work.  Run in this process (the script parses its arguments at the top, so
+    nothing is computed); the last case also runs as a separate process, as a user would start it."""
+    import runpy
+
+    monkeypatch.chdir(ROOT / "examples")
+    monkeypatch.syspath_prepend(str(ROOT / "examples"))
+    monkeypatch.setattr(sys, "argv", ["krull_finite_q_fig6.py", option, value])
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_path("krull_finite_q_fig6.py", run_name="__main__")
+    assert exit_.value.code == 2
+    assert f"{option} = {value!r} is not allowed" in capsys.readouterr().err
+    if option == "--store":
+        run = subprocess.run([sys.executable, "krull_finite_q_fig6.py", option, value], cwd=ROOT / "examples",
+                             env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=300)
+        assert run.returncode == 2
+        assert f"{option} = {value!r} is not allowed" in run.stderr
