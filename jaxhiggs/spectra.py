@@ -249,6 +249,35 @@ def fit_damped_cosine(times, signal, start: float, stop: float, origin: float = 
 
 
 # --------------------------------------------------------------------------- optical conductivity
+def _over_field(j_w, a_w, freq):
+    """σ(ν) = j(ν)/(iω A(ν)) in S/m (ω = 2πν, ``freq`` ν in THz); NaN where A(ν) is exactly 0.
+
+    There σ is undefined (no field at that frequency): NaN marks it, where the plain quotient gave ±inf (or NaN),
+    which breaks colour scales and sums; derivatives elsewhere are those of the plain quotient.
+    """
+    zero = a_w == 0
+    omega = 2.0 * jnp.pi * freq * 1e12  # rad/s
+    return jnp.where(zero, jnp.nan, j_w / (1j * omega * jnp.where(zero, 1.0, a_w)))
+
+
+def _check_field(vector_potential, name: str, rows=None) -> None:
+    """Refuse a (row of a) concrete vector potential that is 0 throughout: σ = j/(iωA) needs a field.
+
+    ``rows``: what to call row i in the message (e.g. its delay), for 2-D input.
+    """
+    if not is_concrete(vector_potential):
+        return
+    a = np.asarray(vector_potential)
+    dead = ~np.any(a != 0, axis=-1)
+    if np.any(dead):
+        i = np.unravel_index(int(np.argmax(dead)), dead.shape) if dead.ndim else ()
+        which = f"{name}[{', '.join(map(str, i))}]" if i else name
+        if rows is not None and i:
+            which += f" ({rows(i[-1])})"
+        raise InputError(f"{which} = 0 throughout is not allowed: σ = j/(iωA) needs a field in the window "
+                         "(a probe that reaches the record)")
+
+
 def conductivity(result, order: int = 1, sigma0=None, unit: str = "drude", window: str = "none",
                  pad_factor: int = 4, resolution: float | None = None, times=None, current=None,
                  vector_potential=None) -> tuple[Float[Array, " n_freq"], Complex[Array, "... n_freq"]]:
@@ -269,7 +298,8 @@ def conductivity(result, order: int = 1, sigma0=None, unit: str = "drude", windo
         resolution: requested frequency resolution in THz (finite > 0); raises if the record is too short.
 
     Returns:
-        (ν in THz, σ) for ν > 0 (the ν = 0 sample is dropped).
+        (ν in THz, σ) for ν > 0 (the ν = 0 sample is dropped).  σ is NaN (not ±inf) at a frequency where the
+        transform of A is exactly 0 (there σ is undefined); a vector potential that is 0 throughout is refused.
     """
     if result is not None:
         times = result.times
@@ -293,11 +323,10 @@ def conductivity(result, order: int = 1, sigma0=None, unit: str = "drude", windo
         check(lambda s: s > 0, "sigma0", sigma0, "a finite normalisation σ₀ > 0 S/m", unit="S/m")
     _check_transform(window, pad_factor)
     _check_signal(t, current, name="current")
-    _check_signal(t, vector_potential, name="vector_potential")
+    _check_field(_check_signal(t, vector_potential, name="vector_potential"), "vector_potential")
     freq, j_w = fourier_transform(t, current, window=window, subtract_mean=False, pad_factor=pad_factor)
     _, a_w = fourier_transform(t, vector_potential, window=window, subtract_mean=False, pad_factor=pad_factor)
-    omega = 2.0 * jnp.pi * freq * 1e12  # rad/s
-    sigma = j_w[..., 1:] / (1j * omega[1:] * a_w[..., 1:])  # S/m
+    sigma = _over_field(j_w[..., 1:], a_w[..., 1:], freq[1:])  # S/m
     if order == 1:  # σ₃ alone is a correction and may be negative; the linear σ must absorb
         check_absorption(freq[1:], sigma, jnp.abs(a_w[..., 1:]), "σ₁")
     if unit == "drude":
@@ -351,7 +380,8 @@ def moving_window_conductivity(times, delays, delta_current, delta_vector_potent
     ``times`` (ps, uniform), ``delays`` (ps, strictly increasing, multiples of the time step apart), and
     the differences Δj = j^{pp} − j^{p}, ΔA = A^{pp} − A^{p} of shape (n_delays, n_times).  For delay
     t_d the window is [t₀ + t_d − t_d,0, t_end − (t_d,max − t_d)] (fixed length, at least
-    ``MIN_WINDOW_SAMPLES`` samples).  Returns (ν THz, σ (n_delays, n_freq)) in S/m (ν = 0 dropped).
+    ``MIN_WINDOW_SAMPLES`` samples).  Returns (ν THz, σ (n_delays, n_freq)) in S/m (ν = 0 dropped); σ is NaN
+    where the window's ΔA(ν) is exactly 0, and a row of ΔA that is 0 throughout its window is refused.
     """
     freq, sigma, _ = _moving_window(times, delays, delta_current, delta_vector_potential, pad_factor, window)
     return freq, sigma
@@ -392,6 +422,17 @@ def _delay_shifts(times, delays, arrays=None) -> np.ndarray:
     return shift
 
 
+def _check_probes(probes, delays, times) -> None:
+    """Before any solve: each probe drive (one per delay) has a vector potential that is not 0 throughout the
+    record ``times`` (ps), else its σ row would be undefined (0/0)."""
+    t = units.ps_to_internal(jnp.asarray(times, dtype=float))
+    for d, p in zip(np.ravel(delays), probes):
+        a = np.asarray(jnp.vectorize(p.vector_potential)(t))
+        if not np.any(a != 0):
+            raise InputError(f"probe_at({float(d):g}) = {type(p).__name__} with A(t) = 0 throughout the record is not "
+                             "allowed: the probe must reach the saved times (σ = j/(iωA) needs its field)")
+
+
 def _moving_window(times, delays, delta_current, delta_vector_potential, pad_factor: int = 4, window: str = "none"):
     """:func:`moving_window_conductivity` plus the probe's spectral weight |ΔA(ν)| (n_delays, n_freq)."""
     shift = _delay_shifts(times, delays, {"delta_current": delta_current,
@@ -405,12 +446,12 @@ def _moving_window(times, delays, delta_current, delta_vector_potential, pad_fac
     rows = np.arange(shift.size)[:, None]
     j = jnp.asarray(delta_current)[rows, idx]
     a = jnp.asarray(delta_vector_potential)[rows, idx]
+    _check_field(a, "delta_vector_potential", rows=lambda i: f"delay {float(np.ravel(delays)[i]):g} ps, in its window")
     tw = t[:length]
     freq, j_w = fourier_transform(tw, j, window=window, subtract_mean=False, pad_factor=pad_factor)
     _, a_w = fourier_transform(tw, a, window=window, subtract_mean=False, pad_factor=pad_factor)
-    omega = 2.0 * jnp.pi * freq[1:] * 1e12
     # the window's own start time only adds a common phase to j(ν) and A(ν), which cancels in σ
-    return freq[1:], j_w[..., 1:] / (1j * omega * a_w[..., 1:]), jnp.abs(a_w[..., 1:])
+    return freq[1:], _over_field(j_w[..., 1:], a_w[..., 1:], freq[1:]), jnp.abs(a_w[..., 1:])
 
 
 def delay_spectrum(delays, sigma, pad_factor: int = 4):
@@ -455,25 +496,26 @@ def harmonic_amplitude(times, signal, frequency, harmonic: int = 3, tolerance: f
 
 # --------------------------------------------------------------------------- batched experiments
 @eqx.filter_jit
-def _solve_batch(model, drives, t, options, driven, on_cpu: bool):
+def _solve_batch(model, drives, t, options, driven, mode: str):
     """The solves of :func:`_batched_solve` (``drives`` stacked along a leading axis), compiled once per model
-    structure, options and shapes: a second call with other delays or amplitudes reuses the program."""
+    structure, options and shapes: a second call with other delays or amplitudes reuses the program.
+    ``mode``: :func:`jaxhiggs.parallel.batch_mode` of the platform."""
     from .parallel import device_map
     from .solve import solve_status
 
     def solve_one(d):
         return solve_status(model, d, t, options, driven)
 
-    return device_map(solve_one, drives) if on_cpu else jax.vmap(solve_one)(drives)
+    return device_map(solve_one, drives) if mode == "map" else jax.vmap(solve_one)(drives)
 
 
 def _batched_solve(model, drives, times_ps, **options):
-    """Observables of ``model`` under each drive of the list (same structure), in one compiled program: vmapped on
-    accelerators, one after the other on the CPU (``lax.map``, shared out over the CPU devices of
-    :func:`jaxhiggs.use_cpu_cores`), as :func:`jaxhiggs.sweep` does.  On the CPU a vmapped solve runs every member at
-    the pace of the slowest, and diffrax's stage sums then transpose the whole (members × stages) buffer at every
-    stage: 7.7 s for three finite-momentum runs that take 1.8 s each alone (probe test grid)."""
+    """Observables of ``model`` under each drive of the list (same structure), in one compiled program, run as
+    :func:`jaxhiggs.parallel.batch_mode` says, as :func:`jaxhiggs.sweep` does: vmapped on accelerators, one after
+    the other on the CPU (``lax.map``, shared out over the CPU devices of :func:`jaxhiggs.use_cpu_cores`).
+    Vmapped on the CPU, three finite-momentum runs that take 1.8 s each alone took 7.7 s (probe test grid)."""
     from . import divergence
+    from .parallel import batch_mode
     from .solve import SolverOptions, check_model_and_drive, check_times, driven_saves
 
     opts = SolverOptions(**options)
@@ -485,7 +527,7 @@ def _batched_solve(model, drives, times_ps, **options):
     # the free evolution takes over once the last drive of the batch has ended
     counts = [driven_saves(model, d, np.asarray(t), opts) for d in drives]
     driven = None if None in counts else max(counts)
-    ys, steps, ok, status = _solve_batch(model, stacked, t, opts, driven, jax.devices()[0].platform == "cpu")
+    ys, steps, ok, status = _solve_batch(model, stacked, t, opts, driven, batch_mode(jax.devices()[0].platform))
     ok = np.asarray(ok)
     if not ok.all():
         i = int(np.argmin(ok))
@@ -508,12 +550,16 @@ def pump_probe(model, pump, probe_at, delays, times, **options):
         **options: solver options.
 
     Returns dict with ``frequency`` (THz), ``sigma`` (n_delays, n_freq) in S/m of
-    Δj₁ + Δj₃ over the probe ΔA, ``sigma1``/``sigma3`` the two parts, and the raw differences.
+    Δj₁ + Δj₃ over the probe ΔA, ``sigma1``/``sigma3`` the two parts, and the raw differences.  σ is NaN at a
+    frequency where ΔA(ν) is exactly 0 (undefined there); a probe whose A(t) is 0 throughout ``times`` is refused
+    before any solve.
     """
     _delay_shifts(times, delays)  # before any solve
     delays = np.asarray(delays, dtype=float)
+    probes = [probe_at(float(d)) for d in delays]
+    _check_probes(probes, delays, times)
     pump_only = _batched_solve(model, [pump], times, **options)
-    pp = _batched_solve(model, [pump + probe_at(float(d)) for d in delays], times, **options)
+    pp = _batched_solve(model, [pump + p for p in probes], times, **options)
     dj1 = pp["current_1"] - pump_only["current_1"]
     dj3 = pp["current_3"] - pump_only["current_3"]
     da = pp["vector_potential"] - pump_only["vector_potential"]

@@ -146,3 +146,37 @@ def test_uneven_delays_on_the_grid_give_the_windows_of_the_even_scan():
     _, uneven = spectra.moving_window_conductivity(T, DELAYS[keep], j[keep], a[keep])
     np.testing.assert_allclose(np.asarray(uneven), np.asarray(even)[keep], rtol=1e-12, atol=0)
 
+
+
+def test_sigma_is_nan_where_the_field_transform_is_exactly_zero_and_a_missing_field_is_refused(monkeypatch):
+    """σ = j/(iωA) is undefined where A(ν) = 0.  A 0.3 ps Gaussian sampled every 0.05 ps has exactly A(ν) = 0 at one
+    frequency of the 4× padded grid with JAX 0.10's CPU FFT (8.07 THz; the plain quotient gave ±inf there; numpy's
+    FFT gives 1e-28 instead): σ is NaN exactly where the package's transform of A is 0, every other sample is the
+    plain quotient (σ = σ₀ by construction, checked at 1 THz), and derivatives elsewhere are finite.  A vector
+    potential (or a moving-window row, or a probe drive) that is 0 throughout is refused, naming it, before any
+    transform or solve."""
+    import jaxhiggs as jh
+
+    a, j = pulse(5.0)
+    f, s = spectra.conductivity(None, unit="S/m", times=T, current=j, vector_potential=a)
+    _, a_w = spectra.fourier_transform(T, a, window="none", subtract_mean=False, pad_factor=4)
+    s, zero_field = np.asarray(s), np.asarray(a_w)[1:] == 0
+    nan = np.isnan(s)
+    assert not np.isinf(s).any() and np.all(np.isfinite(s[~nan])) and np.array_equal(nan, zero_field)
+    i = int(np.argmin(np.abs(np.asarray(f) - 1.0)))
+    assert s[i] == pytest.approx(5e6, rel=1e-9)
+    two = spectra._over_field(jnp.asarray([1.0 + 0j, 1.0]), jnp.asarray([2.0 + 0j, 0j]), jnp.asarray([1.0, 2.0]))
+    assert np.isnan(complex(two[1])) and complex(two[0]) == pytest.approx(1 / (2j * np.pi * 1e12 * 2.0), rel=1e-14)
+    g = jax.grad(lambda c: jnp.real(spectra._over_field(jnp.asarray([1.0 + 0j, 1.0]), jnp.asarray([c + 0j, 0j]),
+                                                         jnp.asarray([1.0, 2.0]))[0].imag))(2.0)
+    assert np.isfinite(float(g)) and float(g) == pytest.approx(1 / (2 * np.pi * 1e12 * 4.0), rel=1e-12)
+
+    no_transform.__wrapped__(monkeypatch)  # from here on nothing may reach the transform
+    refused(lambda: spectra.conductivity(None, unit="S/m", times=T, current=j, vector_potential=0 * a),
+            r"^vector_potential = 0 throughout is not allowed")
+    rows = np.stack([a, 0 * a])
+    refused(lambda: spectra.moving_window_conductivity(T, DELAYS[:2], np.stack([j, j]), rows),
+            r"^delta_vector_potential\[1\] \(delay 0\.5 ps, in its window\) = 0 throughout is not allowed")
+    far = lambda d: jh.GaussianPulse.from_vector_potential(1e-9, 1.0, 0.3, d + 1e4)  # 10 ns away: A = 0 exactly
+    refused(lambda: spectra.pump_probe(None, None, far, DELAYS, T),
+            r"^probe_at\(0\) = GaussianPulse with A\(t\) = 0 throughout the record is not allowed")

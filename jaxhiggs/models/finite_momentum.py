@@ -826,7 +826,7 @@ def pump_probe_conductivity(model: FiniteMomentum, pump: Drive, probe_at, delays
     ``broadening`` factor applied — and ``pump_gap`` (pump-only Δ_i(t), meV).  With ``phases=1`` the two
     conjugate entries are None (not measured).
     """
-    from ..spectra import _batched_solve, _delay_shifts, _moving_window
+    from ..spectra import _batched_solve, _check_probes, _delay_shifts, _moving_window
 
     check_type("model", model, FiniteMomentum, "a jaxhiggs.models.FiniteMomentum")
     if model.shell.q0_steps == 0:
@@ -842,6 +842,7 @@ def pump_probe_conductivity(model: FiniteMomentum, pump: Drive, probe_at, delays
     for p in probes:
         check_type("probe_at(delay)", p, GaussianPulse, "one jaxhiggs.GaussianPulse")
         check_drive(p, probe_axis)
+    _check_probes(probes, delays, times)
     probes = [ProbePulse.of(p) for p in probes] if probe_axis else probes
     check(lambda x: x >= 0, "broadening", broadening, "a finite line half-width η ≥ 0 meV", unit="meV")
     allowed = (1, 2, 4) if probe_axis else (2, 4)
