@@ -92,6 +92,23 @@ def test_two_cpu_devices_give_the_same_sweep(tmp_path):
     np.testing.assert_allclose(out[2], out[1], rtol=1e-13, atol=0)
 
 
+def test_one_batch_policy_for_sweeps_and_pump_probe_batches(monkeypatch):
+    """jaxhiggs.parallel.batch_mode is the one place that says how a device runs a batch: one after another on a
+    CPU, vmapped elsewhere.  The pump–probe batches pass its choice to their compiled solve (checked here by
+    stopping there); the sweep's vectorize="auto" calls it too."""
+    from jaxhiggs import parallel, spectra
+
+    assert parallel.batch_mode("cpu") == "map"
+    assert parallel.batch_mode("gpu") == parallel.batch_mode("tpu") == "vmap"
+    seen = []
+    monkeypatch.setattr(spectra, "_solve_batch", lambda *args: seen.append(args[-1]) or (_ for _ in ()).throw(
+        RuntimeError("stop")))
+    model = jh.models.CleanPseudospin(jh.materials.single_band(1.05, 20.0), 16)
+    with pytest.raises(RuntimeError, match="stop"):
+        spectra._batched_solve(model, [jh.Quench(final_gap=0.97)], np.linspace(0, 1, 11))
+    assert seen == [parallel.batch_mode(jax.devices()[0].platform)] == ["map"]
+
+
 def test_device_map_shares_independent_runs_out_and_keeps_values_and_derivatives():
     """jaxhiggs.parallel.device_map on two CPU devices (5 items: padded to 6) equals lax.map, with a traced closure,
     for the values, jax.jacfwd (what the fits use) and jax.grad."""

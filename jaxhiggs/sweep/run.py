@@ -23,6 +23,7 @@ from .._validate import InputError, check, check_bool, check_int, is_concrete
 from ..cpu import usable_cores
 from ..drive import Drive
 from ..models.base import Model
+from ..parallel import batch_mode
 from ..solve import SolverOptions, check_model_and_drive, check_step, check_times
 from . import store as sweep_store
 from .batch import AXIS, run_chunk
@@ -197,7 +198,7 @@ def _plan(call: _Call, devices, chunk_size, memory_fraction, say) -> _Plan:
         devs = devs[:max(1, len(order))]
     vectorize = call.vectorize
     if vectorize == "auto":
-        vectorize = "map" if devs[0].platform == "cpu" else "vmap"
+        vectorize = batch_mode(devs[0].platform)
     record = make_record(call.model, call.drive, call.times_ps, call.axes, call.zip, order, call.opts, call.dtype,
                          call.sort_by)
     layout = observable_layout(call.model, call.drive, len(call.times_ps), call.dtype)
