@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from jaxhiggs import thz
+from jaxhiggs._validate import InputError
 
 F = np.linspace(0.1, 3.0, 60)
 D, NS = 15.0, 3.1  # nm, MgO-like index
@@ -138,3 +139,95 @@ def test_bad_film_parameters_and_trace_files(tmp_path):
     p.write_text("# time [ps], field\n0.0, 1\n0.05, x\n")
     with pytest.raises(ValueError, match="line 3"):
         thz.read_trace(p)
+
+
+F3 = np.array([0.5, 1.0, 1.5])
+T3 = np.array([0.5, 0.4 + 0.1j, 0.3 + 0.2j])
+DT3 = np.full(3, 0.01 + 0.01j)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: thz.thin_film_transmission(F3, np.array([np.nan, 1e6, 1e6]), D, NS),
+     r"sigma\[0\] \(at 0\.5 THz\) = nan is not allowed: a finite complex conductivity"),
+    (lambda: thz.thin_film_transmission(F3, np.full((3, 1), 1e6), D, NS),
+     r"sigma has shape \(3, 1\) but the frequencies have shape \(3,\): give one value per frequency or a single"),
+    (lambda: thz.thin_film_transmission(F3, np.full(5, 1e6), D, NS), r"sigma has shape \(5,\)"),
+    (lambda: thz.thin_film_transmission(F3, "1e6", D, NS), r"sigma = '1e6' is not allowed: give a number"),
+    (lambda: thz.thin_film_conductivity(F3, T3[:2], D, NS),
+     r"transmission has shape \(2,\) but the frequencies have shape \(3,\)"),
+    (lambda: thz.thin_film_conductivity(F3, 0.5, D, NS), r"transmission has shape \(\) .*one value per frequency \("),
+    (lambda: thz.conductivity_uncertainty(F3, T3, np.array([0.01, -0.01 - 0.01j, 0.01]), D, NS),
+     r"transmission_uncertainty\[1\] \(at 1 THz\) = \(-0\.01-0\.01j\) is not allowed: .*both parts ≥ 0"),
+    (lambda: thz.conductivity_uncertainty(F3, T3, np.array([np.nan, 0.01, 0.01]), D, NS),
+     r"transmission_uncertainty\[0\] \(at 0\.5 THz\) = nan is not allowed"),
+    (lambda: thz.conductivity_uncertainty(F3, T3, DT3[:1], D, NS), r"transmission_uncertainty has shape \(1,\)"),
+    (lambda: thz.conductivity_uncertainty(F3, np.array([0, 0.5, 0.5]), DT3, D, NS),
+     r"transmission\[0\] \(at 0\.5 THz\) = 0\.0 is not allowed: finite, non-zero"),
+    (lambda: thz.conductivity_uncertainty(F3, np.array([0.5, np.inf, 0.5]), DT3, D, NS), r"transmission\[1\] .*= inf"),
+])
+def test_thin_film_values_are_checked(call, message):
+    with pytest.raises(InputError, match=message):
+        call()
+
+
+def test_thin_film_valid_calls_unchanged():
+    # the formulas by hand: a scalar σ is still broadcast, δt = 0 (noise-free data) gives δσ = 0
+    z0d = 376.730313668 * D * 1e-9
+    np.testing.assert_allclose(thz.thin_film_transmission(F3, 1e6, D, NS), (1 + NS) / (1 + NS + z0d * 1e6), rtol=1e-9)
+    np.testing.assert_allclose(thz.conductivity_uncertainty(F3, T3, DT3, D, NS),
+                               (1 + NS) / (z0d * np.abs(T3) ** 2) * 0.01 * (1 + 1j), rtol=1e-9)
+    assert np.all(np.asarray(thz.conductivity_uncertainty(F3, T3, np.zeros(3), D, NS)) == 0)
+
+
+TIMES = np.arange(0.0, 20.0, 0.1)
+PULSE = thz.single_cycle_pulse(TIMES)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: thz.single_cycle_pulse(TIMES, center=np.nan), r"center = nan ps is not allowed: a finite pulse centre"),
+    (lambda: thz.single_cycle_pulse(TIMES, amplitude=np.nan), r"amplitude = nan is not allowed: a finite peak field"),
+    (lambda: thz.single_cycle_pulse(np.array([0.0, np.nan, 2.0])), r"times\[1\] = nan ps is not allowed: finite"),
+    (lambda: thz.single_cycle_pulse(np.array([0.0, 2.0, 1.0])), r"times\[2\] = 1\.0 ps is not allowed: strictly incr"),
+    (lambda: thz.apply_transmission(TIMES, PULSE, lambda nu: 0.5 + 0 * nu, max_frequency=-1.0),
+     r"max_frequency = -1\.0 THz is not allowed: None or a finite frequency ≥ 0\.05 THz"),
+    (lambda: thz.apply_transmission(TIMES, PULSE, lambda nu: 0.5 + 0 * nu, max_frequency=np.nan),
+     r"max_frequency = nan THz is not allowed"),
+    (lambda: thz.apply_transmission(TIMES, PULSE, lambda nu: np.nan * nu),
+     r"transmission\(ν\)\[0\] \(at 0\.05 THz\) = nan is not allowed: the function must return finite"),
+    (lambda: thz.apply_transmission(TIMES, PULSE, lambda nu: np.ones(3)),
+     r"transmission\(ν\) has shape \(3,\) but the frequencies have shape \(100,\)"),
+    (lambda: thz.apply_transmission(TIMES, PULSE, lambda nu: "0.5"), r"transmission\(ν\) = '0\.5' is not allowed"),
+    (lambda: thz.add_noise(np.array([np.nan, 1.0]), 0.1, 0), r"field\[0\] = nan is not allowed: finite field values"),
+    (lambda: thz.add_noise(PULSE, 0.1, 1.5), r"seed = 1\.5 is not allowed: an integer ≥ 0"),
+    (lambda: thz.add_noise(PULSE, 0.1, 0, n_scans=-2), r"n_scans = -2 is not allowed: an integer ≥ 1"),
+    (lambda: thz.add_noise(PULSE, 0.1, 0, n_scans=True), r"n_scans = True is not allowed: an integer ≥ 1"),
+    (lambda: thz.add_noise(PULSE, 0.1, 0, n_scans=0), r"n_scans = 0 is not allowed: an integer ≥ 1"),
+    (lambda: thz.transmission(TIMES, PULSE, TIMES, PULSE, frequency_range=2.5),
+     r"frequency_range = 2\.5 THz is not allowed: None or a \(low, high\) pair of numbers in THz with 0 ≤ low < high"),
+    (lambda: thz.transmission(TIMES, PULSE, TIMES, PULSE, frequency_range=(0.2, "2.5")),
+     r"frequency_range = \(0\.2, '2\.5'\) THz is not allowed"),
+    (lambda: thz.transmission(TIMES, PULSE, TIMES, PULSE, frequency_range=(-1.0, 2.5)),
+     r"frequency_range = \(-1\.0, 2\.5\) THz is not allowed"),
+    (lambda: thz.transmission(TIMES, PULSE, TIMES, PULSE, frequency_range=(2.5, 0.2)),
+     r"frequency_range = \(2\.5, 0\.2\) THz"),
+    (lambda: thz.transmission_noise(TIMES, PULSE, TIMES, PULSE, noise=[1e-3, 1e-3, 1e-3]),
+     r"noise has shape \(3,\): give None, 'auto', one rms noise per sample > 0, or a \(sample, reference\) pair"),
+    (lambda: thz.noise_level(TIMES, PULSE, before="5"), r"before = '5' ps is not allowed: give a number"),
+])
+def test_synthetic_traces_and_spectra_inputs_are_checked(call, message):
+    with pytest.raises(InputError, match=message):
+        call()
+
+
+def test_synthetic_traces_valid_calls_unchanged():
+    x = (TIMES - 10.0) / 0.25
+    np.testing.assert_allclose(PULSE, -x * np.exp(0.5 - 0.5 * x**2), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(thz.add_noise(PULSE, 0.1, 3, n_scans=2),
+                               PULSE + 0.1 * np.random.default_rng(3).standard_normal((2, TIMES.size)))
+    half = thz.apply_transmission(TIMES, PULSE, lambda nu: 0.5 + 0 * nu, max_frequency=5.0)
+    np.testing.assert_allclose(half, 0.5 * PULSE, atol=1e-12)
+    nu, t = thz.transmission(TIMES, half, TIMES, PULSE, frequency_range=(None, 2.0))
+    assert nu[0] > 0 and nu[-1] <= 2.0 and np.allclose(t, 0.5)
+    _, _, dt = thz.transmission_uncertainty(TIMES, half, TIMES, PULSE, noise=(1e-3, 2e-3), frequency_range=[0.2, 2.0])
+    assert np.all(np.isfinite(dt)) and np.all(dt.real > 0)
+    assert thz.noise_level(TIMES, PULSE, before=2) == pytest.approx(thz.noise_level(TIMES, PULSE, before=2.0))

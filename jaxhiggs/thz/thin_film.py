@@ -30,6 +30,7 @@ from jaxtyping import Array, ArrayLike, Complex, Float
 
 from .. import units
 from .._validate import check
+from .traces import check_per_frequency as _check_per_frequency
 
 __all__ = ["FREE_SPACE_IMPEDANCE", "conductivity_uncertainty", "mismatch_phase", "thin_film_conductivity",
            "thin_film_transmission"]
@@ -46,6 +47,9 @@ def _check(frequency, thickness, substrate_index, mismatch):
     check(lambda n: np.real(n) >= 1.0, "substrate_index", substrate_index,
           "a finite refractive index with real part ≥ 1 (complex n + iκ allowed)", complex_ok=True)
     check(lambda x: np.abs(x) < 1e4, "mismatch", mismatch, "a finite thickness mismatch |ΔL| < 10⁴ µm", unit="µm")
+
+
+_T_ALLOWED = "finite, non-zero complex values, one per frequency"
 
 
 def _xp(*values):
@@ -70,7 +74,8 @@ def thin_film_transmission(frequency: Float[ArrayLike, " n"], sigma: Complex[Arr
 
     Args:
         frequency: ν in THz (> 0).
-        sigma: complex conductivity σ₁ + iσ₂ of the film in S/m (same shape as ``frequency``).
+        sigma: complex conductivity σ₁ + iσ₂ of the film in S/m: finite, same shape as ``frequency`` (or one
+            number for all frequencies).
         thickness: film thickness d in nm.
         substrate_index: n_s (scalar or per frequency; complex n + iκ for an absorbing substrate).
         mismatch: ΔL = L_sample − L_reference of the substrates in µm.
@@ -80,6 +85,8 @@ def thin_film_transmission(frequency: Float[ArrayLike, " n"], sigma: Complex[Arr
         in every argument, jit/vmap/grad) as soon as one input is a JAX array or tracer.
     """
     _check(frequency, thickness, substrate_index, mismatch)
+    _check_per_frequency("sigma", sigma, frequency, "a finite complex conductivity in S/m per frequency",
+                         single_ok=True)
     xp = _xp(frequency, sigma, thickness, substrate_index, mismatch)
     n_s = xp.asarray(substrate_index)
     sheet = FREE_SPACE_IMPEDANCE * xp.asarray(sigma) * thickness * _NM
@@ -93,14 +100,15 @@ def thin_film_conductivity(frequency: Float[ArrayLike, " n"], transmission: Comp
 
         σ = (1 + n_s) (e^{iω(n_s−1)ΔL/c}/t − 1) / (Z₀ d).
 
-    Same arguments and units (frequency THz, thickness nm, mismatch µm; e^{−iωt} convention).  A wrong ΔL
+    Same arguments and units (frequency THz, thickness nm, mismatch µm; e^{−iωt} convention); ``transmission``
+    holds finite, non-zero values, one per frequency (same shape as ``frequency``).  A wrong ΔL
     shows up as a spurious σ₂ ∝ ω (a phase error grows linearly with frequency); fit ΔL with
     :func:`jaxhiggs.fit.fit_transmission` (free parameter ``mismatch``) when it is not known.
     """
     _check(frequency, thickness, substrate_index, mismatch)
+    _check_per_frequency("transmission", transmission, frequency, _T_ALLOWED, lambda x: np.abs(x) > 0)
     xp = _xp(frequency, transmission, thickness, substrate_index, mismatch)
     t = xp.asarray(transmission)
-    check(lambda x: np.abs(x) > 0, "transmission", transmission, "finite, non-zero complex values", complex_ok=True)
     n_s = xp.asarray(substrate_index)
     return (1.0 + n_s) * (mismatch_phase(frequency, n_s, mismatch) / t - 1.0) / (
         FREE_SPACE_IMPEDANCE * thickness * _NM)
@@ -115,8 +123,17 @@ def conductivity_uncertainty(frequency, transmission, transmission_uncertainty, 
     treated as circular (equal in Re and Im, uncorrelated), so the modulus |dσ/dt| maps the rms noise of t
     onto σ₁ and σ₂ equally.  Inversion amplifies noise where |t| is small (deep in the superconducting
     state at low frequency); fitting t directly (:func:`jaxhiggs.fit.fit_transmission`) avoids that.
+
+    ``transmission`` (finite, non-zero, as in :func:`thin_film_conductivity`) and ``transmission_uncertainty``
+    have the shape of ``frequency``.  Both parts of δt are standard errors, so finite and ≥ 0: a negative part
+    is refused rather than squared into a positive error bar, and 0 (noise-free, e.g. synthetic data) is
+    allowed and propagates to δσ = 0.
     """
     _check(frequency, thickness, substrate_index, mismatch)
+    _check_per_frequency("transmission", transmission, frequency, _T_ALLOWED, lambda x: np.abs(x) > 0)
+    _check_per_frequency("transmission_uncertainty", transmission_uncertainty, frequency,
+                         "finite standard errors δ(Re t) + iδ(Im t) with both parts ≥ 0, one per frequency",
+                         lambda x: (np.real(x) >= 0) & (np.imag(x) >= 0))
     xp = _xp(frequency, transmission, transmission_uncertainty, thickness, substrate_index, mismatch)
     dt = xp.asarray(transmission_uncertainty)
     rms = xp.sqrt(0.5 * (xp.real(dt) ** 2 + xp.imag(dt) ** 2))

@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from pathlib import Path
 
 import numpy as np
 from jaxtyping import Complex, Float
 
-from .._validate import InputError, check, check_int, fail, show
+from .._validate import InputError, check, check_int, fail, is_concrete, show
 
 __all__ = ["TransmissionNoise", "check_traces", "noise_level", "read_trace", "spectrum", "transmission",
            "transmission_noise", "transmission_uncertainty", "window_weights"]
@@ -90,6 +91,31 @@ def check_field(name: str, field, n_times: int) -> np.ndarray:
         raise fail(f"{name}[{', '.join(map(str, np.atleast_1d(where)))}]", e[idx],
                    "finite field values (no NaN/inf: drop or re-measure the bad points)")
     return e
+
+
+def check_per_frequency(name: str, value, frequency, allowed: str, condition=lambda x: True,
+                        single_ok: bool = False) -> None:
+    """Values on a frequency grid (σ, t, δt, a model's t(ν)): real or complex numbers with the shape of
+    ``frequency`` (or one number, with ``single_ok``), finite and with ``condition`` true; the first bad entry
+    is named with its frequency.  Traced values (jit/vmap/grad) are not checked."""
+    if not is_concrete(value):
+        return
+    check(lambda x: True, name, value, allowed, complex_ok=True, finite=False)  # numbers at all (no str/bool)
+    shape, want = np.shape(value), np.shape(frequency)
+    if shape != want and not (single_ok and shape == ()):
+        either = " or a single number" if single_ok else ""
+        raise InputError(f"{name} has shape {shape} but the frequencies have shape {want}: give one value per "
+                         f"frequency{either} ({allowed})")
+    arr = np.asarray(value)
+    bad = np.argwhere(~(np.isfinite(arr) & np.asarray(condition(arr), bool)))
+    if bad.size:  # name the first bad entry (a spectrum has hundreds)
+        idx = tuple(int(i) for i in bad[0])
+        label = name
+        if idx:
+            label = f"{name}[{', '.join(map(str, idx))}]"
+            if is_concrete(frequency) and np.shape(frequency) == shape:
+                label += f" (at {float(np.asarray(frequency)[idx]):.6g} THz)"
+        raise fail(label, arr[idx], allowed)
 
 
 def check_traces(sample_times, sample_field, reference_times, reference_field):
@@ -155,6 +181,8 @@ def noise_level(times, field, before: float | None = None) -> float:
     the first 20 % of the trace), which must contain no pulse; the mean is removed first."""
     t = check_times("times", times)
     e = check_field("field", field, t.size)
+    if before is not None:
+        check(lambda b: True, "before", before, "None or a finite time in ps", unit="ps", scalar=True)
     cut = t[0] + 0.2 * (t[-1] - t[0]) if before is None else before
     sel = t < cut
     if sel.sum() < 8:
@@ -164,11 +192,29 @@ def noise_level(times, field, before: float | None = None) -> float:
     return float(np.sqrt(np.mean((quiet - quiet.mean(axis=-1, keepdims=True)) ** 2)))
 
 
-def _select(freq, frequency_range):
-    lo, hi = (0.0, np.inf) if frequency_range is None else frequency_range
+_RANGE = "None or a (low, high) pair of numbers in THz with 0 ≤ low < high (None for an open end)"
+
+
+def _check_range(frequency_range) -> tuple[float, float]:
+    """(low, high) in THz from ``frequency_range`` (None, or a pair whose ends may be None: open)."""
+    if frequency_range is None:
+        return 0.0, np.inf
+    if isinstance(frequency_range, (str, bytes)) or not isinstance(frequency_range, (tuple, list, np.ndarray)) \
+            or np.shape(frequency_range) != (2,):
+        raise fail("frequency_range", frequency_range, _RANGE, unit="THz")
+    lo, hi = frequency_range
     lo = 0.0 if lo is None else lo
     hi = np.inf if hi is None else hi
-    keep = (freq > max(lo, 0.0)) & (freq <= hi)
+    real = all(isinstance(x, (numbers.Real, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+               for x in (lo, hi))  # not str/bool; high may be inf (open)
+    if not (real and np.isfinite(lo) and 0 <= lo < hi):
+        raise fail("frequency_range", frequency_range, _RANGE, unit="THz")
+    return float(lo), float(hi)
+
+
+def _select(freq, frequency_range):
+    lo, hi = _check_range(frequency_range)
+    keep = (freq > lo) & (freq <= hi)
     if not keep.any():
         raise fail("frequency_range", frequency_range,
                    f"a range that contains frequencies of the spectrum ({freq[1]:.4g} … {freq[-1]:.4g} THz)", unit="THz")
@@ -185,7 +231,8 @@ def transmission(sample_times, sample_field, reference_times, reference_field, w
             (n_scans, n_times), averaged over scans before the transform.
         window, taper: window applied to both traces (see :func:`window_weights`).
         pad: zero-padding factor (≥ 1; 1 keeps the frequency bins independent).
-        frequency_range: (low, high) in THz kept in the output (default: every ν > 0).
+        frequency_range: (low, high) in THz kept in the output, low < ν ≤ high, with 0 ≤ low < high (either end
+            None: open; default: every ν > 0).
 
     Returns:
         (ν in THz, complex t), physics convention e^{−iωt}: a delay τ of the sample gives t ∝ e^{+iωτ}.
@@ -254,7 +301,13 @@ def transmission_noise(sample_times, sample_field, reference_times, reference_fi
             if noise != "auto":
                 raise fail("noise", noise, "None, 'auto', an rms noise per sample ≥ 0, or a (sample, reference) pair")
             noise = (noise_level(t, es2), noise_level(t, er2))
-        ns, nr = (noise, noise) if np.ndim(noise) == 0 else noise
+        if np.ndim(noise) == 0:
+            ns = nr = noise
+        elif isinstance(noise, (tuple, list, np.ndarray)) and np.shape(noise) == (2,):
+            ns, nr = noise
+        else:
+            raise InputError(f"noise has shape {np.shape(noise)}: give None, 'auto', one rms noise per sample > 0, "
+                             "or a (sample, reference) pair of them (not one value per sample)")
         check(lambda x: x > 0, "noise", (ns, nr), "an rms field noise per sample > 0 (field units)")
         dt = (t[-1] - t[0]) / (t.size - 1)
         w2 = np.sum(window_weights(t.size, window, taper) ** 2)
