@@ -23,16 +23,26 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
-from ._validate import is_concrete
+from ._validate import InputError, check, is_concrete, show
 
 
-@jax.jit  # compiled once: op by op, every model construction dispatched these small kernels
+def _check_temperature(temperature) -> None:
+    """k_B T in meV: finite and ≥ 0 (a negative or NaN T would silently give the T = 0 answer: tanh → 1)."""
+    check(lambda t: t >= 0, "temperature", temperature, "a finite temperature k_B T ≥ 0 meV", unit="meV")
+
+
 def pair_sum(gaps, xi, weights, temperature) -> Float[Array, " n_bands"]:
     """K_j = Σ_n W_jn tanh(E_jn/2T)/(2E_jn) for each band (meV⁻¹ × weight units).
 
-    ``gaps`` (n_bands,), ``xi``/``weights`` (n_bands, n), ``temperature`` k_B T in meV
-    (0 allowed: tanh → 1).
+    ``gaps`` (n_bands,), ``xi``/``weights`` (n_bands, n), ``temperature`` k_B T in meV, finite and ≥ 0
+    (0 allowed: tanh → 1; a concrete T < 0 or NaN is refused).
     """
+    _check_temperature(temperature)
+    return _pair_sum(gaps, xi, weights, temperature)
+
+
+@jax.jit  # compiled once: op by op, every model construction dispatched these small kernels
+def _pair_sum(gaps, xi, weights, temperature):
     energy = jnp.sqrt(xi**2 + gaps[:, None] ** 2)
     return jnp.sum(weights * _thermal_factor(energy, temperature) / (2.0 * energy), axis=-1)
 
@@ -115,8 +125,10 @@ def solve_gap_equation(couplings, xi, weights, temperature, initial_gaps) -> Flo
 
     Differentiable in U, the grid and T through the implicit function theorem.
     Starts from ``initial_gaps`` (normally the T → 0 gaps).  Raises if the only
-    solution is the normal state (T ≥ T_c) for concrete inputs.
+    solution is the normal state (T ≥ T_c) for concrete inputs, and for a concrete ``temperature`` (k_B T in
+    meV) that is negative or not finite.
     """
+    _check_temperature(temperature)
 
     gaps = _newton_gaps(couplings, xi, weights, temperature, initial_gaps)
     if is_concrete(gaps, temperature):
@@ -166,8 +178,15 @@ def critical_temperature(couplings, xi, weights) -> float:
     """T_c (k_B T_c in meV): largest T where det(1 − U diag K_lin(T)) = 0.
 
     K_lin(T) = Σ_n W_n tanh(ξ_n/2T)/(2ξ_n) is the pair sum at Δ → 0.  Found by
-    bisection on concrete inputs (not differentiated).
+    bisection on concrete inputs (not differentiated).  Raises :class:`InputError` when the couplings or
+    the grid are not finite, or when the couplings give no superconducting solution at any T on this
+    grid (repulsive or unstable pairing, det(1 − U K_lin) ≥ 0 down to T = 10⁻⁶ meV), instead of returning
+    the lower end of the bisection.
     """
+    for name, value, allowed in (("couplings", couplings, "finite couplings U_ij"),
+                                 ("xi", xi, "finite energies ξ in meV"),
+                                 ("weights", weights, "finite weights (DOS × quadrature weight)")):
+        check(lambda x: True, name, value, allowed)
     u = np.asarray(couplings)
     xi = np.asarray(xi)
     w = np.asarray(weights)
@@ -180,6 +199,12 @@ def critical_temperature(couplings, xi, weights) -> float:
         return np.linalg.det(np.eye(n) - u * k[None, :])
 
     lo, hi = 1e-6, float(np.max(np.abs(xi)))
+    if not det(lo) < 0:
+        raise InputError(
+            f"couplings = {show(u)} is not allowed: they give no superconducting solution on this grid "
+            f"(det(1 − U K_lin(T)) = {det(lo):.4g} ≥ 0 already at T = 10⁻⁶ meV, so T_c would be 0); the pairing "
+            "must be attractive and stable (U_ii > 0, det U > 0) and strong enough for a gap on this grid"
+        )
     # det < 0 in the superconducting phase at low T, > 0 in the normal phase.
     for _ in range(200):
         mid = 0.5 * (lo + hi)
@@ -208,8 +233,10 @@ def bcs_equilibrium(target_gaps, v, xi, weights, temperature) -> Equilibrium:
     """Couplings from the T → 0 targets on this grid, then Δ_i(T) on the same grid.
 
     This is the grid-consistent convention: the discrete equilibrium is an exact
-    fixed point of the dynamics that uses the same (ξ, W).
+    fixed point of the dynamics that uses the same (ξ, W).  ``temperature`` is k_B T in meV: finite,
+    ≥ 0 and below T_c (refused otherwise when concrete).
     """
+    _check_temperature(temperature)
     target_gaps = jnp.asarray(target_gaps, dtype=float)
     sums = pair_sum(target_gaps, xi, weights, 0.0)
     u = couplings_from_gaps(target_gaps, v, sums)
@@ -219,9 +246,11 @@ def bcs_equilibrium(target_gaps, v, xi, weights, temperature) -> Equilibrium:
         gaps = target_gaps
     else:
         if is_concrete(u, xi, weights, temperature):  # refuse T ≥ T_c before compiling the Newton solve
-            t_c = critical_temperature(u, xi, weights)
+            try:
+                t_c = critical_temperature(u, xi, weights)
+            except InputError:  # no T_c to compare with on this grid: the Newton solve below reports it
+                t_c = float("nan")
             if np.isfinite(t_c) and t_c > 2e-6 and float(temperature) >= t_c:
-                from ._validate import InputError
                 from .units import mev_to_kelvin
 
                 raise InputError(

@@ -22,12 +22,19 @@ from ._validate import InputError, check, check_type, show
 _HBAR2_OVER_2ME_MEV_NM2 = (units.HBAR_SI**2 / (2 * units.ELECTRON_MASS)) / units.MEV_IN_J * 1e18
 
 
+def _check_mass_and_fermi_energy(mass, fermi_energy, scalar=False):
+    check(lambda x: x > 0, "mass", mass, "a finite band mass > 0 (in units of m_e)", scalar=scalar)
+    check(lambda x: x > 0, "fermi_energy", fermi_energy, "a finite ε_F > 0 meV", unit="meV", scalar=scalar)
+
+
 def free_electron_dos(mass: float, fermi_energy: float):
     """Density of states per spin at the Fermi level of a 3D parabolic band.
 
     N(0) = m k_F / (2π² ħ²) with k_F = sqrt(2 m ε_F)/ħ.  ``mass`` in m_e,
-    ``fermi_energy`` in meV; returns states / (meV nm³) per spin.
+    ``fermi_energy`` in meV, both finite and > 0 (checked as in :class:`Band`); returns
+    states / (meV nm³) per spin.
     """
+    _check_mass_and_fermi_energy(mass, fermi_energy)
     k_f = jnp.sqrt(mass * fermi_energy / _HBAR2_OVER_2ME_MEV_NM2)  # 1/nm
     return mass * k_f / (2 * math.pi**2) / _HBAR2_OVER_2ME_MEV_NM2 / 2.0
 
@@ -40,8 +47,8 @@ class Band(eqx.Module):
         sign: +1 electron-like, -1 hole-like (ξ = s(k²/2m − ε_F)).
         mass: band mass in m_e.
         fermi_energy: ε_F in meV.
-        dos: density of states per spin at ε_F, states/(meV nm³); defaults to the
-            free-electron value from ``mass`` and ``fermi_energy``.
+        dos: density of states per spin at ε_F, states/(meV nm³), one finite number > 0; defaults
+            to the free-electron value from ``mass`` and ``fermi_energy``.
         gamma: impurity scattering rate γ_i in meV (0 = clean).
     """
 
@@ -57,8 +64,7 @@ class Band(eqx.Module):
         check(lambda x: x > 0, "gap", gap, "a finite T → 0 gap > 0 meV (and < ω_D)", unit="meV", scalar=True)
         check(lambda x: np.abs(np.abs(x) - 1) < 1e-12, "sign", sign, "+1 (electron-like) or -1 (hole-like)",
               scalar=True)
-        check(lambda x: x > 0, "mass", mass, "a finite band mass > 0 (in units of m_e)", scalar=True)
-        check(lambda x: x > 0, "fermi_energy", fermi_energy, "a finite ε_F > 0 meV", unit="meV", scalar=True)
+        _check_mass_and_fermi_energy(mass, fermi_energy, scalar=True)
         check(lambda x: x >= 0, "gamma", gamma, "a finite impurity rate γ ≥ 0 meV", unit="meV", scalar=True)
         self.gap = jnp.asarray(gap, dtype=float)
         self.sign = jnp.asarray(sign, dtype=float)
@@ -67,7 +73,8 @@ class Band(eqx.Module):
         if dos is None:
             dos = free_electron_dos(self.mass, self.fermi_energy)
         else:
-            check(lambda x: x > 0, "dos", dos, "a finite density of states > 0 (states per meV per nm³ per spin)")
+            check(lambda x: x > 0, "dos", dos, "a finite density of states > 0 (states per meV per nm³ per spin)",
+                  scalar=True)
         self.dos = jnp.asarray(dos, dtype=float)
         self.gamma = jnp.asarray(gamma, dtype=float)
 

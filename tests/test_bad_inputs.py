@@ -37,6 +37,18 @@ def sim(**opts):
     return lambda: jh.simulate(MODEL(), PULSE, T, **opts)
 
 
+_X, _W = np.polynomial.legendre.leggauss(200)
+EQ_XI, EQ_W = 25.0 * (_X + 1)[None, :], 50.0 * _W[None, :]  # one band, ξ ∈ (0, 50) meV
+
+
+def eq_couplings(scale=1.0):
+    """U of a 1.3 meV gap on the EQ grid, times ``scale``."""
+    from jaxhiggs import equilibrium as eq
+
+    gaps = np.array([1.3])
+    return scale * np.asarray(eq.couplings_from_gaps(gaps, 0.0, eq.pair_sum(gaps, EQ_XI, EQ_W, 0.0)))
+
+
 def waveform_file(tmp, text):
     path = tmp / "trace.txt"
     path.write_text(text)
@@ -207,6 +219,26 @@ CASES = [
      r"gamma = True meV is not allowed: give a number, not True/False"),
     ("mb-feedback-string", lambda: jh.models.MattisBardeen(jh.materials.nbn(gamma=2.0), 32, higgs_feedback="false"),
      r"higgs_feedback = 'false' is not allowed: give True or False"),
+    # temperatures (k_B T in meV) and couplings of the equilibrium; material densities of states
+    ("bcs-temperature-negative", lambda: jh.equilibrium.bcs_equilibrium([1.3], 0.0, EQ_XI, EQ_W, -0.5),
+     r"temperature = -0\.5 meV is not allowed: a finite temperature k_B T ≥ 0 meV"),
+    ("bcs-temperature-nan", lambda: jh.equilibrium.bcs_equilibrium([1.3], 0.0, EQ_XI, EQ_W, math.nan),
+     r"temperature = nan meV is not allowed: a finite temperature k_B T ≥ 0 meV"),
+    ("gap-equation-temperature-negative",
+     lambda: jh.equilibrium.solve_gap_equation(eq_couplings(), EQ_XI, EQ_W, -0.5, np.array([1.3])),
+     r"temperature = -0\.5 meV is not allowed: a finite temperature k_B T ≥ 0"),
+    ("pair-sum-temperature-negative", lambda: jh.equilibrium.pair_sum(np.array([1.3]), EQ_XI, EQ_W, -1.0),
+     r"temperature = -1\.0 meV is not allowed: a finite temperature k_B T ≥ 0"),
+    ("tc-couplings-nan", lambda: jh.equilibrium.critical_temperature(eq_couplings(math.nan), EQ_XI, EQ_W),
+     r"couplings = nan is not allowed: finite couplings"),
+    ("tc-couplings-repulsive", lambda: jh.equilibrium.critical_temperature(eq_couplings(-1.0), EQ_XI, EQ_W),
+     r"couplings = -0\.23\d* is not allowed: they give no superconducting solution on this grid .*attractive"),
+    ("band-dos-list", lambda: jh.material.single_band(1.3, 20.0, dos=[1e-2, 2e-2]),
+     r"dos = \[0\.01, 0\.02\] is not allowed: a single number .*density of states > 0"),
+    ("free-electron-dos-mass", lambda: jh.material.free_electron_dos(-1.0, 1000.0),
+     r"mass = -1\.0 is not allowed: a finite band mass > 0"),
+    ("free-electron-dos-fermi", lambda: jh.material.free_electron_dos(1.0, math.nan),
+     r"fermi_energy = nan meV is not allowed: a finite ε_F > 0 meV"),
     ("sweep-zip-string", lambda: jh.sweep(MODEL(), PULSE, T, {"peak_field": [1.0, 2.0]}, zip="false", progress=False),
      r"zip = 'false' is not allowed: give True or False"),
 ]
@@ -260,6 +292,27 @@ def test_valid_edge_inputs_still_accepted():
     check_times(T, jh.GaussianPulse(5.0, 1.0, 0.2, 1.5))
     validate_options(SolverOptions(dt=3.0, max_steps=1e6, solver=None))
     assert SolverOptions(max_steps=1e6).max_steps == 1_000_000
+
+
+def test_equilibrium_and_dos_valid_values_unchanged():
+    """T = 0 and T > 0 still give the numbers they gave before the temperature/coupling checks."""
+    eq = jh.equilibrium
+    u = eq_couplings()
+    t_c = eq.critical_temperature(u, EQ_XI, EQ_W)
+    assert t_c == pytest.approx(0.7368883331630747, rel=1e-12)  # ≈ Δ/1.764, the BCS ratio
+    assert t_c == pytest.approx(1.3 / 1.764, rel=2e-3)
+    k0 = np.asarray(eq.pair_sum(np.array([1.3]), EQ_XI, EQ_W, 0.0))
+    np.testing.assert_allclose(k0, [np.sum(EQ_W / (2 * np.hypot(EQ_XI, 1.3)))], rtol=1e-12)
+    assert float(np.asarray(u)[0, 0] * k0[0]) == pytest.approx(1.0, rel=1e-12)  # the gap equation at T = 0
+    np.testing.assert_allclose(eq.bcs_equilibrium([1.3], 0.0, EQ_XI, EQ_W, 0.0).gaps, [1.3])
+    e = np.hypot(EQ_XI, 1.3)  # T > 0: the tanh factor (a Newton solve would compile for ~1.5 s)
+    np.testing.assert_allclose(eq.pair_sum(np.array([1.3]), EQ_XI, EQ_W, 0.5),
+                               [np.sum(EQ_W * np.tanh(e / 1.0) / (2 * e))], rtol=1e-12)
+    hbar2_2m = 38.09982  # ħ²/2m_e in meV nm²
+    k_f = np.sqrt(0.78 * 1000.0 / hbar2_2m)
+    assert float(jh.material.free_electron_dos(0.78, 1000.0)) == pytest.approx(
+        0.78 * k_f / (2 * np.pi**2) / hbar2_2m / 2, rel=1e-5)
+    assert float(jh.material.single_band(1.3, 20.0, dos=1e-2).dos[0]) == 1e-2
 
 
 def test_clean_models_say_they_ignore_an_impurity_rate():
