@@ -132,6 +132,7 @@ def read_spectrum(path) -> dict:
     path = Path(path)
     lines = path.read_text().splitlines()
     meta, header, rows = {}, None, []
+    meta_lines = {}  # header key → its line number (for errors)
     for lineno, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped:
@@ -144,6 +145,7 @@ def read_spectrum(path) -> dict:
                     header = (lineno, value)
                 else:
                     meta[key.lower()] = value
+                    meta_lines[key.lower()] = lineno
             continue
         rows.append((lineno, stripped))
     if header is None:
@@ -215,6 +217,8 @@ def read_spectrum(path) -> dict:
                              f"{rows[r - 1][0]}: rows must be sorted by increasing {x_name}")
     if x_name == "frequency" and x[0] <= 0:
         raise ValueError(f"{path}, line {rows[0][0]}: frequency {float(x[0])!r} must be > 0")
+    if x_name == "temperature" and x[0] < 0:
+        raise ValueError(f"{path}, line {rows[0][0]}: temperature {float(x[0])!r} K must be ≥ 0")
     col = {n: table[:, i] for i, n in enumerate(names)}
     out = {"x": _frequency_to_thz(x, x_unit) if x_name == "frequency" else x, "x_name": x_name,
            "x_unit": "THz" if x_name == "frequency" else "K", "sigma": None, "abs_sigma": col.get("abs_sigma"),
@@ -244,6 +248,11 @@ def read_spectrum(path) -> dict:
             unit = parts[1] if len(parts) > 1 else ""
             if unit not in unit_ok:
                 raise ValueError(f"{path}: header '{key}: {meta[key]}' has unknown unit {unit!r}: one of {list(unit_ok)}")
+            # a negative drive frequency gives the same THG curve as |Ω|, and T < 0 would pass for T = 0: refused
+            ok, allowed = (value >= 0, "a finite temperature ≥ 0 K") if key == "temperature" else (
+                value > 0, "a finite drive frequency > 0")
+            if not (np.isfinite(value) and ok):
+                raise ValueError(f"{path}, line {meta_lines[key]}: header '{key}: {meta[key]}' is not allowed: {allowed}")
             out[key] = float(_frequency_to_thz(value, unit)) if conv else value
     return out
 

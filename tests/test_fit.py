@@ -154,6 +154,15 @@ def _write(tmp_path, text):
     ("# columns: frequency [THz], sigma1 [normalized], sigma2 [normalized]\n0.1, 1\n", ["line 2", "2 values"]),
     ("# columns: frequency [THz], sigma1 [normalized]\n0.1, abc\n", ["line 2", "'abc'"]),
     ("# columns: frequency [THz], sigmax [normalized]\n0.1, 1\n", ["unknown column", "sigmax"]),
+    # audit: a negative drive frequency or temperature in the header, or T < 0 in the first column, was accepted
+    ("# columns: temperature [K], thg [arb]\n# drive_frequency: -0.4 THz\n2, 1\n5, 2\n",
+     ["line 2", "header 'drive_frequency: -0.4 THz' is not allowed: a finite drive frequency > 0"]),
+    ("# columns: temperature [K], thg [arb]\n# drive_frequency: 0 THz\n2, 1\n5, 2\n", ["line 2", "drive_frequency: 0 THz"]),
+    ("# temperature: 4 K\n# drive_frequency: nan THz\n# columns: temperature [K], thg [arb]\n2, 1\n",
+     ["line 2", "drive_frequency: nan THz", "finite"]),
+    ("# columns: frequency [THz], sigma1 [normalized]\n# temperature: -4 K\n0.1, 1\n",
+     ["line 2", "header 'temperature: -4 K' is not allowed: a finite temperature ≥ 0 K"]),
+    ("# columns: temperature [K], thg [arb]\n-3, 1\n2, 2\n", ["line 2", "temperature -3.0 K must be ≥ 0"]),
 ])
 def test_malformed_spectrum_files_are_rejected_clearly(tmp_path, text, words):
     with pytest.raises(ValueError) as info:

@@ -41,6 +41,8 @@ INIT = {"gap": 1.3, "gamma": 5.0}
     (dict(uncertainty=np.zeros(12)), "uncertainty.*> 0"),
     (dict(uncertainty=np.ones(5)), r"uncertainty has shape \(5,\).*broadcast"),
     (dict(mask=np.ones((12, 8), bool)), r"mask has shape \(12, 8\)"),
+    (dict(mask=np.full((8, 12), "no")), r"mask of dtype <U2 is not allowed: a boolean array"),  # "no" was truthy
+    (dict(initial={"gap": 1.3, "gamma": -5.0}), r"initial\['gamma'\] = -5\.0 meV is not allowed: a finite scattering"),
     (dict(record=-1.0), r"record = -1.0 ps"),
     (dict(pump="strong"), r"pump = 'strong' is not allowed"),
 ])

@@ -41,6 +41,9 @@ model parameters that are not mentioned stay fixed at the model's defaults (``si
 ``p = lo + (hi − lo)·sigmoid(u)`` for two finite bounds, ``p = lo + softplus(u)`` (or
 ``hi − softplus(u)``) for one, ``p = u`` for none — so every iterate respects the bounds and no
 optimiser needs a constrained method.  The initial value must lie strictly inside its bounds.
+Values, bounds and tie factors are real numbers (``True`` or ``"1.3"`` is refused, not converted); ``fixed`` and
+``local`` are lists of names.  The named models also refuse, before anything is compiled, start values where
+they are NaN or degenerate (:data:`jaxhiggs.fit.models.LIMITS`: gaps, γ, η > 0 meV, ``weight_1`` in [0, 1]).
 
 Residuals and losses
 --------------------

@@ -47,6 +47,8 @@ import sys
 from pathlib import Path
 
 from .. import io
+from .._validate import check_bool
+from .parameters import _number
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -80,10 +82,15 @@ def _parameters(raw: dict):
         _only(spec, {"value", "lower", "upper", "vary"}, f"parameters.{name}")
         if "value" not in spec:
             raise ValueError(f"missing key 'value' in [parameters.{name}]")
-        initial[name] = float(spec["value"])
+        # TOML true/false and "1.3" are not numbers, and vary = "false" (a truthy string) would keep it free
+        initial[name] = _number(f"parameters.{name}.value", spec["value"], "a finite number")
+        for side in ("lower", "upper"):
+            if side in spec:
+                _number(f"parameters.{name}.{side}", spec[side], "a number (a bound; leave it out for an open side)",
+                        finite=False)
         if "lower" in spec or "upper" in spec:
             bounds[name] = (spec.get("lower"), spec.get("upper"))
-        if not spec.get("vary", True):
+        if not check_bool(f"parameters.{name}.vary", spec.get("vary", True)):
             fixed.append(name)
     return initial, bounds, tuple(fixed)
 

@@ -84,7 +84,8 @@ def _uncertainty(uncertainty, shape, tag, keep):
 
 def _weights(weights, complex_data, tag):
     """(w₁, w₂) for complex data, one weight for a real curve: finite numbers > 0."""
-    allowed = ("finite weights > 0: a pair (w₁, w₂) for complex data (σ₁, σ₂), one number for a real curve")
+    allowed = ("finite weights > 0: a pair (w₁, w₂) for complex data (σ₁, σ₂), one number for a real curve "
+               "(per-point weights: uncertainty=)")
     try:
         arr = np.atleast_1d(np.asarray(weights))
     except (TypeError, ValueError):
@@ -93,7 +94,27 @@ def _weights(weights, complex_data, tag):
             or (complex_data and arr.size != 2) or arr.size == 0
             or not np.all(np.isfinite(arr) & (arr > 0))):
         raise fail(f"{tag}weights", weights, allowed)
+    if not complex_data and arr.size != 1:  # only w[0] would be used: per-point weights belong in uncertainty=
+        raise fail(f"{tag}weights", weights, "one number for a real curve (it scales every point alike); for "
+                   "per-point weighting give uncertainty= (e_i = 1/w_i)")
     return arr.astype(float)
+
+
+def _mask(mask, shape, tag):
+    """A boolean array of the data's shape (True = fitted): no truthiness of numbers or strings ("no" is truthy)."""
+    name = f"{tag}mask"
+    allowed = f"a boolean array (True = fitted) of the data's shape {shape}"
+    if isinstance(mask, (str, bytes, dict, set)):
+        raise fail(name, mask, allowed)
+    try:
+        arr = np.asarray(mask)
+    except (TypeError, ValueError):
+        raise fail(name, mask, allowed) from None
+    if arr.dtype.kind != "b":
+        raise InputError(f"{name} of dtype {arr.dtype} is not allowed: {allowed} (e.g. np.asarray(m) > 0)")
+    if arr.shape != shape:
+        raise InputError(f"{name} has shape {arr.shape} is not allowed: {allowed}")
+    return arr.copy()
 
 
 def _components(curve, component):
@@ -139,9 +160,7 @@ def _make_dataset(x, data, temperature, model_kind, component, uncertainty, weig
     allowed = ("complex", "sigma1", "sigma2", "abs", "real")
     if component not in allowed:
         raise ValueError(f"component = {component!r} is not allowed: one of {allowed}")
-    keep = np.ones(x.shape, bool) if mask is None else np.asarray(mask, bool)
-    if keep.shape != x.shape:
-        raise ValueError(f"{tag}mask has shape {keep.shape}, the data {x.shape}")
+    keep = np.ones(x.shape, bool) if mask is None else _mask(mask, x.shape, tag)
     if window is not None:
         lo, hi = _window(window, tag)
         keep &= (x >= (-np.inf if lo is None else lo)) & (x <= (np.inf if hi is None else hi))
@@ -174,7 +193,7 @@ def _make_dataset(x, data, temperature, model_kind, component, uncertainty, weig
         # a complex e for a real curve: its modulus (both parts are > 0, checked above)
         e = np.ones_like(d) if u is None else np.abs(u) * 1.0
         if w is not None:
-            e = e / w[0]
+            e = e / w[0]  # one number (checked in _weights)
     with np.errstate(invalid="ignore"):
         usable = (np.isfinite(e) & (e > 0)) | ~keep  # e.g. an uncertainty/weight ratio that over- or underflows
     if not np.all(usable):

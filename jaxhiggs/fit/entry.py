@@ -30,7 +30,8 @@ def fit_conductivity(frequency: Float[ArrayLike, " n"], sigma: ArrayLike, model,
         bounds: ``{"gap": (0.5, 3.0), ...}``; fixed: names held at their initial value.
         temperature: measurement temperature in K.
         **options: ``uncertainty`` (in the units of ``sigma``, finite and > 0; complex: real part → σ₁,
-            imaginary part → σ₂), ``weights`` (w₁, w₂), ``mask``, ``window`` ((low, high) THz, low < high),
+            imaginary part → σ₂), ``weights`` ((w₁, w₂) for complex σ, one number for a real
+            curve: per-point weighting goes in ``uncertainty``), ``mask`` (boolean array, True = fitted), ``window`` ((low, high) THz, low < high),
             ``component``, and the :func:`fit_global` options (``ties``, ``optimizer``, ``n_starts``, ...).
 
     Returns:

@@ -13,12 +13,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._validate import InputError, check, check_int, fail
+from .._validate import InputError, check, check_bool, check_int, fail
 from . import models as fit_models
 from .data import _components, _make_dataset
 from .models import FitModel
 from .optimizers import _OPTIMIZERS, _lm_message, _lm_solve, _start_grid
-from .parameters import Parameters, _base
+from .parameters import Parameters, _base, names_of
 from .result import _UNITS, FitResult
 
 __all__ = ["fit_global"]
@@ -135,8 +135,9 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
         datasets: dicts with ``x`` (frequency THz, or temperature K for vs-T models), ``data``
             (complex σ or a real curve), and optionally ``temperature`` (K), ``uncertainty`` (in the
             units of the data, finite and > 0 at every point; complex for complex data: real part → σ₁,
-            imaginary part → σ₂, both > 0), ``weights`` (finite, > 0: (w₁, w₂) for complex data),
-            ``mask``, ``window`` (x-range (low, high) in the units of x, finite with low < high; None for
+            imaginary part → σ₂, both > 0), ``weights`` (finite, > 0: (w₁, w₂) for complex data, one
+            number for a real curve; per-point weights go in ``uncertainty``), ``mask`` (a boolean array of the
+            data's shape, True = fitted), ``window`` (x-range (low, high) in the units of x, finite with low < high; None for
             an open side), ``component``.  They are checked before anything is compiled.
         model: a name (see :func:`jaxhiggs.fit.models.resolve`), a :class:`FitModel`, or a
             callable ``f(params, x, temperature)``.
@@ -160,7 +161,11 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
         raise ValueError(f"jacobian = {jacobian!r} is not allowed: 'fwd' or 'rev'")
     check_int("n_starts", n_starts, 1, 64, "multi-start grid size per bounded parameter")
     check_int("max_steps", max_steps, 1, what="optimiser iterations")
-    check(lambda v: v > 0, "tol", tol, "a finite tolerance > 0")
+    check(lambda v: v > 0, "tol", tol, "a finite tolerance > 0", scalar=True)
+    scale_covar = check_bool("scale_covar", scale_covar)
+    if progress is not None:
+        progress = check_bool("progress", progress)
+    fixed, local = names_of("fixed", fixed), names_of("local", local)
     if isinstance(datasets, Mapping):
         raise InputError("datasets = {...} is not allowed: give a list of data-set dicts, e.g. [{'x': ..., 'data': ...}]")
     if optimizer not in _OPTIMIZERS:
@@ -176,7 +181,6 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
     nset = len(datasets)
     if nset == 0:
         raise ValueError("datasets is empty: give at least one data set")
-    local = tuple(local)
     for name in local:
         if name not in fm.parameters:
             raise ValueError(f"unknown parameter {name!r} in local: the model has parameters {sorted(fm.parameters)}")
@@ -198,6 +202,12 @@ def fit_global(datasets: Sequence[Mapping], model, initial: Mapping, bounds: Map
     init = expand_map(initial)
     params = Parameters.build(expanded, required, defaults, init, expand_map(bounds),
                               [k for f in fixed for k in expand_map({f: 0}).keys()], expand_map(ties))
+    # physically possible start values (gaps, γ, η > 0, weights in [0, 1]) of a named model: outside them its curve
+    # is NaN or degenerate, which would otherwise show only after compiling, as a non-finite χ²
+    tied = {n: factor * params.values[src] for n, (src, factor) in params.ties.items()}
+    labels = {n: f"initial[{n!r}]" for n in init}
+    labels.update({n: f"{n} (tied: {factor:g} × {src})" for n, (src, factor) in params.ties.items()})
+    fit_models.check_values(fm, {**params.values, **tied}, labels)
 
     # model kind (complex σ or real curve) from one evaluation when unknown
     kind = fm.kind

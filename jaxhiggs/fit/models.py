@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float
 
-from .._validate import check, check_finite
+from .._validate import check, check_bool, check_finite, fail
 from .. import units
 from ..conductivity import mattis_bardeen, zimmermann
 from ..equilibrium import couplings_from_gaps, pair_sum, solve_gap_equation
@@ -41,6 +41,7 @@ class FitModel:
         x_label: axis label of ``x`` for plots/reports (``"frequency (THz)"``, ``"temperature (K)"``).
         y_labels: labels of the real and imaginary parts in plots (``("σ₁", "σ₂")``, ``("Re t", "Im t")``).
         meta: extra information for plots and reports (e.g. the σ model behind a transmission model).
+        limited: the parameters whose physical range (:data:`LIMITS`) is checked before a fit compiles.
     """
 
     name: str
@@ -51,6 +52,9 @@ class FitModel:
     x_label: str = "frequency (THz)"
     y_labels: tuple = ("σ₁", "σ₂")
     meta: dict = field(default_factory=dict, compare=False)
+    #: parameters with a physical range (names of :data:`LIMITS`), checked by :func:`check_values` before a fit
+    #: compiles: outside it the model is NaN (a gap ≤ 0) or degenerate (a curve even in η)
+    limited: tuple = ()
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -58,6 +62,60 @@ class FitModel:
 
     def __call__(self, params: dict, x, temperature=0.0):
         return self.function(params, x, temperature)
+
+
+# --------------------------------------------------------------------------- physical ranges of parameters
+def _positive(v):
+    return v > 0
+
+
+#: base name → (condition, allowed range, unit): the range outside which a named model is NaN or meaningless
+LIMITS = {
+    "gap": (_positive, "a finite gap > 0 meV (the model is NaN for Δ ≤ 0)", "meV"),
+    "gamma": (_positive, "a finite scattering rate γ > 0 meV (the model is NaN for γ ≤ 0)", "meV"),
+    "eta": (_positive, "a finite broadening η > 0 meV (the THG curve is even in η: a negative η fits as |η|)", "meV"),
+    "weight_1": (lambda v: (v >= 0) & (v <= 1), "a finite weight in [0, 1] (band 2 carries 1 − weight_1)", ""),
+}
+
+
+def _limit_of(name: str):
+    """(condition, allowed, unit) of a parameter name: ``gap``, ``gap_2``, ``gamma_1``, ``eta``, ``gap[3]``, ..."""
+    base = name.split("[")[0]
+    if base in LIMITS:
+        return LIMITS[base]
+    stem, sep, index = base.rpartition("_")
+    return LIMITS.get(stem) if sep and index.isdigit() else None
+
+
+def check_value(label: str, name: str, value) -> None:
+    """``value`` of parameter ``name`` inside its physical range (:data:`LIMITS`); ``label`` names it in the error."""
+    limit = _limit_of(name)
+    if limit is not None:
+        condition, allowed, unit = limit
+        check(condition, label, value, allowed, unit=unit)
+
+
+def check_values(fm: "FitModel", values: dict, labels: dict | None = None) -> None:
+    """Every value of ``fm.limited`` parameters (and their per-data-set copies ``name[i]``) inside its range,
+    before a fit compiles; ``labels`` names a value in the error (default: its parameter name)."""
+    labels = labels or {}
+    for name, value in values.items():
+        if name.split("[")[0] in fm.limited:
+            check_value(labels.get(name, name), name, value)
+
+
+def _check_options(omega_d, dos, n_bands: int) -> tuple:
+    """Model options of the gap equation: ``omega_d`` > 0 meV and ``dos``, one number > 0 per band (``None``:
+    equal densities of states; only the ratios matter).  Returns ``(float(omega_d), tuple(dos))``."""
+    check(lambda w: w > 0, "omega_d", omega_d, "a finite cut-off ω_D > 0 meV", unit="meV", scalar=True)
+    if dos is None:
+        return float(omega_d), (1.0,) * n_bands
+    allowed = f"{n_bands} densities of states > 0, one per band (only the ratios matter; a shorter dos is not broadcast)"
+    check(lambda d: d > 0, "dos", dos, allowed)
+    arr = np.atleast_1d(np.asarray(dos, dtype=float))
+    if arr.shape != (n_bands,):
+        raise fail("dos", dos, allowed)
+    return float(omega_d), tuple(float(d) for d in arr)
 
 
 # --------------------------------------------------------------------------- single band σ(ω)
@@ -87,8 +145,10 @@ def zimmermann_sigma(params: dict, frequency_thz: Float[Array, " n"], temperatur
     return params.get("sigma_n", 1.0) * jax.vmap(lambda wi: zimmermann(wi, params["gap"], params["gamma"], t))(w)
 
 
-MATTIS_BARDEEN = FitModel("mattis-bardeen", mattis_bardeen_sigma, ("gap",), {"sigma_n": 1.0, "shift": 0.0})
-ZIMMERMANN = FitModel("zimmermann", zimmermann_sigma, ("gap", "gamma"), {"sigma_n": 1.0, "shift": 0.0})
+MATTIS_BARDEEN = FitModel("mattis-bardeen", mattis_bardeen_sigma, ("gap",), {"sigma_n": 1.0, "shift": 0.0},
+                          limited=("gap",))
+ZIMMERMANN = FitModel("zimmermann", zimmermann_sigma, ("gap", "gamma"), {"sigma_n": 1.0, "shift": 0.0},
+                      limited=("gap", "gamma"))
 
 
 # --------------------------------------------------------------------------- two-band gaps Δ_i(T)
@@ -102,7 +162,7 @@ def _xi_grid(omega_d, n=200):
 
 
 def band_gaps(zero_gaps: Float[Array, " n_bands"], v, temperature_k, omega_d: float = 50.0,
-              dos: tuple = (1.0, 1.0)) -> Float[Array, " n_bands"]:
+              dos: tuple | None = None) -> Float[Array, " n_bands"]:
     """Gaps Δ_i(T) (meV) of the multiband BCS gap equation Δ_i = Σ_j U_ij K_j Δ_j.
 
     The couplings U follow from the T → 0 gaps ``zero_gaps`` and the interband ratio ``v``
@@ -111,20 +171,25 @@ def band_gaps(zero_gaps: Float[Array, " n_bands"], v, temperature_k, omega_d: fl
     Newton solve differentiated implicitly.  This is what makes ``v`` measurable from equilibrium
     data: at T = 0 the gaps are the targets whatever v is, but Δ_i(T) — in particular the weak
     band's gap, kept open up to the common T_c by the interband coupling — depends on v.
-    ``temperature_k`` must lie below T_c.
+    ``temperature_k`` must lie below T_c; it is refused (not clipped) when negative or NaN.  ``dos``: one
+    number > 0 per band (default: equal).  Concrete inputs are checked; traced ones (inside a fit) were checked
+    before it compiled.
     """
+    check(lambda t: t >= 0, "temperature_k", temperature_k, "a finite temperature ≥ 0 K", unit="K")
+    check(lambda g: g > 0, "zero_gaps", zero_gaps, "finite T → 0 gaps > 0 meV", unit="meV")
     zero_gaps = jnp.asarray(zero_gaps, dtype=float)
     nb = zero_gaps.shape[0]
+    omega_d, dos = _check_options(omega_d, dos, nb)
     xi1, w1 = _xi_grid(omega_d)
     xi = jnp.broadcast_to(xi1, (nb, xi1.shape[0]))
-    weights = jnp.asarray(dos[:nb], dtype=float)[:, None] * w1[None, :]
+    weights = jnp.asarray(dos, dtype=float)[:, None] * w1[None, :]
     u = couplings_from_gaps(zero_gaps, v, pair_sum(zero_gaps, xi, weights, 0.0))
     t = units.kelvin_to_mev(jnp.asarray(temperature_k, dtype=float))
+    # T = 0 exactly is the limit T → 0⁺ of the solver (its thermal factors need T > 0); T < 0 was refused above
     return solve_gap_equation(u, xi, weights, jnp.maximum(t, 1e-9), zero_gaps)
 
 
-@functools.lru_cache(maxsize=32)  # one model object per options: refits reuse the compiled residuals
-def make_two_band_zimmermann(omega_d: float = 50.0, dos: tuple = (1.0, 1.0)) -> FitModel:
+def make_two_band_zimmermann(omega_d: float = 50.0, dos: tuple | None = None) -> FitModel:
     """Two-band σ(ω; T) = σ_ref Σ_i c_i σ_Z(ω; Δ_i(T), γ_i, T)/σ₀,i  (weighted per-band Zimmermann).
 
     Bands conduct in parallel, so σ = Σ_i ε₀ω²_p,i/γ_i · σ_Z,i/σ₀,i; normalising to the total normal
@@ -134,9 +199,14 @@ def make_two_band_zimmermann(omega_d: float = 50.0, dos: tuple = (1.0, 1.0)) -> 
     :func:`band_gaps` with T → 0 gaps ``gap_1``, ``gap_2`` and interband ratio ``v``.
 
     Parameters: ``gap_1``, ``gap_2`` (meV, T → 0), ``v``, ``gamma_1``, ``gamma_2`` (meV),
-    ``weight_1``, ``sigma_n`` (σ_ref in data units, default 1), ``shift`` (THz).
+    ``weight_1``, ``sigma_n`` (σ_ref in data units, default 1), ``shift`` (THz).  Options: ``omega_d`` > 0 meV,
+    ``dos`` = (N_1, N_2) > 0 (default equal), checked here.
     """
+    return _two_band_zimmermann(*_check_options(omega_d, dos, 2))
 
+
+@functools.lru_cache(maxsize=32)  # one model object per options: refits reuse the compiled residuals
+def _two_band_zimmermann(omega_d: float, dos: tuple) -> FitModel:
     def fn(params, frequency_thz, temperature=0.0):
         w = _omega_mev(params, frequency_thz)
         t = units.kelvin_to_mev(temperature)
@@ -147,10 +217,9 @@ def make_two_band_zimmermann(omega_d: float = 50.0, dos: tuple = (1.0, 1.0)) -> 
         return params.get("sigma_n", 1.0) * (c1 * s1 + (1.0 - c1) * s2)
 
     return FitModel("two-band-zimmermann", fn, ("gap_1", "gap_2", "v", "gamma_1", "gamma_2", "weight_1"),
-                    {"sigma_n": 1.0, "shift": 0.0})
+                    {"sigma_n": 1.0, "shift": 0.0}, limited=("gap_1", "gap_2", "gamma_1", "gamma_2", "weight_1"))
 
 
-@functools.lru_cache(maxsize=32)
 def make_bcs_conductivity(base: str = "zimmermann", omega_d: float = 50.0) -> FitModel:
     """σ(ω; T) of one BCS band whose gap Δ(T) follows from the package's gap equation (temperature series).
 
@@ -161,9 +230,14 @@ def make_bcs_conductivity(base: str = "zimmermann", omega_d: float = 50.0) -> Fi
     that gap.  Above T_c (e.g. for trial values of Δ(0)) the gap is floored at 10⁻³Δ(0), the normal-state
     limit.  Name: ``"zimmermann-bcs"`` / ``"mattis-bardeen-bcs"``.
     """
-    inner = {"zimmermann": zimmermann_sigma, "mattis-bardeen": mattis_bardeen_sigma}
-    if base not in inner:
+    if base not in ("zimmermann", "mattis-bardeen"):
         raise ValueError(f"base = {base!r} is not allowed: 'zimmermann' or 'mattis-bardeen'")
+    return _bcs_conductivity(base, _check_options(omega_d, None, 1)[0])
+
+
+@functools.lru_cache(maxsize=32)
+def _bcs_conductivity(base: str, omega_d: float) -> FitModel:
+    inner = {"zimmermann": zimmermann_sigma, "mattis-bardeen": mattis_bardeen_sigma}
 
     def fn(params, frequency_thz, temperature=0.0):
         gap_t = band_gaps(jnp.stack([params["gap"]]), 0.0, temperature, omega_d)[0]
@@ -175,18 +249,22 @@ def make_bcs_conductivity(base: str = "zimmermann", omega_d: float = 50.0) -> Fi
 
     required = ("gap", "gamma") if base == "zimmermann" else ("gap",)
     return FitModel(f"{base}-bcs", fn, required, {"sigma_n": 1.0, "shift": 0.0},
-                    meta={"gap_is": "Δ(0) (meV); Δ(T) from the BCS gap equation"})
+                    meta={"gap_is": "Δ(0) (meV); Δ(T) from the BCS gap equation"}, limited=required)
 
 
-def critical_temperature_k(zero_gaps, v: float = 0.0, omega_d: float = 50.0, dos: tuple = (1.0, 1.0)) -> float:
-    """T_c in K of the (one- or two-band) gap equation of :func:`band_gaps` for T → 0 gaps ``zero_gaps`` (meV)."""
+def critical_temperature_k(zero_gaps, v: float = 0.0, omega_d: float = 50.0, dos: tuple | None = None) -> float:
+    """T_c in K of the (one- or two-band) gap equation of :func:`band_gaps` for T → 0 gaps ``zero_gaps`` (meV):
+    finite gaps > 0, ``omega_d`` > 0 meV, ``dos`` one number > 0 per band (default equal)."""
     from ..equilibrium import critical_temperature
 
+    check(lambda g: g > 0, "zero_gaps", zero_gaps, "finite T → 0 gaps > 0 meV", unit="meV")
+    check(lambda x: True, "v", v, "a finite interband coupling ratio", scalar=True)
     zero_gaps = jnp.atleast_1d(jnp.asarray(zero_gaps, dtype=float))
     nb = zero_gaps.shape[0]
+    omega_d, dos = _check_options(omega_d, dos, nb)
     xi1, w1 = _xi_grid(omega_d)
     xi = jnp.broadcast_to(xi1, (nb, xi1.shape[0]))
-    weights = jnp.asarray(dos[:nb], dtype=float)[:, None] * w1[None, :]
+    weights = jnp.asarray(dos, dtype=float)[:, None] * w1[None, :]
     u = couplings_from_gaps(zero_gaps, v, pair_sum(zero_gaps, xi, weights, 0.0))
     return float(units.mev_to_kelvin(critical_temperature(u, xi, weights)))
 
@@ -247,11 +325,11 @@ def higgs_thg_frequency(params: dict, frequency_thz: Float[Array, " n"], tempera
 
 
 HIGGS_THG = FitModel("higgs-thg", higgs_thg_frequency, ("gap", "eta", "scale"), {"background": 0.0, "shift": 0.0},
-                     kind="real")
+                     kind="real", limited=("gap", "eta"))
 
 
 def make_higgs_thg_temperature(drive_frequency_thz: float, omega_d: float = 50.0,
-                               dos: tuple = (1.0, 1.0), two_band: bool = False) -> FitModel:
+                               dos: tuple | None = None, two_band: bool = False) -> FitModel:
     """|j(3Ω)|² vs temperature at a fixed drive frequency Ω (THz): resonance where Δ(T) = ħΩ.
 
     I(T) = ``scale`` · |(Δ(T)/Δ(0))² χ_H(2ħΩ + iη; Δ(T), T)|² + ``background``: the (Δ/Δ₀)² factor
@@ -259,8 +337,13 @@ def make_higgs_thg_temperature(drive_frequency_thz: float, omega_d: float = 50.0
     switches the Higgs THG off at T_c (an assumption of this model, stated in the README).
     Δ(T) from :func:`band_gaps`: one band with ``gap`` = Δ(0), or — when ``gap_2`` and ``v`` are
     given (``two_band=True``) — the *second* band's gap of a two-band superconductor with T → 0 gaps (``gap``,
-    ``gap_2``), e.g. the π band of MgB₂.
+    ``gap_2``), e.g. the π band of MgB₂.  Checked here: ``drive_frequency_thz`` finite > 0 (the curve is even in
+    Ω, so a negative Ω would fit like |Ω|), ``omega_d`` > 0 meV, ``dos`` one number > 0 per band.
     """
+    check_drive_frequency(drive_frequency_thz)
+    two_band = check_bool("two_band", two_band)
+    omega_d, dos = _check_options(omega_d, dos, 2 if two_band else 1)
+    drive_frequency_thz = float(drive_frequency_thz)
 
     def fn(params, temperature_k, _unused=0.0):
         t_k = jnp.asarray(temperature_k, dtype=float)
@@ -279,7 +362,13 @@ def make_higgs_thg_temperature(drive_frequency_thz: float, omega_d: float = 50.0
 
     required = ("gap", "gap_2", "v", "eta", "scale") if two_band else ("gap", "eta", "scale")
     return FitModel("higgs-thg-temperature" + (" (two-band)" if two_band else ""), fn, required,
-                    {"background": 0.0, "shift": 0.0}, kind="real", x_label="temperature (K)")
+                    {"background": 0.0, "shift": 0.0}, kind="real", x_label="temperature (K)",
+                    limited=("gap", "gap_2", "eta"))
+
+
+def check_drive_frequency(drive_frequency, name: str = "drive_frequency") -> None:
+    """The fixed drive frequency Ω/2π of a THG-vs-temperature curve: one finite number > 0 THz."""
+    check(lambda d: d > 0, name, drive_frequency, "a finite drive frequency > 0 THz", unit="THz", scalar=True)
 
 
 # --------------------------------------------------------------------------- generic hook
@@ -322,6 +411,8 @@ def resolve(model, drive_frequency: float | None = None, **options) -> FitModel:
     """A :class:`FitModel` from a name (``"mattis-bardeen"``, ``"zimmermann"``, ``"two-band-zimmermann"``,
     ``"zimmermann-bcs"``, ``"mattis-bardeen-bcs"`` (Δ(T) from the gap equation, ``gap`` = Δ(0)),
     ``"higgs-thg"``, ``"higgs-thg-temperature"``) or a :class:`FitModel` itself."""
+    if drive_frequency is not None:
+        check_drive_frequency(drive_frequency)
     if isinstance(model, FitModel):
         return model
     if callable(model) and not isinstance(model, str):

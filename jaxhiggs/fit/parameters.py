@@ -11,7 +11,41 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
+from .._validate import InputError, check, fail
+
 __all__ = ["Parameters"]
+
+
+def _number(name: str, value, allowed: str, finite: bool = True) -> float:
+    """One real number (not bool, str or a list) as a float, or an InputError naming ``name``."""
+    check(lambda v: ~np.isnan(v), name, value, allowed, finite=finite, scalar=True)
+    return float(value)
+
+
+def names_of(name: str, value) -> tuple:
+    """``fixed``/``local``: a list or tuple of parameter names.  A bare string would be iterated letter by letter
+    ("gamma" → 'g', 'a', ...), so it is refused with its own message."""
+    if isinstance(value, str):
+        raise InputError(f"{name} = {value!r} is not allowed: give a list or tuple of parameter names, "
+                         f"e.g. {name}=({value!r},)")
+    try:
+        out = tuple(value)
+    except TypeError:
+        raise fail(name, value, "a list or tuple of parameter names") from None
+    for item in out:
+        if not isinstance(item, str):
+            raise fail(name, value, "a list or tuple of parameter names (strings)")
+    return out
+
+
+def _tie(key, spec) -> tuple:
+    """``ties[key]``: a source name, or (source name, finite factor)."""
+    allowed = "a parameter name, or a pair (name, factor) with a finite number factor (value = factor × name)"
+    if isinstance(spec, str):
+        return spec, 1.0
+    if not isinstance(spec, (tuple, list)) or len(spec) != 2 or not isinstance(spec[0], str):
+        raise fail(f"ties[{key!r}]", spec, allowed)
+    return spec[0], _number(f"ties[{key!r}] factor", spec[1], allowed)
 
 
 def _softplus_inv(y):
@@ -42,7 +76,8 @@ class Parameters:
               bounds: Mapping | None, fixed: Sequence[str], ties: Mapping | None) -> "Parameters":
         """Validate the user's dictionaries against the model's parameter names (errors name the key)."""
         bounds = dict(bounds or {})
-        ties = {k: (v, 1.0) if isinstance(v, str) else (v[0], float(v[1])) for k, v in dict(ties or {}).items()}
+        ties = {k: _tie(k, v) for k, v in dict(ties or {}).items()}
+        fixed = names_of("fixed", fixed)
         known = set(model_parameters)
         for where, keys in (("initial", initial), ("bounds", bounds), ("fixed", fixed), ("ties", ties)):
             for key in keys:
@@ -60,7 +95,7 @@ class Parameters:
         values, lower, upper = {}, {}, {}
         for name in model_parameters:
             if name in initial:
-                values[name] = float(initial[name])
+                values[name] = _number(f"initial[{name!r}]", initial[name], "a finite number (not bool or text)")
             elif name in defaults:
                 values[name] = float(defaults[name])
             else:
@@ -68,11 +103,12 @@ class Parameters:
             lo, hi = bounds.get(name, (None, None)) if name in bounds else (None, None)
             if name in bounds:
                 b = bounds[name]
+                allowed = "a pair (lower, upper) of numbers, lower < upper (None or ±inf for an open side)"
                 if not (isinstance(b, (tuple, list)) and len(b) == 2):
-                    raise ValueError(f"bounds[{name!r}] = {b!r} is not allowed: give (lower, upper)")
-                lo, hi = b
-            lo = -math.inf if lo is None else float(lo)
-            hi = math.inf if hi is None else float(hi)
+                    raise fail(f"bounds[{name!r}]", b, allowed)
+                lo, hi = (None if v is None else _number(f"bounds[{name!r}]", v, allowed, finite=False) for v in b)
+            lo = -math.inf if lo is None else lo
+            hi = math.inf if hi is None else hi
             if not lo < hi:
                 raise ValueError(f"bounds[{name!r}] = ({lo}, {hi}) is not allowed: lower must be < upper")
             lower[name], upper[name] = lo, hi

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -37,6 +38,10 @@ class Profile:
         name: the profiled parameter; values: its grid (physical units); chi2: χ²_prof on the grid.
         delta: the Δχ² that defines the interval; interval: (low, high), ``None`` on a side where the profile
             does not rise by Δ within the grid; best, stderr: the fit's value and Jacobian standard error.
+        converged: per grid value, whether the re-optimisation of the other parameters converged within
+            ``max_steps``/``tol``.  A point that did not converge has χ² above the true profile (the profile is a
+            minimum): it is not used for the interval (the side stays open, or the crossing comes from the
+            converged neighbours), and :func:`profile_likelihood` warns naming its values.
     """
 
     name: str
@@ -46,12 +51,16 @@ class Profile:
     interval: tuple
     best: float
     stderr: float
+    converged: np.ndarray | None = None
 
     def __str__(self) -> str:
         lo, hi = self.interval
         show = lambda x: "open (widen the grid)" if x is None else f"{x:.6g}"
-        return (f"profile of {self.name}: best {self.best:.6g}, 1σ interval [{show(lo)}, {show(hi)}] "
+        text = (f"profile of {self.name}: best {self.best:.6g}, 1σ interval [{show(lo)}, {show(hi)}] "
                 f"(Δχ² = {self.delta:.4g}); Jacobian ± {self.stderr:.3g}")
+        if self.converged is not None and not np.all(self.converged):
+            text += f"; {int(np.sum(~self.converged))} point(s) not converged (left out)"
+        return text
 
 
 def _solver(problem, k: int, max_steps: int, tol: float):
@@ -71,10 +80,10 @@ def _solver(problem, k: int, max_steps: int, tol: float):
 
     def one(u_k, u_other0, args):
         if not others:
-            return jnp.sum(residual_u(jnp.stack([u_k]), args) ** 2)
+            return jnp.sum(residual_u(jnp.stack([u_k]), args) ** 2), jnp.asarray(True)
         fn = lambda uo, a: residual_u(insert(uo, u_k), a)
         sol = optx.least_squares(fn, solver, u_other0, args=args, max_steps=max_steps, throw=False)
-        return jnp.sum(fn(sol.value, args) ** 2)
+        return jnp.sum(fn(sol.value, args) ** 2), sol.result == optx.RESULTS.successful
 
     run = jax.jit(jax.vmap(one, in_axes=(0, None, None)))
     _PROFILES[key] = (run, others)
@@ -90,11 +99,16 @@ def profile_likelihood(result: FitResult, name: str, values=None, n_points: int 
         name: a free parameter of the fit.
         values: the grid (physical units); default ``n_points`` values over best ± ``span`` standard errors,
             clipped strictly inside the parameter's bounds.
-        max_steps, tol: limits of each Levenberg–Marquardt re-optimisation.
+        max_steps, tol: limits of each Levenberg–Marquardt re-optimisation (an integer ≥ 1 and a finite
+            tolerance > 0, checked as in :func:`~jaxhiggs.fit.fit_global`).  A grid value whose re-optimisation
+            does not converge within them is left out of the interval, flagged in ``Profile.converged`` and
+            named in a ``RuntimeWarning`` (raise ``max_steps`` or loosen ``tol``).
 
     Returns:
         :class:`Profile` (``str(profile)`` summarises it).
     """
+    check_int("max_steps", max_steps, 1, what="iterations of each re-optimisation")
+    check(lambda v: v > 0, "tol", tol, "a finite tolerance > 0", scalar=True)
     problem = result.problem
     if problem is None:
         raise InputError("this FitResult carries no fit problem (it was not made by jaxhiggs.fit): cannot profile")
@@ -122,14 +136,26 @@ def profile_likelihood(result: FitResult, name: str, values=None, n_points: int 
     u_k = np.array([params.to_internal({**result.values, name: v})[k] for v in grid])
     run, others = _solver(problem, k, max_steps, tol)
     u_other0 = jnp.asarray(problem.u_best[others]) if others else jnp.zeros(0)
-    chi2 = np.asarray(run(jnp.asarray(u_k), u_other0, problem.args))
-    chi2_min = min(problem.chi2, float(np.nanmin(chi2)))
+    chi2, converged = (np.asarray(a) for a in run(jnp.asarray(u_k), u_other0, problem.args))
+    converged = converged.astype(bool)
+    if not np.all(converged):
+        bad = ", ".join(f"{v:.6g}" for v in grid[~converged])
+        warnings.warn(f"profile of {name}: the re-optimisation at {name} = {bad} did not converge within "
+                      f"max_steps = {max_steps} (tol = {tol:g}); those points are left out of the interval: raise "
+                      "max_steps or loosen tol", RuntimeWarning, stacklevel=2)
+    used = np.where(converged, chi2, np.nan)
+    chi2_min = min(problem.chi2, float(np.nanmin(used))) if np.any(converged) else problem.chi2
     delta = problem.redchi if problem.scale_covar else 1.0
-    return Profile(name, grid, chi2, delta, _crossings(grid, chi2 - chi2_min, delta, best), best, err)
+    return Profile(name, grid, chi2, delta, _crossings(grid, used - chi2_min, delta, best), best, err, converged)
 
 
 def _crossings(grid, dchi2, delta, best):
-    """Where the profile rises through Δ on each side of the best value (linear interpolation)."""
+    """Where the profile rises through Δ on each side of the best value (linear interpolation between
+    neighbouring finite points: a point left out (NaN, not converged) is skipped)."""
+    ok = np.isfinite(dchi2)
+    grid, dchi2 = grid[ok], dchi2[ok]
+    if grid.size == 0:
+        return (None, None)
     i0 = int(np.argmin(np.abs(grid - best)))
     out = []
     for step in (-1, 1):
@@ -137,7 +163,7 @@ def _crossings(grid, dchi2, delta, best):
         i = i0
         while 0 <= i + step < grid.size:
             a, b = dchi2[i], dchi2[i + step]
-            if np.isfinite(a) and np.isfinite(b) and a < delta <= b:
+            if a < delta <= b:
                 found = float(grid[i] + (delta - a) / (b - a) * (grid[i + step] - grid[i]))
                 break
             i += step

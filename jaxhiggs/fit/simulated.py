@@ -44,6 +44,8 @@ from .._validate import InputError, check, check_type, fail
 from ..drive import GaussianPulse
 from ..parallel import device_map
 from .least_squares import fit_global
+from . import models as fit_models
+from .data import _mask
 from .models import FitModel
 from .result import FitResult
 from .simulation import PseudospinGrid, SimulationGrid, gap_modulation, pump_probe_map, pump_probe_times, thg_amplitude
@@ -126,8 +128,8 @@ def _check_initial(initial, needed: Sequence[str], gaps: Sequence[str] = ("gap",
         if name not in initial:
             raise InputError(f"initial has no {name!r}: give a start value for it"
                              f"{' (meV)' if name.startswith(('gap', 'gamma')) else ''}")
-    for name in gaps:
-        check(lambda v: v > 0, f"initial[{name!r}]", initial[name], "a finite start value > 0 meV", unit="meV")
+    for name in gaps:  # the ranges of jaxhiggs.fit.models.LIMITS, as for the closed-form models
+        fit_models.check_value(f"initial[{name!r}]", name, initial[name])
 
 
 def _check_temperature(name, temperature_k, gap_mev):
@@ -261,9 +263,7 @@ def fit_pump_probe(delays: Float[ArrayLike, " n_delays"], frequency: Float[Array
     err = _uncertainty(uncertainty, shape)
     keep = None
     if mask is not None:
-        keep = np.asarray(mask, bool)
-        if keep.shape != shape:
-            raise InputError(f"mask has shape {keep.shape} is not allowed: it must have shape {shape}")
+        keep = _mask(mask, shape, "")  # a boolean map of the points fitted (no truthiness of "no" or 2)
     check_type("grid", grid, SimulationGrid, "a jaxhiggs.fit.simulation.SimulationGrid")
     check(lambda r: r > 0, "record", record, "a finite window length > 0 ps after the probe", unit="ps")
     needed = ("gap", "gamma")
@@ -393,7 +393,7 @@ def fit_thg_simulated(x: Float[ArrayLike, " n"], intensity: Float[ArrayLike, " n
     if axis != "frequency":
         if drive_frequency is None:
             raise InputError(f"axis = {axis!r} needs drive_frequency (THz) of the fixed drive")
-        check(lambda v: v > 0, "drive_frequency", drive_frequency, "a finite drive frequency > 0 THz", unit="THz")
+        fit_models.check_drive_frequency(drive_frequency)
     _check_initial(initial, ("gap", "gamma"))
     _check_temperature("x (temperatures)" if axis == "temperature" else "temperature",
                        xs if axis == "temperature" else temperature, float(initial["gap"]))

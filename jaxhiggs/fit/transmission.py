@@ -56,7 +56,8 @@ def transmission_model(model, substrate_index, thickness: float, mismatch: float
         defaults = {k: v for k, v in sigma_model.defaults.items() if k != "sigma_n"}
         _WRAPPED[key] = FitModel(f"thin-film transmission ({sigma_model.name})", fn, required, defaults,
                                  "complex", "frequency (THz)", ("Re t", "Im t"),
-                                 {"sigma_model": sigma_model, "substrate_index": n_s, "auto": auto})
+                                 {"sigma_model": sigma_model, "substrate_index": n_s, "auto": auto},
+                                 limited=sigma_model.limited)
     fm = _WRAPPED[key]
     return dataclasses.replace(fm, defaults={**fm.defaults, "thickness": float(thickness), "mismatch": float(mismatch)})
 
@@ -126,19 +127,26 @@ def fit_temperature_series(temperatures: Sequence[float], frequency, transmissio
     Args:
         temperatures: K, one per data set (all below T_c for the BCS models).
         frequency: one ν grid (THz) for all temperatures, or one per temperature.
-        transmission: complex t per temperature (a list, or an array n_T × n_ν).
+        transmission: complex t per temperature (a list, or an array n_T × n_ν; for one temperature also a
+            single 1-D t(ω)).
         uncertainty: δ(Re t) + iδ(Im t) per temperature (same layout), or None.
         window: (low, high) THz fitted.
         other arguments: as :func:`fit_transmission`.
     """
     if thickness is ... or substrate_index is ...:
         raise InputError("fit_temperature_series needs thickness (nm) and substrate_index")
-    temps = [float(t) for t in np.atleast_1d(np.asarray(temperatures, dtype=float))]
+    check(lambda t: t >= 0, "temperatures", temperatures, "finite temperatures ≥ 0 K, one per data set", unit="K")
+    temps = [float(t) for t in np.atleast_1d(np.asarray(temperatures, dtype=float)).ravel()]
     n = len(temps)
-    data = list(transmission) if not isinstance(transmission, np.ndarray) or transmission.ndim == 2 else None
+    if hasattr(transmission, "ndim"):  # an array: (n_ν,) is one t(ω), (n_T, n_ν) one per row
+        data = [transmission] if transmission.ndim == 1 else list(transmission) if transmission.ndim == 2 else None
+    else:  # a list of t(ω), or one t(ω) written as a list of numbers
+        data = list(transmission)
+        data = [transmission] if data and np.ndim(data[0]) == 0 else data
     if data is None or len(data) != n:
-        raise InputError(f"transmission holds {1 if data is None else len(data)} data set(s) but temperatures has "
-                         f"{n}: give one complex t(ω) per temperature")
+        shape = f"an array of shape {np.shape(transmission)}" if data is None else f"{len(data)} data set(s)"
+        raise InputError(f"transmission holds {shape} but temperatures has {n}: give one complex t(ω) per "
+                         "temperature (a list, or an (n_T, n_ν) array; a single 1-D t(ω) for one temperature)")
     freqs = [frequency] * n if np.ndim(frequency[0]) == 0 else list(frequency)
     if len(freqs) != n:
         raise InputError(f"frequency holds {len(freqs)} grids for {n} temperatures: give one grid or one per temperature")
