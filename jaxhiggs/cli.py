@@ -1,9 +1,10 @@
 """The ``jaxhiggs`` command.
 
 Subcommands:
-  demo     NbN Higgs oscillations after an interaction quench (CPU, ~15 s); writes .npz and .png
-  run      run a TOML configuration of any model (clean-pseudospin, mattis-bardeen,
-           disordered-pseudospin, schmid-higgs); writes .npz and .png
+  demo     NbN Higgs oscillations after an interaction quench (CPU, 10–15 s); writes .npz and .png
+  run      run a TOML configuration of one of the four configurable models (clean-pseudospin,
+           mattis-bardeen, disordered-pseudospin, schmid-higgs); writes .npz and .png.  The
+           finite-momentum model has no configuration format: use it from Python
   config   print a commented example configuration of a model (``jaxhiggs config mattis-bardeen``)
   sweep    run the [grid] of a configuration into a resumable Zarr store (resumes automatically)
   show     summarise a sweep store and plot Δ∞ and the Higgs amplitude
@@ -114,9 +115,9 @@ def _title(cfg, config_path) -> str:
 
 
 def run(config_path: Path, out: Path | None = None, progress: bool = True, overwrite: bool = False) -> Path:
-    """Run a TOML configuration of any model (see :mod:`jaxhiggs.config`); writes ``out``.npz and ``out``.png
-    (``out``: the configuration's ``output`` by default), refused before any work if either exists, unless
-    ``overwrite``."""
+    """Run a TOML configuration of one of the configurable models (:data:`jaxhiggs.config.MODELS`); writes
+    ``out``.npz and ``out``.png (``out``: the configuration's ``output`` by default), refused before any work if
+    either exists, unless ``overwrite``."""
     from . import config, io
 
     cfg = config.load(config_path)
@@ -239,8 +240,8 @@ def sweep_summary(ds, band: int = 0) -> dict:
 
 def show(store: Path, out: Path | None = None, overwrite: bool = False) -> Path:
     """Print dimensions, completion and parameters of a sweep store; plot Δ∞ and the Higgs
-    amplitude against the first swept parameter (one line per value of the second) into ``out`` (default
-    ``<store>.png``).  An existing figure is kept (and said so) unless ``overwrite``: the summary, what one runs
+    amplitude against the first swept parameter (one line per value of the second) into ``out`` (default: the
+    store's path without its ``.zarr`` suffix, plus ``.png``).  An existing figure is kept (and said so) unless ``overwrite``: the summary, what one runs
     ``show`` again for while a sweep progresses, is printed either way."""
     import json
 
@@ -366,14 +367,15 @@ def _parser() -> argparse.ArgumentParser:
     replace.add_argument("--overwrite", action="store_true",
                          help="replace existing output files (refused by default: nothing is overwritten silently)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    p = sub.add_parser("demo", parents=[common, progress, replace], help="NbN Higgs oscillations after a quench (CPU, < 1 min)",
+    p = sub.add_parser("demo", parents=[common, progress, replace], help="NbN Higgs oscillations after a quench (CPU, 10–15 s)",
                        description="NbN (Δ = 1.3 meV, ω_D = 20 meV) after an interaction quench to Δ_f = 1.17 meV: "
                                    "clean pseudospins, 30 ps; prints Δ∞ and the Higgs frequency.")
     p.add_argument("--out", type=Path, default=Path("jaxhiggs-demo"), help="output stem: writes STEM.npz and STEM.png")
     p.add_argument("--n-energies", type=int, default=4000, help="energy grid points (default 4000)")
-    p = sub.add_parser("run", parents=[common, progress, replace], help="run a TOML configuration of any model",
+    p = sub.add_parser("run", parents=[common, progress, replace], help="run a TOML configuration (" + ", ".join(MODELS) + ")",
                        description="Run a TOML configuration (models: " + ", ".join(MODELS) + "); writes .npz and .png. "
-                                   "Start from `jaxhiggs config MODEL`.")
+                                   "Start from `jaxhiggs config MODEL`.  The finite-momentum model has no "
+                                   "configuration format: use jaxhiggs.models.FiniteMomentum from Python.")
     p.add_argument("config", type=Path, help="TOML configuration file")
     p.add_argument("--out", type=Path, default=None, help="output stem (default: the configuration's `output`)")
     p = sub.add_parser("config", parents=[replace], help="print a commented example configuration of a model",
@@ -398,7 +400,7 @@ def _parser() -> argparse.ArgumentParser:
                        description="Print dimensions, completion and parameters of a sweep store; plot Δ∞ and the "
                                    "Higgs amplitude against the first swept parameter.")
     p.add_argument("store", type=Path, help="Zarr store written by `jaxhiggs sweep`")
-    p.add_argument("--out", type=Path, default=None, help="PNG path (default: <store>.png)")
+    p.add_argument("--out", type=Path, default=None, help="PNG path (default: the store's path without .zarr, plus .png: run.zarr → run.png)")
     p = sub.add_parser("fit", parents=[common, replace],
                        help="fit measured σ(ω), THG data or raw THz time traces (TOML fit configuration)",
                        description="Fit σ(ω) or THG data, or raw THz time traces (sample and reference at one or "

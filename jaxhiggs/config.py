@@ -25,14 +25,15 @@ Example (clean pseudospins)::
     name = "dopri8"
     rtol = 1e-8
 
-Grids (``[grid]``, :func:`jaxhiggs.sweep`) take a list of values or ``{start, stop, count}``;
-counts must be integers (``count = 2.7`` is an error, not 2).
+``[times]`` needs ``stop`` and ``count`` (``start`` defaults to 0 ps).  Grids (``[grid]``,
+:func:`jaxhiggs.sweep`) take a list of values or ``{start, stop, count}`` with all three keys; counts must be
+integers (``count = 2.7`` is an error, not 2).
 """
 
 from __future__ import annotations
 
 import math
-import sys
+import tomllib
 from pathlib import Path
 
 import diffrax
@@ -40,11 +41,6 @@ import numpy as np
 
 from . import drive as drives
 from . import material as materials
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 SOLVERS = {"tsit5": diffrax.Tsit5, "dopri5": diffrax.Dopri5, "dopri8": diffrax.Dopri8}
 MATERIAL_PRESETS = {"nbn": materials.nbn, "mgb2": materials.mgb2}
@@ -424,12 +420,15 @@ def _drive(table, base):
 
 
 def _times(table):
+    """``[times]``: ``stop`` and ``count`` are required, ``start`` defaults to 0 ps (the equilibrium at t = 0)."""
     _only(table, {"start", "stop", "count"}, "times")
-    if "stop" not in table:
-        raise ValueError("times: stop (ps) is required")
+    missing = [k for k in ("stop", "count") if k not in table]
+    if missing:
+        raise ValueError(f"times: missing {' and '.join(missing)}: give stop (ps) and count (the number of saved "
+                         "times); start defaults to 0")
     start = _number(table.get("start", 0.0), "times.start")
     stop = _number(table["stop"], "times.stop")
-    count = _integer(table.get("count", 2001), "times.count", 2)
+    count = _integer(table["count"], "times.count", 2)
     if stop <= start:
         raise ValueError(f"times: need stop > start (got start={start}, stop={stop})")
     return np.linspace(start, stop, count)

@@ -206,8 +206,8 @@ class GaussianPulse(Drive):
         * ``"envelope"``: the prefactor A₀ of A(t) = A₀ exp(−(t−t₀)²/2τ²) cos(Ω(t−t₀) + φ).
 
         The two differ when the carrier is not at its maximum at the envelope's centre: for the
-        seed-000 pump (Ω τ ≈ 0.2, φ = Ω t₀ ≈ −1.6 rad) max|A| is 0.147 A₀, so reading 0.5e-8
-        V·s/m as A₀ gives a pulse 6.8× weaker (a gap drop 46× smaller) than the paper's.
+        seed-000 pump (Ω τ ≈ 0.2, φ = Ω t₀ ≈ −1.6 rad) max|A| is 0.146 A₀ (0.1464), so reading 0.5e-8
+        V·s/m as A₀ gives a pulse 6.8× weaker (a gap drop, ∝ A², 46.7× smaller) than the paper's.
         """
         check_finite("amplitude", amplitude, "V·s/m")
         if amplitude_is not in AMPLITUDE_CONVENTIONS:

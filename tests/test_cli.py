@@ -123,6 +123,9 @@ MINIMAL = ('[material]\ngap = 1.3\nomega_D = 20.0\n[model]\nname = "clean-pseudo
     (MINIMAL.replace("count = 41", "count = 2.7"), ["times.count = 2.7", "integer"]),
     (MINIMAL.replace("count = 41", 'count = "many"'), ["times.count = 'many'", "integer"]),
     (MINIMAL.replace("count = 41", "count = 41.0"), ["times.count = 41.0", "write 41"]),
+    # a [times] range without count is an error, not a silent default number of saved times
+    (MINIMAL.replace("count = 41\n", ""), ["times: missing count", "start defaults to 0"]),
+    (MINIMAL.replace("stop = 2.0\ncount = 41\n", "start = 0.0\n"), ["times: missing stop and count"]),
     (MINIMAL + "[grid]\nfinal_gap = {start = 1.1, stop = 1.2}\n", ["grid.final_gap", "missing count"]),
     (MINIMAL + "[grid]\nfinal_gap = {start = 1.1, stop = 1.2, count = 2.5}\n", ["grid.final_gap.count = 2.5"]),
     (MINIMAL + '[grid]\nfinal_gap = [1.1, "x"]\n', ["grid.final_gap[1]"]),

@@ -420,9 +420,13 @@ class MattisBardeen(Model):
 
         Measured on the seed-000 case (full window, errors relative to the maximum of a tight run of the
         same grid, benchmarks/README.md): GPU (ExponentialRK4) δΔ(t) ≈ 2e-4, below the authors' default
-        runs (4.6e-4); CPU (Tsit5, N_e = 200) δΔ 3.2e-6, j₁ 4.6e-7, j₃ 5.1e-7 in 185 driven steps — rtol
-        1e-6 (the CPU default until 2026-11-26) gave 6.1e-7 / 3.4e-8 / 7.3e-8 in 258 steps and ~15 %
-        more run time, an accuracy no THz measurement needs.  Pass ``rtol``/``atol`` for tighter runs."""
+        runs (4.6e-4); CPU (N_e = 200, one band) δΔ 9.1e-7 and j₁ 4.6e-7 with the current defaults
+        (benchmarks/results/mattis_bardeen_2cores_cpu.json), j₃ 4.8e-7 when last measured (notes/issue13-speed.md;
+        the results file does not record j₃).  When the CPU default moved from rtol 1e-6 (until 2026-11-26) to
+        1e-5, with the driven part still run to 1e-16 of the field and the free part not yet on Dopri8, the
+        driven steps went from 258 to 185 for ~15 % less run time, the errors from 6.1e-7 / 3.4e-8 / 7.3e-8 to
+        3.2e-6 / 4.6e-7 / 5.1e-7: an accuracy no THz measurement needs.  Pass ``rtol``/``atol`` for tighter
+        runs."""
         return (1e-5, 1e-9)
 
     def observables(self, t, y, args) -> dict:
