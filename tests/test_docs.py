@@ -18,6 +18,7 @@ import io
 import os
 import re
 import sys
+import tomllib
 import warnings
 from pathlib import Path
 
@@ -31,10 +32,6 @@ KNOWN = {"python", "toml", "text"} | SHELL
 SKIP = re.compile(r"<!--\s*docs-test:\s*skip\s*\((?P<reason>[^)]*)\)\s*-->")
 QUICK = re.compile(r"#\s*quick test:\s*(?P<old>.+?)\s*->\s*(?P<new>.+?)\s*$")
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 def code_blocks(path: Path) -> list[dict]:

@@ -79,10 +79,7 @@ DIST = {"yaml": "pyyaml"}  # import name → distribution name where they differ
 def test_every_direct_import_is_declared():
     """Issue 10 item 7: a dependency that arrives only through another package is not declared.  An optional
     extra (pyproject's optional-dependencies) may be imported only inside ``try: … except ImportError``."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    import tomllib
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     name_of = lambda d: re.split(r"[<>=!;\[ ]", d, maxsplit=1)[0].strip().lower().replace("-", "_")
     declared = {name_of(d) for d in project["dependencies"]}

@@ -43,17 +43,13 @@ Raw THz time traces instead of σ(ω) (see :func:`build_traces`)::
 
 from __future__ import annotations
 
-import sys
+import tomllib
 from pathlib import Path
 
 from .. import io
 from .._validate import check_bool
 from .parameters import _number
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 def _only(table: dict, allowed: set, where: str):

@@ -435,7 +435,7 @@ def resolve(model, drive_frequency: float | None = None, **options) -> FitModel:
 
 
 __all__ = [
-    "FitModel", "HIGGS_THG", "MATTIS_BARDEEN", "ZIMMERMANN", "band_gaps", "callable_model", "critical_temperature_k",
+    "FitModel", "HIGGS_THG", "LIMITS", "MATTIS_BARDEEN", "ZIMMERMANN", "band_gaps", "callable_model", "critical_temperature_k",
     "make_bcs_conductivity", "higgs_inverse_susceptibility",
     "higgs_thg_frequency", "make_higgs_thg_temperature", "make_two_band_zimmermann", "mattis_bardeen_sigma",
     "quench_trace_model", "resolve", "zimmermann_sigma",
