@@ -26,4 +26,5 @@ print(f"Δ1∞ = {np.abs(np.asarray(result.gap[after, 0])).mean():.4f} meV, Δ2�
       f"{jh.units.mev_to_thz(2 * np.abs(np.asarray(result.gap[after, 0])).mean()):.3f} and "
       f"{jh.units.mev_to_thz(2 * d2_inf):.3f} THz")
 jh.plot.gap_dynamics(result, title=f"Clean pseudospins, MgB₂-like (v = 0.02), N = {n}:\n12 kV/cm pulse at 1.93 THz"
-                     + (" — quick" if args.quick else ""), path=args.out / "quickstart.png")
+                     + (" — quick" if args.quick else ""), path=args.out / "quickstart.png",
+                     overwrite=True)  # the script's own figure in its --out folder: a rerun redraws it

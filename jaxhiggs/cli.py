@@ -71,7 +71,7 @@ def demo(out: Path, n_energies: int = 4000, final_gap: float = 1.17, progress: b
               "times_ps": [0.0, 30.0, 3001]}
     path = io.save_result(npz, result, params, overwrite=overwrite)
     plot.gap_dynamics(result, title=f"NbN, quench 1.3 → {final_gap} meV (clean pseudospins, N_e = {n_energies})",
-                      path=png, fit=summary["fit"])
+                      path=png, fit=summary["fit"], overwrite=overwrite)
     print(f"jaxhiggs demo: NbN, clean pseudospins, N_e = {n_energies}, quench Δ0 = 1.3 → Δ_f = {final_gap} meV")
     print(f"  solve: {elapsed:.1f} s (compilation included), {int(result.num_steps)} steps")
     print(f"  Δ∞ = {summary['gap_infinity_meV']:.4f} meV")
@@ -125,7 +125,7 @@ def run(config_path: Path, out: Path | None = None, progress: bool = True, overw
     npz, png = io.output_path(out, ".npz"), io.output_path(out, ".png")
     io.refuse_existing(npz, png, overwrite=overwrite)
     if cfg["kind"] == "response":
-        return _run_response(cfg, config_path, npz, png)
+        return _run_response(cfg, config_path, npz, png, overwrite)
     import jaxhiggs as jh
 
     from . import plot
@@ -134,7 +134,7 @@ def run(config_path: Path, out: Path | None = None, progress: bool = True, overw
     result = jh.simulate(cfg["model"], cfg["drive"], cfg["times"], progress=progress, **cfg["options"])
     elapsed = time.perf_counter() - start
     path = io.save_result(npz, result, cfg["raw"], overwrite=overwrite)
-    plot.gap_dynamics(result, title=_title(cfg, config_path), path=png)
+    plot.gap_dynamics(result, title=_title(cfg, config_path), path=png, overwrite=overwrite)
     gap = np.abs(np.asarray(result.gap))
     print(f"jaxhiggs run {config_path}: {cfg['name']}, {elapsed:.1f} s (compilation included), "
           f"{int(np.max(result.num_steps))} steps")
@@ -149,12 +149,12 @@ def run(config_path: Path, out: Path | None = None, progress: bool = True, overw
     return path
 
 
-def _run_response(cfg, config_path, path: Path, png: Path) -> Path:
+def _run_response(cfg, config_path, path: Path, png: Path, overwrite: bool = False) -> Path:
     """The Schmid–Higgs configuration: χ⁻¹(ω), the resonance, and χ(t) if [times] is given."""
     import json
 
     from . import pair_breaking, units
-    from .plot import _pyplot
+    from .plot import _pyplot, save_figure
     from .response import schmid_higgs as sh
 
     start = time.perf_counter()
@@ -191,7 +191,7 @@ def _run_response(cfg, config_path, path: Path, png: Path) -> Path:
     fig.suptitle(f"Schmid–Higgs susceptibility: Δ00 = {cfg['clean_gap']:g} meV, Γ = {gamma:g} meV "
                  f"(ζ = {float(ag.zeta):.3g}, Δ = {gap:.4g} meV)  [{Path(config_path).name}]", fontsize=9)
     fig.tight_layout()
-    fig.savefig(png, dpi=120)
+    save_figure(fig, png, overwrite)
     print(f"jaxhiggs run {config_path}: schmid-higgs, {elapsed:.1f} s")
     print(f"  Δ = {gap:.6g} meV (Δ00 = {cfg['clean_gap']:g} meV, Γ = {gamma:g} meV, ζ = {float(ag.zeta):.4g})")
     print(f"  2ε_g = {2 * float(ag.threshold):.6g} meV, resonance ω_res = {w_res:.6g} meV = {w_res / gap:.5g} Δ "
@@ -246,7 +246,7 @@ def show(store: Path, out: Path | None = None, overwrite: bool = False) -> Path:
     import json
 
     from . import io
-    from .plot import _pyplot
+    from .plot import _pyplot, save_figure
     from .sweep import open_sweep
 
     name = Path(str(store).rstrip("/"))
@@ -294,7 +294,7 @@ def show(store: Path, out: Path | None = None, overwrite: bool = False) -> Path:
         ax.set_ylabel(label)
     fig.suptitle(f"{store} (band 1)")
     fig.tight_layout()
-    fig.savefig(out, dpi=120)
+    save_figure(fig, out, overwrite)  # an existing figure was kept above unless overwrite
     print(f"  wrote {out}")
     return out
 
@@ -326,11 +326,11 @@ def fit(config_path: Path, out: Path | None = None, overwrite: bool = False):
         result.units.update(sigma_n="S/m", thickness="nm", mismatch="µm")
     print(result.report())
     stem.parent.mkdir(parents=True, exist_ok=True)
-    result.plot(png, title=str(config_path))
+    result.plot(png, title=str(config_path), overwrite=overwrite)
     result.save(json_path, overwrite=overwrite)
     written = [json_path, png]
     if "sigma_model" in result.model.meta:  # σ(ω) from the measured t with the fitted model overlaid
-        fitting.plot_conductivity(result, sigma_png, title=str(config_path))
+        fitting.plot_conductivity(result, sigma_png, title=str(config_path), overwrite=overwrite)
         written.append(sigma_png)
     print(f"  wrote {', '.join(map(str, written))}")
     return result

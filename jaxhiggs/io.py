@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 
 from . import __version__
+from ._validate import _numeric, check_bool, check_type, fail
 
 #: Units of the arrays written by :func:`save_result`.
 UNITS = {
@@ -43,7 +45,11 @@ def output_path(stem, suffix: str) -> Path:
 
 def refuse_existing(*paths, overwrite: bool = False) -> None:
     """Raise ``FileExistsError`` naming the first of ``paths`` that exists (a folder too), unless ``overwrite``:
-    nothing a user has is replaced silently."""
+    nothing a user has is replaced silently.  ``overwrite`` must be True or False (``"no"`` would otherwise read as
+    True and replace the file)."""
+    check_bool("overwrite", overwrite)
+    for path in paths:
+        check_type("path", path, (str, os.PathLike), "a file name (str or pathlib.Path)")
     for path in map(Path, paths):
         if path.is_dir():
             raise FileExistsError(f"{path} is a folder: give a file name (nothing was written)")
@@ -106,6 +112,76 @@ def _frequency_to_thz(values, unit):
     return units.mev_to_thz(values)
 
 
+#: Column names a spectrum file may have; the first column is ``frequency`` or ``temperature``.
+SPECTRUM_COLUMNS = ("frequency", "temperature", "sigma1", "sigma2", "abs_sigma", "thg", "sigma1_err", "sigma2_err",
+                    "thg_err", "abs_sigma_err")
+
+
+def _parse_columns(text: str) -> list[tuple[str, str]]:
+    """(name, unit) of each ``NAME [UNIT]`` item of a ``# columns:`` header value; names lower-cased."""
+    columns = []
+    for item in text.split(","):
+        item = item.strip()
+        if "[" in item and item.endswith("]"):
+            name, unit = item[:-1].split("[", 1)
+            columns.append((name.strip().lower(), unit.strip()))
+        else:
+            columns.append((item.lower(), ""))
+    return columns
+
+
+def _columns_problem(columns: list[tuple[str, str]]) -> str | None:
+    """What :func:`read_spectrum` refuses in a header's (name, unit) columns, or None.  The one statement of the
+    header rules: :func:`write_spectrum` checks them too, so it never writes a file the reader rejects."""
+    for name, unit in columns:
+        if name not in SPECTRUM_COLUMNS:
+            return f"unknown column {name!r}: allowed are {sorted(SPECTRUM_COLUMNS)}"
+    names = [c[0] for c in columns]
+    if len(set(names)) != len(names):
+        return f"a column is listed twice in {names}"
+    x_name, x_unit = columns[0]
+    if x_name not in ("frequency", "temperature"):
+        return f"the first column must be 'frequency' or 'temperature', not {x_name!r}"
+    if x_name == "frequency" and x_unit not in SPECTRUM_FREQUENCY_UNITS:
+        return f"unknown frequency unit {x_unit!r}: one of {list(SPECTRUM_FREQUENCY_UNITS)}"
+    if x_name == "temperature" and x_unit != "K":
+        return f"unknown temperature unit {x_unit!r}: use K"
+    sigma_units = {u for n, u in columns if n.startswith(("sigma", "abs_sigma"))}
+    for unit in sigma_units:
+        if unit not in SPECTRUM_SIGMA_UNITS:
+            return f"unknown conductivity unit {unit!r}: one of {list(SPECTRUM_SIGMA_UNITS)}"
+    if len(sigma_units) > 1:
+        return f"mixed conductivity units {sorted(sigma_units)}: use one unit"
+    has = set(names)
+    if not ({"sigma1", "sigma2"} & has or "abs_sigma" in has or "thg" in has):
+        return "missing data columns: need sigma1 and/or sigma2, abs_sigma, or thg"
+    for err, base in (("sigma1_err", "sigma1"), ("sigma2_err", "sigma2"), ("thg_err", "thg"),
+                      ("abs_sigma_err", "abs_sigma")):
+        if err in has and base not in has:
+            return f"column {err!r} without its data column {base!r}"
+    return None
+
+
+def _header_quantity(key: str, text: str) -> float:
+    """The value of a ``# temperature: 4.2 K`` (K) or ``# drive_frequency: 0.4 THz`` (THz) header line; ValueError
+    naming the line otherwise."""
+    unit_ok = ("K",) if key == "temperature" else SPECTRUM_FREQUENCY_UNITS
+    parts = text.split()
+    try:
+        value = float(parts[0])
+    except (ValueError, IndexError):
+        raise ValueError(f"header '{key}: {text}' is not '<number> <unit>'") from None
+    unit = parts[1] if len(parts) > 1 else ""
+    if unit not in unit_ok:
+        raise ValueError(f"header '{key}: {text}' has unknown unit {unit!r}: one of {list(unit_ok)}")
+    # a negative drive frequency gives the same THG curve as |Ω|, and T < 0 would pass for T = 0: refused
+    ok, allowed = (value >= 0, "a finite temperature ≥ 0 K") if key == "temperature" else (
+        value > 0, "a finite drive frequency > 0")
+    if not (np.isfinite(value) and ok):
+        raise ValueError(f"header '{key}: {text}' is not allowed: {allowed}")
+    return value if key == "temperature" else float(_frequency_to_thz(value, unit))
+
+
 def read_spectrum(path) -> dict:
     """Read a measured spectrum (CSV or whitespace TXT) whose header states columns and units.
 
@@ -150,47 +226,13 @@ def read_spectrum(path) -> dict:
         rows.append((lineno, stripped))
     if header is None:
         raise ValueError(f"{path}: no '# columns: name [unit], ...' header line: the columns and units must be stated")
-    columns = []
-    for item in header[1].split(","):
-        item = item.strip()
-        if "[" in item and item.endswith("]"):
-            name, unit = item[:-1].split("[", 1)
-            columns.append((name.strip().lower(), unit.strip()))
-        else:
-            columns.append((item.lower(), ""))
-    allowed = {"frequency", "temperature", "sigma1", "sigma2", "abs_sigma", "thg", "sigma1_err", "sigma2_err",
-               "thg_err", "abs_sigma_err"}
-    for name, unit in columns:
-        if name not in allowed:
-            raise ValueError(f"{path}, line {header[0]}: unknown column {name!r}: allowed are {sorted(allowed)}")
+    columns = _parse_columns(header[1])
+    problem = _columns_problem(columns)
+    if problem:
+        raise ValueError(f"{path}, line {header[0]}: {problem}")
     names = [c[0] for c in columns]
-    if len(set(names)) != len(names):
-        raise ValueError(f"{path}, line {header[0]}: a column is listed twice in {names}")
-    x_name = names[0]
-    if x_name not in ("frequency", "temperature"):
-        raise ValueError(f"{path}, line {header[0]}: the first column must be 'frequency' or 'temperature', "
-                         f"not {x_name!r}")
-    x_unit = columns[0][1]
-    if x_name == "frequency" and x_unit not in SPECTRUM_FREQUENCY_UNITS:
-        raise ValueError(f"{path}, line {header[0]}: unknown frequency unit {x_unit!r}: one of "
-                         f"{list(SPECTRUM_FREQUENCY_UNITS)}")
-    if x_name == "temperature" and x_unit != "K":
-        raise ValueError(f"{path}, line {header[0]}: unknown temperature unit {x_unit!r}: use K")
+    x_name, x_unit = columns[0]
     sigma_units = {u for n, u in columns if n.startswith(("sigma", "abs_sigma"))}
-    for unit in sigma_units:
-        if unit not in SPECTRUM_SIGMA_UNITS:
-            raise ValueError(f"{path}, line {header[0]}: unknown conductivity unit {unit!r}: one of "
-                             f"{list(SPECTRUM_SIGMA_UNITS)}")
-    if len(sigma_units) > 1:
-        raise ValueError(f"{path}, line {header[0]}: mixed conductivity units {sorted(sigma_units)}: use one unit")
-    has = set(names)
-    if not ({"sigma1", "sigma2"} & has or "abs_sigma" in has or "thg" in has):
-        raise ValueError(f"{path}, line {header[0]}: missing data columns: need sigma1 and/or sigma2, abs_sigma, "
-                         "or thg")
-    for err, base in (("sigma1_err", "sigma1"), ("sigma2_err", "sigma2"), ("thg_err", "thg"),
-                      ("abs_sigma_err", "abs_sigma")):
-        if err in has and base not in has:
-            raise ValueError(f"{path}, line {header[0]}: column {err!r} without its data column {base!r}")
     if not rows:
         raise ValueError(f"{path}: no data rows after the header")
     table = np.empty((len(rows), len(columns)))
@@ -238,37 +280,78 @@ def read_spectrum(path) -> dict:
                 break
     if out["sigma"] is not None:
         out["component"], out["data"] = "complex", out["sigma"]
-    for key, unit_ok, conv in (("temperature", ("K",), None), ("drive_frequency", SPECTRUM_FREQUENCY_UNITS, True)):
+    for key in ("temperature", "drive_frequency"):
         if key in meta:
-            parts = meta[key].split()
             try:
-                value = float(parts[0])
-            except (ValueError, IndexError):
-                raise ValueError(f"{path}: header '{key}: {meta[key]}' is not '<number> <unit>'") from None
-            unit = parts[1] if len(parts) > 1 else ""
-            if unit not in unit_ok:
-                raise ValueError(f"{path}: header '{key}: {meta[key]}' has unknown unit {unit!r}: one of {list(unit_ok)}")
-            # a negative drive frequency gives the same THG curve as |Ω|, and T < 0 would pass for T = 0: refused
-            ok, allowed = (value >= 0, "a finite temperature ≥ 0 K") if key == "temperature" else (
-                value > 0, "a finite drive frequency > 0")
-            if not (np.isfinite(value) and ok):
-                raise ValueError(f"{path}, line {meta_lines[key]}: header '{key}: {meta[key]}' is not allowed: {allowed}")
-            out[key] = float(_frequency_to_thz(value, unit)) if conv else value
+                out[key] = _header_quantity(key, meta[key])
+            except ValueError as error:
+                raise ValueError(f"{path}, line {meta_lines[key]}: {error}") from None
     return out
 
 
 def write_spectrum(path, x, columns: dict, x_name: str = "frequency", x_unit: str = "THz",
-                   header: dict | None = None) -> Path:
-    """Write a spectrum in the format :func:`read_spectrum` reads.
+                   header: dict | None = None, overwrite: bool = False) -> Path:
+    """Write a spectrum in the format :func:`read_spectrum` reads; returns the path written.
 
-    ``columns`` maps ``"sigma1 [normalized]"``-style labels to arrays; ``header`` adds
+    ``x`` is the abscissa in ``x_unit`` (``x_name`` ``"frequency"``: THz, cm^-1 or meV, > 0; ``"temperature"``: K),
+    strictly increasing at the 10 significant digits written.  ``columns`` maps ``"sigma1 [normalized]"``-style
+    labels (names and units as :func:`read_spectrum` lists them) to arrays of ``x``'s length; ``header`` adds
     ``# key: value`` lines (e.g. ``{"temperature": "4.0 K", "provenance": "..."}``).
+
+    Whatever :func:`read_spectrum` would refuse (NaN/inf, unsorted or duplicate ``x``, an unknown column or unit, a
+    ``temperature``/``drive_frequency`` header that is not ``<number> <unit>``) raises
+    :class:`~jaxhiggs._validate.InputError` naming it, and nothing is written.  An existing ``path`` is refused
+    (``FileExistsError``) unless ``overwrite``.
     """
+    check_type("columns", columns, dict, "a dict of 'name [unit]' labels → arrays, e.g. {'sigma1 [normalized]': s1}")
+    header = {} if header is None else header
+    check_type("header", header, dict, "a dict of header lines, e.g. {'temperature': '4.0 K'}")
+    for name, label in [("x_name", x_name), ("x_unit", x_unit)] + [("columns", k) for k in columns]:
+        check_type(name, label, str, "a string")
+        if any(c in label for c in ",\n\r"):  # the reader splits the header at commas and lines
+            raise fail(name, label, "a label without ',' or line breaks")
+    labels = [f"{x_name} [{x_unit}]", *columns]
+    parsed = _parse_columns(", ".join(labels))  # as read_spectrum will see them
+    kind = parsed[0][0]
+    if kind not in ("frequency", "temperature"):
+        raise fail("x_name", x_name, "'frequency' or 'temperature'")
+    units_ok = SPECTRUM_FREQUENCY_UNITS if kind == "frequency" else ("K",)
+    if parsed[0][1] not in units_ok:
+        raise fail("x_unit", x_unit, f"one of {list(units_ok)} for a {kind}")
+    problem = _columns_problem(parsed)
+    if problem:
+        raise fail("columns", list(columns), problem)
+    for key, value in header.items():
+        read_as = key.strip().lower() if isinstance(key, str) else ""  # the key as read_spectrum sees it
+        if read_as in ("", "columns") or ":" in key or any(c in f"{key}{value}" for c in "\n\r"):
+            raise fail(f"header[{key!r}]", value, "one line, under a key without ':' other than 'columns'")
+        if read_as in ("temperature", "drive_frequency"):
+            try:
+                _header_quantity(read_as, str(value).strip())
+            except ValueError as error:
+                raise fail(f"header[{key!r}]", value, str(error)) from None
+    names = ["x"] + [f"columns[{k!r}]" for k in columns]
+    data = [_numeric(name, v, "a 1-D array of finite values", "") for name, v in zip(names, [x, *columns.values()])]
+    for name, values in zip(names, data):
+        if values.ndim != 1 or values.shape != data[0].shape or values.size == 0:
+            raise fail(f"{name}.shape", values.shape, f"one value per point, the shape of x {data[0].shape}, not empty")
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise fail(f"{name}[{bad[0]}]", values[bad[0]], "a finite number (read_spectrum refuses NaN/inf)")
+    rows = [[f"{v:.10g}" for v in row] for row in np.column_stack(data)]
+    x_read = np.array([float(row[0]) for row in rows])  # the abscissa read_spectrum will see
+    step = np.flatnonzero(np.diff(x_read) <= 0)
+    if step.size:
+        i = int(step[0]) + 1
+        raise fail(f"x[{i}]", data[0][i], f"more than x[{i - 1}] = {rows[i - 1][0]}: {kind} must increase strictly "
+                   "(sorted, no duplicates at the 10 significant digits written)", x_unit)
+    if kind == "frequency" and x_read[0] <= 0:
+        raise fail("x[0]", data[0][0], "> 0 (a frequency)", x_unit)
+    refuse_existing(path, overwrite=overwrite)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"# {k}: {v}" for k, v in (header or {}).items()]
-    lines.append("# columns: " + ", ".join([f"{x_name} [{x_unit}]"] + list(columns)))
-    data = np.column_stack([np.asarray(x, float)] + [np.asarray(v, float) for v in columns.values()])
-    lines += [", ".join(f"{v:.10g}" for v in row) for row in data]
+    lines = [f"# {k}: {v}" for k, v in header.items()]
+    lines.append("# columns: " + ", ".join(labels))
+    lines += [", ".join(row) for row in rows]
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -1,8 +1,17 @@
-"""Standard figures.  Matplotlib is imported lazily so the solvers never need a display."""
+"""Standard figures.  Matplotlib is imported lazily so the solvers never need a display.
+
+A figure function given ``path`` writes a PNG there and refuses an existing file (``FileExistsError``, checked
+before drawing) unless ``overwrite=True``: :func:`figure_path` and :func:`save_figure` are that rule, for every
+figure the package writes.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+
+from .io import refuse_existing
 
 
 def _pyplot():
@@ -18,12 +27,32 @@ def _pyplot():
     return plt
 
 
-def gap_dynamics(result, title: str = "", path=None, fit=None):
+def figure_path(path, overwrite: bool = False) -> Path | None:
+    """``path`` as a ``Path`` (None: no file), refusing an existing file or a folder (``FileExistsError``) unless
+    ``overwrite``.  Figure functions call it before drawing, so a refused figure costs no drawing."""
+    if path is None:
+        return None
+    refuse_existing(path, overwrite=overwrite)
+    return Path(path)
+
+
+def save_figure(fig, path, overwrite: bool = False) -> Path | None:
+    """Save ``fig`` as a 120-dpi PNG to ``path`` (nothing for None), refusing an existing file unless ``overwrite``:
+    checked again here, since a file may have appeared while the figure was drawn."""
+    path = figure_path(path, overwrite)
+    if path is not None:
+        fig.savefig(path, dpi=120)
+    return path
+
+
+def gap_dynamics(result, title: str = "", path=None, fit=None, overwrite: bool = False):
     """|Δ_i(t)| in meV (and, for two bands, φ_L = φ_1 − φ_2 in rad in a second panel) against time in ps.
 
     ``fit`` is an optional :class:`jaxhiggs.spectra.DampedCosine` drawn over band 1.
-    Returns the figure; saves it as PNG when ``path`` is given.
+    Returns the figure; saves it as PNG when ``path`` is given: an existing file there is refused
+    (``FileExistsError``, before drawing) unless ``overwrite``.
     """
+    figure_path(path, overwrite)
     plt = _pyplot()
     t = np.asarray(result.times)
     gap = np.abs(np.asarray(result.gap))
@@ -43,6 +72,5 @@ def gap_dynamics(result, title: str = "", path=None, fit=None):
         axes[1, 0].set_ylabel("φ_L = φ_1 − φ_2 (rad)")
     axes[-1, 0].set_xlabel("time (ps)")
     fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=120)
+    save_figure(fig, path, overwrite)
     return fig

@@ -198,6 +198,28 @@ def test_save_result_appends_npz_and_refuses_an_existing_file(tmp_path):
     assert io.output_path(tmp_path / "run.npz", ".png") == tmp_path / "run.png"
 
 
+def test_gap_dynamics_refuses_an_existing_figure_before_drawing(tmp_path):
+    from types import SimpleNamespace
+
+    from jaxhiggs import plot
+
+    plt = plot._pyplot()  # Agg
+    # what gap_dynamics reads of a Result (a solve here would only add its compilation)
+    result = SimpleNamespace(times=np.linspace(0.0, 1.0, 5), gap=np.full((5, 1), 1.3 + 0j), leggett_phase=None)
+    figure = tmp_path / "figure_from_paper.png"
+    figure.write_bytes(b"irreplaceable")
+    open_before = plt.get_fignums()
+    with pytest.raises(FileExistsError) as info:
+        plot.gap_dynamics(result, path=figure)
+    assert f"{figure} exists" in str(info.value) and figure.read_bytes() == b"irreplaceable"
+    assert plt.get_fignums() == open_before  # refused before anything was drawn
+    with pytest.raises(FileExistsError, match="is a folder"):  # even with overwrite
+        plot.gap_dynamics(result, path=tmp_path, overwrite=True)
+    fig = plot.gap_dynamics(result, path=figure, overwrite=True)
+    plt.close(fig)
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_missing_configuration_file(tmp_path, capsys):
     assert cli.main(["run", str(tmp_path / "nope.toml")]) == 2
     assert "nope.toml" in capsys.readouterr().err

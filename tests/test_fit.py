@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from jaxhiggs import fit, io, units
+from jaxhiggs._validate import InputError
 from jaxhiggs.fit import models as fit_models
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -180,6 +181,48 @@ def test_spectrum_units_are_converted(tmp_path):
     p = _write(tmp_path, "# columns: frequency [meV], abs_sigma [normalized]\n4.135667696, 1\n")
     s = io.read_spectrum(p)
     assert abs(s["x"][0] - 1.0) < 1e-8 and s["component"] == "abs"
+
+
+def test_write_spectrum_round_trips_and_never_replaces_a_file(tmp_path):
+    """An existing file keeps its bytes unless overwrite=True; what is written reads back as written."""
+    p = tmp_path / "measured.csv"
+    p.write_bytes(b"# my precious measurement\n1, 2\n")
+    x, s1 = [10.0, 20.0, 30.5], [0.5, 1.25, 2.0]
+    with pytest.raises(FileExistsError) as info:
+        io.write_spectrum(p, x, {"sigma1 [S/cm]": s1}, x_unit="cm^-1")
+    assert f"{p} exists" in str(info.value) and "overwrite=True" in str(info.value)
+    with pytest.raises(ValueError, match="overwrite = 'no' is not allowed"):  # "no" is truthy: it would replace
+        io.write_spectrum(p, x, {"sigma1 [S/cm]": s1}, x_unit="cm^-1", overwrite="no")
+    assert p.read_bytes() == b"# my precious measurement\n1, 2\n"
+    assert io.write_spectrum(p, x, {"sigma1 [S/cm]": s1}, x_unit="cm^-1", header={"temperature": "4.2 K"},
+                             overwrite=True) == p
+    back = io.read_spectrum(p)
+    np.testing.assert_allclose(back["x"], np.array(x) * 0.0299792458)  # cm⁻¹ → THz
+    assert back["data"].tolist() == s1 and back["component"] == "sigma1" and back["temperature"] == 4.2
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"columns": {"sigma1 [normalized]": [1.0, np.nan, 3.0]}}, ["columns['sigma1 [normalized]'][1] = nan", "finite"]),
+    ({"x": [0.1, 0.3, 0.2]}, ["x[2] = 0.2 THz", "x[1] = 0.3", "increase strictly"]),
+    ({"x": [0.1, 0.1 + 1e-13, 0.2]}, ["x[1] = 0.1", "no duplicates"]),  # equal at the 10 digits written
+    ({"x": [0.0, 0.1, 0.2]}, ["x[0] = 0.0 THz", "> 0"]),
+    ({"columns": {"sigma_one": [1.0, 2.0, 3.0]}}, ["columns = ['sigma_one']", "unknown column 'sigma_one'"]),
+    ({"columns": {"sigma1 [mS]": [1.0, 2.0, 3.0]}}, ["unknown conductivity unit 'mS'"]),
+    ({"columns": {"sigma1, sigma2": [1.0, 2.0, 3.0]}}, ["columns = 'sigma1, sigma2'", "without ','"]),
+    ({"columns": {"sigma1 [normalized]": [1.0, 2.0]}}, ["columns['sigma1 [normalized]'].shape = (2,)", "(3,)"]),
+    ({"x_unit": "GHz"}, ["x_unit = 'GHz'", "['THz', 'cm^-1', 'meV']"]),
+    ({"x_name": "energy"}, ["x_name = 'energy'", "'frequency' or 'temperature'"]),
+    ({"header": {"temperature": "4 C"}}, ["header['temperature'] = '4 C'", "unknown unit 'C'"]),
+    ({"header": {"columns": "x"}}, ["header['columns']"]),
+])
+def test_write_spectrum_refuses_what_read_spectrum_rejects_and_writes_nothing(tmp_path, change, words):
+    args = {"x": [0.1, 0.2, 0.3], "columns": {"sigma1 [normalized]": [1.0, 2.0, 3.0]}, **change}
+    target = tmp_path / "new" / "s.csv"
+    with pytest.raises(InputError) as info:
+        io.write_spectrum(target, **args)
+    for w in words:
+        assert w in str(info.value), str(info.value)
+    assert not any(tmp_path.iterdir())  # neither the file nor its folder
 
 
 @pytest.mark.parametrize("kwargs, words", [

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from jaxhiggs._validate import InputError
+from jaxhiggs.fit import plot_conductivity, transmission_model
 from jaxhiggs.fit import simulation as sim
 from jaxhiggs.fit.simulated import fit_pump_probe, fit_thg_simulated, pump_probe_model
 
@@ -269,3 +270,48 @@ def test_result_plot_draws_a_pump_probe_map_as_maps():
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def _transmission_result():
+    """A result of a thin-film transmission fit, built without fitting: Drude film, exact t(ω)."""
+    from jaxhiggs import thz
+    from jaxhiggs.fit.data import _make_dataset
+    from jaxhiggs.fit.result import FitResult
+
+    def drude(p, nu, temperature=0.0):  # σ in S/m, scattering rate in THz
+        return p["sigma_n"] / (1 - 1j * nu / p["gamma_thz"])
+
+    values = {"sigma_n": 3e5, "gamma_thz": 1.0, "thickness": 50.0, "mismatch": 0.0}
+    nu = np.linspace(0.3, 1.5, 6)
+    t = np.asarray(thz.thin_film_transmission(nu, drude(values, nu), 50.0, 3.1))
+    ds = _make_dataset(nu, t, 0.0, "complex", None, None, None, None, None, None)
+    return FitResult(values, dict.fromkeys(values, 0.01), np.eye(2), np.eye(2), ("sigma_n", "gamma_thz"), 1.0, 1.0,
+                     12, 2, True, "ok", transmission_model(drude, 3.1, 50.0), "lm", 1, datasets=[ds], curves=[t])
+
+
+def _posterior():
+    from jaxhiggs.fit.posterior import Posterior
+
+    draws = {"gap": np.random.default_rng(0).normal(1.3, 0.01, (2, 50))}
+    return Posterior(draws, {"gap": 1.0}, {"gap": 100.0}, 0.8, 0, {"gap": 1.3}, {"gap": 0.01})
+
+
+@pytest.mark.parametrize("draw", [
+    lambda path, **kw: _transmission_result().plot(path, **kw),
+    lambda path, **kw: plot_conductivity(_transmission_result(), path, **kw),
+    lambda path, **kw: _posterior().corner(path, **kw),
+], ids=["FitResult.plot", "plot_conductivity", "Posterior.corner"])
+def test_fit_figures_refuse_an_existing_file_before_drawing(draw, tmp_path):
+    """Each fit figure leaves an existing file's bytes alone (and draws nothing) unless overwrite=True."""
+    from jaxhiggs.plot import _pyplot
+
+    plt = _pyplot()  # Agg
+    figure = tmp_path / "thesis_fig3.png"
+    figure.write_bytes(b"irreplaceable")
+    open_before = plt.get_fignums()
+    with pytest.raises(FileExistsError) as info:
+        draw(figure)
+    assert f"{figure} exists" in str(info.value) and figure.read_bytes() == b"irreplaceable"
+    assert plt.get_fignums() == open_before
+    plt.close(draw(figure, overwrite=True))
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -69,10 +69,15 @@ class Posterior:
                          "or check the fit")
         return "\n".join(lines)
 
-    def corner(self, path=None):
-        """Corner plot (histograms on the diagonal, pairwise scatter below), Laplace 1σ marked; saved to ``path``."""
+    def corner(self, path=None, overwrite: bool = False):
+        """Corner plot (histograms on the diagonal, pairwise scatter below; parameters in their physical units),
+        Laplace 1σ marked.  Returns the figure; saves a PNG when ``path`` is given: an existing file there is
+        refused (``FileExistsError``, before drawing) unless ``overwrite``."""
         import matplotlib.pyplot as plt
 
+        from ..plot import figure_path, save_figure
+
+        figure_path(path, overwrite)
         names = list(self.samples)
         k = len(names)
         fig, axes = plt.subplots(k, k, figsize=(2.6 * k, 2.6 * k), squeeze=False)
@@ -97,8 +102,7 @@ class Posterior:
                     ax.set_ylabel(yi)
         fig.suptitle("posterior (NUTS); black: Laplace ±1σ")
         fig.tight_layout()
-        if path is not None:
-            fig.savefig(path, dpi=120)
+        save_figure(fig, path, overwrite)
         return fig
 
 

@@ -125,22 +125,23 @@ class FitResult:
         path.write_text(json.dumps(self.to_dict(), indent=2))
         return path
 
-    def plot(self, path=None, title: str | None = None):
+    def plot(self, path=None, title: str | None = None, overwrite: bool = False):
         """Data, best-fit model and residuals (per data set; σ₁ and σ₂ panels for complex data).
 
         Data on a 2-D grid (the model's ``meta["map"]``, e.g. a pump–probe map σ(δt, ν)) are drawn as maps:
         data, model and residual panels with colour bars, axes labelled with their units.
 
-        Returns the matplotlib figure (Agg backend); saves a PNG when ``path`` is given.
+        Returns the matplotlib figure (Agg backend); saves a PNG when ``path`` is given: an existing file there is
+        refused (``FileExistsError``, before drawing) unless ``overwrite``.
         """
-        from ..plot import _pyplot
+        from ..plot import _pyplot, figure_path, save_figure
 
+        figure_path(path, overwrite)
         plt = _pyplot()
         grid = self.model.meta.get("map")
         if grid is not None and all(ds.x.size == len(grid["axes"][0]) * len(grid["axes"][1]) for ds in self.datasets):
             fig = self._plot_maps(plt, grid, title)
-            if path is not None:
-                fig.savefig(path, dpi=120)
+            save_figure(fig, path, overwrite)
             return fig
         columns = []
         for k, ds in enumerate(self.datasets):
@@ -178,8 +179,7 @@ class FitResult:
             axes[2 * (c // ncol), c % ncol].axis("off")
             axes[2 * (c // ncol) + 1, c % ncol].axis("off")
         fig.tight_layout()
-        if path is not None:
-            fig.savefig(path, dpi=120)
+        save_figure(fig, path, overwrite)
         return fig
 
     def _plot_maps(self, plt, grid: dict, title: str | None):

@@ -168,15 +168,17 @@ def fit_temperature_series(temperatures: Sequence[float], frequency, transmissio
     return result
 
 
-def plot_conductivity(result: FitResult, path=None, title: str | None = None):
-    """σ₁(ω) and σ₂(ω) of a transmission fit: the measured t inverted with the fitted d and ΔL (points, with
-    propagated error bars when the fit had uncertainties) and the fitted σ model overlaid (lines), per
-    temperature.  Returns the matplotlib figure; saves a PNG when ``path`` is given."""
-    from ..plot import _pyplot
+def plot_conductivity(result: FitResult, path=None, title: str | None = None, overwrite: bool = False):
+    """σ₁(ω) and σ₂(ω) in S/m against frequency in THz of a transmission fit: the measured t inverted with the
+    fitted d and ΔL (points, with propagated error bars when the fit had uncertainties) and the fitted σ model
+    overlaid (lines), per temperature.  Returns the matplotlib figure; saves a PNG when ``path`` is given: an
+    existing file there is refused (``FileExistsError``, before drawing) unless ``overwrite``."""
+    from ..plot import _pyplot, figure_path, save_figure
 
     meta = result.model.meta
     if "sigma_model" not in meta:
         raise InputError("plot_conductivity needs a result of fit_transmission or fit_temperature_series")
+    figure_path(path, overwrite)
     plt = _pyplot()
     sigma_model, n_s = meta["sigma_model"], meta["substrate_index"]
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8))
@@ -219,6 +221,5 @@ def plot_conductivity(result: FitResult, path=None, title: str | None = None):
     axes[1].legend(fontsize=7, title="points: data, lines: fit", title_fontsize=7)
     fig.suptitle(title or f"{sigma_model.name}: σ(ω) from t(ω) with the fitted model", fontsize=9)
     fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=120)
+    save_figure(fig, path, overwrite)
     return fig
