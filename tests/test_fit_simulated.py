@@ -272,8 +272,9 @@ def test_result_plot_draws_a_pump_probe_map_as_maps():
     plt.close(fig)
 
 
-def _transmission_result():
-    """A result of a thin-film transmission fit, built without fitting: Drude film, exact t(ω)."""
+def _transmission_result(masked=None):
+    """A result of a thin-film transmission fit, built without fitting: Drude film, exact t(ω); ``masked``: indices
+    of points left out of the fit, whose error bars are inf (fit.data allows that there, not at fitted points)."""
     from jaxhiggs import thz
     from jaxhiggs.fit.data import _make_dataset
     from jaxhiggs.fit.result import FitResult
@@ -284,7 +285,11 @@ def _transmission_result():
     values = {"sigma_n": 3e5, "gamma_thz": 1.0, "thickness": 50.0, "mismatch": 0.0}
     nu = np.linspace(0.3, 1.5, 6)
     t = np.asarray(thz.thin_film_transmission(nu, drude(values, nu), 50.0, 3.1))
-    ds = _make_dataset(nu, t, 0.0, "complex", None, None, None, None, None, None)
+    mask, err = None, None
+    if masked is not None:
+        mask, err = np.ones(nu.size, bool), np.full(nu.size, 0.01 + 0.01j)
+        mask[masked], err[masked] = False, np.inf
+    ds = _make_dataset(nu, t, 0.0, "complex", None, err, None, mask, None, None)
     return FitResult(values, dict.fromkeys(values, 0.01), np.eye(2), np.eye(2), ("sigma_n", "gamma_thz"), 1.0, 1.0,
                      12, 2, True, "ok", transmission_model(drude, 3.1, 50.0), "lm", 1, datasets=[ds], curves=[t])
 
@@ -315,3 +320,19 @@ def test_fit_figures_refuse_an_existing_file_before_drawing(draw, tmp_path):
     assert plt.get_fignums() == open_before
     plt.close(draw(figure, overwrite=True))
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_conductivity_draws_only_the_fitted_points_whatever_the_masked_ones_hold():
+    """Masked-out points (infinite error bars) do not reach the error propagation's input checks (finite δt): the
+    figure shows the four kept points with their error bars, and their σ is the Drude σ the data were made from."""
+    from jaxhiggs.plot import _pyplot
+
+    _pyplot()
+    result = _transmission_result(masked=[1, 4])
+    fig = plot_conductivity(result)
+    points = [line for ax in fig.axes for line in ax.get_lines() if line.get_linestyle() in ("None", "")]
+    xs = np.concatenate([line.get_xdata() for line in points])
+    assert np.allclose(np.unique(xs), np.linspace(0.3, 1.5, 6)[[0, 2, 3, 5]])
+    ys = np.concatenate([line.get_ydata() for line in points])
+    assert np.all(np.isfinite(ys)) and ys.size == 8  # σ₁ and σ₂ at four points
+    _pyplot().close(fig)

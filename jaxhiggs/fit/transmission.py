@@ -189,9 +189,11 @@ def plot_conductivity(result: FitResult, path=None, title: str | None = None, ov
         vals = {name.split("[")[0]: v for name, v in result.values.items()
                 if "[" not in name or name.endswith(f"[{k}]")}
         d, dl = vals["thickness"], vals["mismatch"]
-        t_data = ds.data[:n] + 1j * ds.data[n:]
+        # masked-out points may hold anything (NaN, inf, error bars ≤ 0: fit.data allows it) and are not drawn;
+        # stand-ins keep the inversion's input checks to the points that are
+        t_data = np.where(keep, ds.data[:n] + 1j * ds.data[n:], 1.0)
         sigma = np.asarray(thin_film_conductivity(ds.x, t_data, d, n_s, dl))
-        err = ds.err[:n] + 1j * ds.err[n:]
+        err = np.where(keep, ds.err[:n] + 1j * ds.err[n:], 0.0)
         from ..thz.thin_film import conductivity_uncertainty
 
         dsig = np.asarray(conductivity_uncertainty(ds.x, t_data, err, d, n_s, dl))
@@ -204,7 +206,7 @@ def plot_conductivity(result: FitResult, path=None, title: str | None = None, ov
         for ax, part, dpart, mpart in ((axes[0], sigma.real, dsig.real, model_sigma.real),
                                        (axes[1], sigma.imag, dsig.imag, model_sigma.imag)):
             line = ax.plot(ds.x, mpart, "-", lw=1.3, label=label)[0]
-            if np.allclose(err, 1 + 1j):  # no uncertainties given: no error bars
+            if np.allclose(err[keep], 1 + 1j):  # no uncertainties given: no error bars
                 ax.plot(ds.x[keep], part[keep], ".", ms=3, color=line.get_color())
             else:
                 ax.errorbar(ds.x[keep], part[keep], dpart[keep], fmt=".", ms=3, lw=0.6, color=line.get_color())
