@@ -146,7 +146,7 @@ def build_traces(raw: dict, base: Path = Path(".")) -> dict:
         tr, er = read_trace(base / ref)
         nu, t, dt = transmission_noise(ts, es, tr, er, noise=noise, window=window,
                                              taper=traces.get("taper", 0.1),
-                                             frequency_range=tuple(traces.get("frequency_range", (0.2, 2.5))))
+                                             frequency_range=traces.get("frequency_range", (0.2, 2.5)))
         datasets.append({"x": nu, "data": t, "uncertainty": dt, "temperature": float(temp)})
     initial, bounds, fixed = _parameters(raw)
     name = model.pop("name")
