@@ -55,8 +55,13 @@ def test_fig6_example_refuses_bad_probe_options(option, value, monkeypatch, caps
     monkeypatch.chdir(ROOT / "examples")
     monkeypatch.syspath_prepend(str(ROOT / "examples"))
     monkeypatch.setattr(sys, "argv", ["krull_finite_q_fig6.py", option, value])
-    with pytest.raises(SystemExit) as exit_:
-        runpy.run_path("krull_finite_q_fig6.py", run_name="__main__")
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            runpy.run_path("krull_finite_q_fig6.py", run_name="__main__")
+    finally:  # the examples' helper modules (e.g. _common) must not shadow the benchmarks' ones in later tests
+        for name, module in list(sys.modules.items()):
+            if str(getattr(module, "__file__", "")).startswith(str(ROOT / "examples")):
+                del sys.modules[name]
     assert exit_.value.code == 2
     assert f"{option} = {value!r} is not allowed" in capsys.readouterr().err
     if option == "--store":
