@@ -174,8 +174,26 @@ def _mb_amplitude(model, observables) -> str:
             + ", ".join(f"{x:.3g}" for x in gaps) + " meV")
 
 
-def cause(model, status: int, observables: dict | None = None, i: int = -1, rtol=None, atol=None, dt=None) -> str:
-    """The likely cause of a failed solve, in words."""
+def _drive_kind(drive) -> str:
+    """What acts on the system: "field" (a vector potential A(t), or unknown: ``drive`` None), "quench",
+    "coupling" (a coupling pulse, no field) or "none" (NoDrive): so a report never blames a field a drive
+    does not have."""
+    if drive is None:
+        return "field"
+    from .drive import CouplingPulse, NoDrive, Quench
+
+    parts = drive.components()
+    if any(not isinstance(c, (Quench, CouplingPulse, NoDrive)) for c in parts):
+        return "field"
+    if any(isinstance(c, Quench) for c in parts):
+        return "quench"
+    return "coupling" if any(isinstance(c, CouplingPulse) for c in parts) else "none"
+
+
+def cause(model, status: int, observables: dict | None = None, i: int = -1, rtol=None, atol=None, dt=None,
+          drive=None) -> str:
+    """The likely cause of a failed solve, in words (``drive``: the drive of the solve, so the cause names
+    only what it has: a field, a quench, a coupling change or nothing; None: taken as a field)."""
     name = model_name(model)
     m = inner_model(model)
     if name == "MattisBardeen":
@@ -189,16 +207,24 @@ def cause(model, status: int, observables: dict | None = None, i: int = -1, rtol
     if dt is not None:
         return (f"the fixed step dt = {dt:g} ps is too large for the fastest frequency of the model (≈ 2ω_D for an "
                 f"energy grid): use a smaller dt or adaptive steps (dt=None)")
-    if name in _SPIN_MODELS:
-        return ("the drive is probably too strong for the model's validity or the energy grid (|A|² shifts of "
-                f"order ω_D, a field far beyond the gap scale), or {tol} too loose: lower the field, refine the "
-                "grid, or tighten rtol/atol")
-    return f"the field may be too strong for the model, the energy grid too coarse, or {tol} too loose"
+    kind = _drive_kind(drive)
+    if kind == "field":
+        if name in _SPIN_MODELS:
+            return ("the drive is probably too strong for the model's validity or the energy grid (|A|² shifts of "
+                    f"order ω_D, a field far beyond the gap scale), or {tol} too loose: lower the field, refine the "
+                    "grid, or tighten rtol/atol")
+        return f"the field may be too strong for the model, the energy grid too coarse, or {tol} too loose"
+    what = {"quench": ("the quench may lie outside the model's validity (a final gap far from the initial one) or "
+                       "beyond what the energy grid resolves"),
+            "coupling": "the coupling change may be too large for the model or the energy grid",
+            "none": "the model's parameters or its energy grid may be out of range (the drive has no field)"}[kind]
+    return f"{what}, or {tol} too loose: check the drive and the grid, or tighten rtol/atol"
 
 
 def report(model, status: int, times_ps, observables: dict, num_steps: int, max_steps: int,
-           rtol=None, atol=None, dt=None) -> str:
-    """One message: which model, when (ps), the last good values and the likely cause."""
+           rtol=None, atol=None, dt=None, drive=None) -> str:
+    """One message: which model, when (ps), the last good values and the likely cause (``drive``: see
+    :func:`cause`)."""
     name = model_name(model)
     t = np.asarray(times_ps, dtype=float)
     i = _last_good(t, observables) if observables is not None else -1
@@ -221,9 +247,9 @@ def report(model, status: int, times_ps, observables: dict, num_steps: int, max_
     if status == MAX_STEPS:
         when = f"before reaching t = {t[-1]:.6g} ps (last saved time reached: {t[max(i, 0)]:.6g} ps)"
         return (f"{name}: the solver {what} {when}{last}. Raise max_steps, loosen rtol/atol (now {rtol:g}/{atol:g}), "
-                f"or shorten the time window; if the steps are tiny, {cause(model, status, observables, i, rtol, atol, dt)}")
+                f"or shorten the time window; if the steps are tiny, {cause(model, status, observables, i, rtol, atol, dt, drive)}")
     return (f"{name}: the solve {what} {when}, after {num_steps} steps{last}. Likely cause: "
-            f"{cause(model, status, observables, i, rtol, atol, dt)}")
+            f"{cause(model, status, observables, i, rtol, atol, dt, drive)}")
 
 
 def validity_note(model, times_ps, observables: dict, limit: float = 0.25) -> str:

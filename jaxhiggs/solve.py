@@ -18,7 +18,7 @@ import numpy as np
 from jaxtyping import Array, Complex, Float
 
 from . import divergence, units
-from ._validate import InputError, check, check_type, fail, is_concrete
+from ._validate import InputError, check, check_bool, check_int, check_type, fail, is_concrete
 from .drive import Drive, check_coupling_stays_attractive, coupling_pulses
 from .models.base import Model
 
@@ -72,24 +72,35 @@ class SolverOptions(eqx.Module):
         validate_options(self)
 
 
+#: largest ``max_steps``: diffrax counts steps in JAX integers, and a budget beyond their range raised an
+#: OverflowError inside the jitted call.  The int32 bound holds with or without x64, and 2³¹ steps are far
+#: beyond any solve this package makes.
+MAX_STEPS_LIMIT = int(np.iinfo(np.int32).max)
+
+
 def validate_options(opts) -> None:
     """Check every solver option up front (before any compilation); tracers pass."""
     if opts.solver is not None and not isinstance(opts.solver, diffrax.AbstractSolver):
         raise InputError(f"solver = {opts.solver!r} is not allowed: give a diffrax solver instance, e.g. "
                          "diffrax.Tsit5() or diffrax.Dopri8() (None: the model's default)")
-    if opts.rtol is not None and not eqx.is_array(opts.rtol):  # arrays: already checked, or traced
+    # concrete values are checked whatever their type (float, NumPy scalar or array, JAX array): only tracers
+    # (options traced under jit/vmap/grad) skip the checks; ``traced()`` re-checks its own arrays, which pass
+    if opts.rtol is not None:
         check(lambda x: (x > 0) & (x < 1), "rtol", opts.rtol, "a relative tolerance 0 < rtol < 1, e.g. 1e-9",
               scalar=True)
-    if opts.atol is not None and not eqx.is_array(opts.atol):
+    if opts.atol is not None:
         check(lambda x: x > 0, "atol", opts.atol, "an absolute tolerance > 0 (finite), e.g. 1e-12", scalar=True)
-    if opts.dt is not None and not eqx.is_array(opts.dt):
-        check(lambda x: x > 0, "dt", opts.dt, "a fixed step > 0 ps (finite), or None for adaptive steps", unit="ps")
+    if opts.dt is not None:
+        check(lambda x: x > 0, "dt", opts.dt, "a fixed step > 0 ps (finite), or None for adaptive steps", unit="ps",
+              scalar=True)
     steps = opts.max_steps
     if isinstance(steps, (float, np.floating)) and np.isfinite(steps) and float(steps).is_integer():
-        object.__setattr__(opts, "max_steps", int(steps))
         steps = int(steps)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise fail("max_steps", steps, "an integer ≥ 1 (the step budget of one solve)")
+    # the budget enters the jitted solve as a JAX integer: 10**30 overflowed there (MAX_STEPS_LIMIT)
+    steps = check_int("max_steps", steps, 1, MAX_STEPS_LIMIT, what="the step budget of one solve")
+    object.__setattr__(opts, "max_steps", steps)
+    if opts.free_evolution is not None:
+        object.__setattr__(opts, "free_evolution", check_bool("free_evolution", opts.free_evolution))
     if not isinstance(opts.progress, (bool, np.bool_)):
         raise fail("progress", opts.progress, "True or False")
     check_type("adjoint", opts.adjoint, diffrax.AbstractAdjoint, "a diffrax adjoint, e.g. "
@@ -300,12 +311,18 @@ _solve_jit = eqx.filter_jit(solve_status)
 def check_times(times_ps, drive: Drive) -> np.ndarray:
     """Validate the saved time grid (ps) against the drive and return it as NumPy."""
     check_type("drive", drive, Drive, "a drive: GaussianPulse, Waveform, Quench, a sum of them (+), or NoDrive()")
+    allowed = "a 1-D array of at least 2 increasing real times in ps"
     try:
-        if np.iscomplexobj(times_ps):  # NumPy would drop the imaginary part with only a warning
-            raise TypeError
-        t = np.asarray(times_ps, dtype=float)
-    except (TypeError, ValueError):
-        raise fail("times", times_ps, "a 1-D array of at least 2 increasing real times in ps") from None
+        raw = np.asarray(times_ps)
+    except (TypeError, ValueError):  # ragged nested lists
+        raise fail("times", times_ps, allowed) from None
+    # only integer and real dtypes: NumPy would turn booleans into 0/1, parse strings and bytes, cast objects
+    # and drop an imaginary part (with only a warning)
+    if raw.dtype.kind not in "iuf":
+        kind = {"b": "booleans", "c": "complex numbers", "U": "strings", "S": "bytes", "O": "Python objects"}.get(
+            raw.dtype.kind, f"dtype {raw.dtype}")
+        raise fail("times", times_ps, f"{allowed} (got {kind})")
+    t = raw.astype(float)
     if t.ndim != 1 or t.size < 2:
         raise InputError(f"times has shape {t.shape}: give a 1-D array of at least 2 times in ps")
     if not np.all(np.isfinite(t)):
@@ -411,7 +428,7 @@ def simulate(model: Model, drive: Drive, times, **options) -> Result:
     result = Result(times=jnp.asarray(times, dtype=float), observables=ys, num_steps=num_steps, success=success,
                     metadata=meta)
     if concrete and is_concrete(ys):
-        _raise_on_failure(result, opts, model, status)
+        _raise_on_failure(result, opts, model, status, drive)
         model.check_result(result)  # validity of the model at this drive (e.g. Mattis–Bardeen's expansion in A)
     return result
 
@@ -423,7 +440,7 @@ def check_step(opts: SolverOptions, times_ps) -> None:
         check(lambda d: d <= window, "dt", opts.dt, f"0 < dt ≤ the time window {window:.6g} ps", unit="ps")
 
 
-def _raise_on_failure(result: Result, opts: SolverOptions, model=None, status=None) -> None:
+def _raise_on_failure(result: Result, opts: SolverOptions, model=None, status=None, drive=None) -> None:
     """Raise a RuntimeError naming the model, the time (ps), the last good values and the likely cause."""
     obs = {k: np.asarray(v) for k, v in result.observables.items()}
     times = np.asarray(result.times)
@@ -440,4 +457,4 @@ def _raise_on_failure(result: Result, opts: SolverOptions, model=None, status=No
         code = divergence.MAX_STEPS
     if code != divergence.OK or not finite:
         raise RuntimeError(divergence.report(model, code, times, obs, steps, opts.max_steps, opts.rtol, opts.atol,
-                                             opts.dt))
+                                             opts.dt, drive))

@@ -534,7 +534,7 @@ def _batched_solve(model, drives, times_ps, **options):
         one = {k: np.asarray(v)[i] for k, v in ys.items()}
         raise RuntimeError(f"drive {i} of the batch: " + divergence.report(
             model, int(np.asarray(status)[i]), times_ps, one, int(np.asarray(steps)[i]), opts.max_steps, opts.rtol,
-            opts.atol, opts.dt))
+            opts.atol, opts.dt, drives[i]))
     return ys
 
 

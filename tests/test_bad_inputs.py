@@ -10,6 +10,7 @@ import re
 import time
 
 import diffrax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -292,6 +293,62 @@ def test_valid_edge_inputs_still_accepted():
     check_times(T, jh.GaussianPulse(5.0, 1.0, 0.2, 1.5))
     validate_options(SolverOptions(dt=3.0, max_steps=1e6, solver=None))
     assert SolverOptions(max_steps=1e6).max_steps == 1_000_000
+
+
+class _ReachedCompiledSolve(Exception):
+    pass
+
+
+@pytest.fixture
+def no_compiled_solve(monkeypatch):
+    """``simulate``'s compiled solve replaced by a stub that raises: what is refused is refused before compiling."""
+    import jaxhiggs.solve as solve_module
+
+    def stub(*args, **kwargs):
+        raise _ReachedCompiledSolve
+
+    monkeypatch.setattr(solve_module, "_solve_jit", stub)
+
+
+# audit items 1, 2 and 4: NumPy/JAX option values (only tracers skip checks), max_steps beyond JAX's integers,
+# free_evolution read by truthiness, times of booleans/strings/objects; each reached the compiled solve before
+EARLY_OPTIONS = [
+    ("rtol-np-negative", dict(rtol=np.float64(-1.0)), r"^rtol = -1\.0 is not allowed: a relative tolerance 0 < rtol < 1"),
+    ("rtol-np-nan", dict(rtol=np.array(np.nan)), r"^rtol = nan is not allowed: a relative tolerance"),
+    ("rtol-jax-zero", dict(rtol=jnp.array(0.0)), r"^rtol = 0\.0 is not allowed"),
+    ("rtol-vector", dict(rtol=np.array([1e-6, 1e-3])), r"^rtol = \[1e-06, 0\.001\] is not allowed: a single number"),
+    ("atol-jax-negative", dict(atol=jnp.array(-1.0)), r"^atol = -1\.0 is not allowed: an absolute tolerance > 0"),
+    ("atol-np32-nan", dict(atol=np.float32(np.nan)), r"^atol = nan is not allowed"),
+    ("dt-np-negative", dict(dt=np.float64(-0.01)), r"^dt = -0\.01 ps is not allowed: a fixed step > 0 ps"),
+    ("dt-jax-zero", dict(dt=jnp.array(0.0)), r"^dt = 0\.0 ps is not allowed: a fixed step > 0 ps"),
+    ("max-steps-huge", dict(max_steps=10**30), r"^max_steps = 1" + "0" * 30 + r" is not allowed: an integer ≥ 1 and ≤ 2147483647"),
+    ("free-evolution-string", dict(free_evolution="False"), r"^free_evolution = 'False' is not allowed: give True or False"),
+    ("free-evolution-no", dict(free_evolution="no"), r"^free_evolution = 'no' is not allowed: give True or False"),
+    ("free-evolution-number", dict(free_evolution=np.array(3.0)), r"^free_evolution = 3\.0 is not allowed: give True"),
+    ("free-evolution-zero", dict(free_evolution=0), r"^free_evolution = 0 is not allowed: give True or False"),
+    ("times-bool", dict(times=np.array([False, True])), r"^times = \[False, True\] is not allowed: .*\(got booleans\)"),
+    ("times-strings", dict(times=["0", "0.5", "1"]), r"^times = \['0', '0\.5', '1'\] is not allowed: .*\(got strings\)"),
+    ("times-bytes", dict(times=[b"0", b"1"]), r"^times = \[b'0', b'1'\] is not allowed: .*\(got bytes\)"),
+    ("times-objects", dict(times=np.array([0, 1], dtype=object)), r"^times = \[0, 1\] is not allowed: .*\(got Python objects\)"),
+]
+
+
+@pytest.mark.parametrize("options, pattern", [c[1:] for c in EARLY_OPTIONS], ids=[c[0] for c in EARLY_OPTIONS])
+def test_solver_options_and_times_refused_before_compilation(no_compiled_solve, options, pattern):
+    options = dict(options)
+    times = options.pop("times", np.linspace(0.0, 1.0, 11))
+    with pytest.raises(InputError) as info:
+        jh.simulate(MODEL(), jh.NoDrive(), times, **options)
+    assert re.search(pattern, str(info.value)), str(info.value)
+
+
+@pytest.mark.parametrize("options", [dict(rtol=np.float64(1e-6), atol=jnp.array(1e-9)), dict(dt=np.float32(0.01)),
+                                     dict(free_evolution=np.bool_(False)), dict(max_steps=2**31 - 1)],
+                         ids=["np-tolerances", "np32-dt", "np-bool", "max-steps-bound"])
+def test_valid_numpy_options_reach_the_solve(no_compiled_solve, options):
+    """The checks refuse by value, not by type: valid NumPy/JAX scalars pass (the stub then raises)."""
+    with pytest.raises(_ReachedCompiledSolve):
+        jh.simulate(MODEL(), jh.NoDrive(), np.linspace(0.0, 1.0, 11), **options)
 
 
 def test_equilibrium_and_dos_valid_values_unchanged():

@@ -1,5 +1,7 @@
 """Disordered pseudospins (Dzero eqs. 9–10; spec pseudospin-disordered.md, C10, C11)."""
 
+import functools
+
 import diffrax
 import equinox as eqx
 import jax
@@ -220,3 +222,60 @@ def test_matches_numpy_twin():
     got = np.asarray(jh.simulate(model, jh.Quench(final_gap=1.0), t * HBAR, rtol=1e-11, atol=1e-13).gap[:, 0])
     assert np.ptp(got.real) > 0.02  # something happens
     assert np.max(np.abs(got - expected)) < 1e-9
+
+
+# audit item 8: quenches outside lax_asymptotic_gap's range e^(−π/2) < Δ0/Δf < e^(π/2) were not refused (Δ_s silently
+# became the bisection bound 1.3e-9 meV, or the solve diverged blaming the field; called directly, the temperature).
+# For Δ0 = 1 meV the final gap must lie in (0.2079, 4.810) meV.
+class _ReachedCompiledSolve(Exception):
+    pass
+
+
+@pytest.fixture
+def small_dp(monkeypatch):
+    """A small model, and simulate's compiled solve replaced by a stub that raises (refusals come before it)."""
+    import jaxhiggs.solve as solve_module
+
+    def stub(*args, **kwargs):
+        raise _ReachedCompiledSolve
+
+    monkeypatch.setattr(solve_module, "_solve_jit", stub)
+    return _warm_dp()
+
+
+@functools.cache
+def _warm_dp():
+    """Built, with its equilibrium pieces compiled once (JAX's start-up is not part of a refusal's cost)."""
+    model = DisorderedPseudospin(jh.materials.single_band(1.0, 10.0), 100, magnetic_rate=0.05)
+    model.arguments(jh.Quench(coupling_scale=1.05, time=0.5))
+    return model
+
+
+OUT_OF_RANGE = [
+    (jh.Quench(final_gap=0.2, time=0.5), r"^final_gap = 0\.2 meV is not allowed: .*0\.2079 < Δ_f < 4\.81 meV .*Δ₀ = 1 meV"),
+    (jh.Quench(final_gap=5.0, time=0.5), r"^final_gap = 5\.0 meV is not allowed: .*e\^\(−π/2\) < Δ₀/Δ_f < e\^\(π/2\)"),
+    (jh.Quench(final_gap=[0.038], time=0.5), r"^final_gap = \[?0\.038\]? meV is not allowed"),
+    (jh.Quench(coupling_scale=0.5, time=0.5), r"^coupling_scale = 0\.5 is not allowed: a quench with .*0\.2079 < Δ_f"),
+    (jh.Quench(coupling_scale=5.0, time=0.5), r"^coupling_scale = 5\.0 is not allowed"),
+]
+
+
+@pytest.mark.parametrize("quench, pattern", OUT_OF_RANGE, ids=["low", "high", "array", "scale-low", "scale-high"])
+def test_quench_outside_range_refused_before_solving(small_dp, quench, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        jh.simulate(small_dp, quench, np.linspace(0.0, 3.0, 31))
+    with pytest.raises(ValueError, match=pattern):  # called directly: the same message, not the temperature's
+        small_dp.arguments(quench)
+
+
+@pytest.mark.parametrize("quench", [jh.Quench(final_gap=0.21, time=0.5), jh.Quench(final_gap=4.8, time=0.5),
+                                    jh.Quench(coupling_scale=1.05, time=0.5)], ids=["low-edge", "high-edge", "scale"])
+def test_quench_inside_range_reaches_the_solve(small_dp, quench):
+    with pytest.raises(_ReachedCompiledSolve):
+        jh.simulate(small_dp, quench, np.linspace(0.0, 3.0, 31))
+
+
+@pytest.mark.parametrize("name", ["magnetic_rate", "potential_rate"])
+def test_array_rates_refused(name):
+    with pytest.raises(ValueError, match=rf"^{name} = \[0\.1, 0\.2\] is not allowed: a single number"):
+        DisorderedPseudospin(jh.materials.single_band(1.0, 10.0), 100, **{name: [0.1, 0.2]})

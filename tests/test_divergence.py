@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import jaxhiggs as jh
+from jaxhiggs import divergence
 from jaxhiggs.material import Superconductor
 from jaxhiggs.models.base import Model
 
@@ -86,3 +87,21 @@ def test_mattis_bardeen_outside_perturbative_range_warns():
     with pytest.warns(UserWarning, match=r"MattisBardeen: \|δΔ\|/Δ reaches .* outside the perturbative range.*"
                                          r"this drive reaches e·v_F·\|A\|/√3 = [\d.e+-]+ meV against Δ = 1\.3 meV"):
         jh.simulate(model, jh.GaussianPulse(3000.0, 0.5, 0.3, 2.0), np.linspace(0.0, 4.0, 81))
+
+
+@pytest.mark.parametrize("drive, says", [
+    (jh.Quench(final_gap=1.2), "the quench may lie outside the model's validity"),
+    (jh.NoDrive(), "the drive has no field"),
+    (jh.CouplingPulse(0.05, 0.3, 1.0), "the coupling change may be too large"),
+])
+def test_report_without_a_field_does_not_blame_the_field(drive, says):
+    """Audit: a diverging quench-only solve was said to be 'too strong … |A|² shifts … lower the field'."""
+    model = type("DisorderedPseudospin", (), {})()  # the report reads only the model's class name here
+    obs = {"gap": np.array([[1.0 + 0j], [np.nan]])}
+    text = divergence.report(model, divergence.DIVERGED, np.array([0.0, 1.0]), obs, 7, 100, -1.0, -1.0, None, drive)
+    assert text.startswith("DisorderedPseudospin: the solve diverged") and says in text, text
+    assert "field far beyond" not in text and "lower the field" not in text and "|A|²" not in text, text
+    pulse = jh.GaussianPulse(5.0, 1.0, 0.2, 1.0)
+    with_field = divergence.report(model, divergence.DIVERGED, np.array([0.0, 1.0]), obs, 7, 100, 1e-9, 1e-12, None,
+                                   pulse)
+    assert "lower the field" in with_field, with_field

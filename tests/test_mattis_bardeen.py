@@ -450,3 +450,53 @@ def test_numpy_reference_reports_a_failed_integration():
     broken = dataclasses.replace(inp, vector_potential=lambda t: np.inf if t > 0 else 0.0)
     with pytest.raises(RuntimeError, match="RK45 failed"):
         simulate_reference(broken, units.ps_to_internal(np.linspace(-1.0, 1.0, 20)), rtol=1e-6, atol=1e-9)
+
+
+# audit item 3: with_options copied in anything (orders=5 → bare KeyError inside the solve, higgs_feedback="False"
+# kept the feedback on); the constructor took orders=True as 1 and check_grid="no" as True; explicit equilibria
+# were not checked.  One check (_checked_options) serves both paths.
+@pytest.fixture(scope="module")
+def small_mb():
+    return MattisBardeen(nbn_like(2.0), 16, check_grid=False)
+
+
+@pytest.mark.parametrize("changes, pattern", [
+    (dict(orders=5), r"^orders = 5 is not allowed: an integer ≥ 1 and ≤ 3"),
+    (dict(orders="3"), r"^orders = '3' is not allowed: an integer"),
+    (dict(orders=True), r"^orders = True is not allowed"),
+    (dict(higgs_feedback="False"), r"^higgs_feedback = 'False' is not allowed: give True or False"),
+    (dict(higgs_feedback=1), r"^higgs_feedback = 1 is not allowed: give True or False"),
+])
+def test_with_options_checks_values_like_the_constructor(small_mb, changes, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        small_mb.with_options(**changes)
+    with pytest.raises(ValueError, match=pattern):
+        MattisBardeen(nbn_like(2.0), 16, check_grid=False, **changes)
+
+
+def test_with_options_normalises_valid_values(small_mb):
+    new = small_mb.with_options(orders=np.int64(2), higgs_feedback=np.bool_(False))
+    assert (type(new.orders), new.orders, type(new.higgs_feedback), new.higgs_feedback) == (int, 2, bool, False)
+    assert (small_mb.orders, small_mb.higgs_feedback) == (3, True)
+
+
+@pytest.mark.parametrize("kwargs, pattern", [
+    (dict(orders=2.0), r"^orders = 2\.0 is not allowed: an integer"),
+    (dict(check_grid="no"), r"^check_grid = 'no' is not allowed: give True or False"),
+    (dict(reference_amplitude=[1e-8, 2e-8]), r"^reference_amplitude = \[1e-08, 2e-08\] is not allowed: a single number"),
+    (dict(equilibrium=np.array(["grid", "x"])), r"^equilibrium = \['grid', 'x'\] is not allowed: one of \('grid', 'reference'\)"),
+    (dict(quadrature=np.array(["simpson", "x"])), r"^quadrature = \['simpson', 'x'\] is not allowed: one of"),
+    (dict(equilibrium=Equilibrium(couplings=np.ones((3, 3)), gaps=np.array([-1.0, np.nan, 2.0]), temperature=-5.0)),
+     r"^equilibrium\.couplings = .* is not allowed: shape \(1, 1\) for this 1-band material \(got shape \(3, 3\)\)"),
+    (dict(equilibrium=Equilibrium(couplings=np.ones((1, 1)), gaps=np.array([1.0, 2.0]), temperature=0.0)),
+     r"^equilibrium\.gaps = \[1\.0, 2\.0\] is not allowed: shape \(1,\)"),
+    (dict(equilibrium=Equilibrium(couplings=np.ones((1, 1)), gaps=np.array([np.nan]), temperature=0.0)),
+     r"^equilibrium\.gaps = nan meV is not allowed: finite, nonzero gaps"),
+    (dict(equilibrium=Equilibrium(couplings=np.full((1, 1), np.inf), gaps=np.array([1.0]), temperature=0.0)),
+     r"^equilibrium\.couplings = inf is not allowed: finite couplings"),
+    (dict(equilibrium=Equilibrium(couplings=np.ones((1, 1)), gaps=np.array([1.0]), temperature=-5.0)),
+     r"^equilibrium\.temperature = -5\.0 meV is not allowed: a finite temperature k_B T ≥ 0 meV"),
+])
+def test_constructor_refuses_coerced_options_and_bad_equilibria(kwargs, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        MattisBardeen(nbn_like(2.0), 16, **kwargs)

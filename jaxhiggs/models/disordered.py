@@ -59,7 +59,7 @@ import numpy as np
 from jax.scipy.signal import fftconvolve
 from jaxtyping import Array, Float
 
-from .._validate import check, check_bool, check_type, is_concrete
+from .._validate import InputError, check, check_bool, check_type, fail, is_concrete, show
 from ..grid import check_grid_memory
 from ..bands import EnergyGrid
 from ..drive import CouplingPulse, Drive, NoDrive, Quench, coupling_pulses, relative_coupling
@@ -88,7 +88,8 @@ def lax_asymptotic_gap(gap_initial: Float[Array, ""], gap_final: Float[Array, ""
     """Clean phase-II asymptotic gap Δ_s (meV) of the quench Δ_0i → Δ_0f (C3, weak coupling).
 
     Solves ln(Δ_0f/Δ_0i) = f₋(y) for y by bisection (f₋ increasing) and returns Δ_0i·y.
-    Valid for e^{−π/2} < Δ_0i/Δ_0f < e^{π/2}.  Not differentiated (stop_gradient).
+    Valid for e^{−π/2} < Δ_0i/Δ_0f < e^{π/2} (:data:`QUENCH_RATIO_RANGE`; the model refuses quenches outside it,
+    :func:`check_quench_ratio`).  Not differentiated (stop_gradient).
     """
     d0 = jax.lax.stop_gradient(jnp.asarray(gap_initial, float))
     d1 = jax.lax.stop_gradient(jnp.asarray(gap_final, float))
@@ -109,6 +110,24 @@ def lax_asymptotic_gap(gap_initial: Float[Array, ""], gap_final: Float[Array, ""
 
     lo, hi = jax.lax.fori_loop(0, 120, body, (jnp.asarray(1e-9), jnp.asarray(1e3)))
     return d0 * jnp.sqrt(lo * hi)
+
+
+#: the quench range of :func:`lax_asymptotic_gap` (phase II of the clean quench diagram), Δ_0i/Δ_0f
+QUENCH_RATIO_RANGE = (float(np.exp(-np.pi / 2)), float(np.exp(np.pi / 2)))
+
+
+def check_quench_ratio(gap_initial, gap_final, name: str = "final_gap") -> None:
+    """Refuse (concrete values) a quench outside e^{−π/2} < Δ_0i/Δ_0f < e^{π/2}, where the clean asymptotic gap
+    Δ_s of :func:`lax_asymptotic_gap` does not exist: the bisection then silently returned its bound 1e-9 meV,
+    and the solve diverged.  Tracers pass (a traced quench is the caller's to check)."""
+    if not is_concrete(gap_initial, gap_final):
+        return
+    d0 = float(np.ravel(np.asarray(gap_initial, dtype=float))[0])
+    lo, hi = d0 / QUENCH_RATIO_RANGE[1], d0 / QUENCH_RATIO_RANGE[0]
+    check(lambda g: (g > lo) & (g < hi), name, gap_final,
+          f"a final gap with e^(−π/2) < Δ₀/Δ_f < e^(π/2), i.e. {lo:.4g} < Δ_f < {hi:.4g} meV for the initial gap "
+          f"Δ₀ = {d0:.4g} meV (phase II of the quench diagram; outside it the clean asymptotic gap that builds "
+          "the disorder sources does not exist)", unit="meV")
 
 
 def equilibrium_weight(energies, gap) -> Float[Array, " n"]:
@@ -212,7 +231,8 @@ class DisorderedPseudospin(Model):
         check(lambda t: t == 0, "temperature", material.temperature_mev, "the disordered model is T = 0 only (0 K)")
         for name, rate in (("magnetic_rate", magnetic_rate), ("potential_rate", potential_rate)):
             check(lambda r: np.isfinite(r) & (r >= 0), name, rate,
-                  "a scattering rate ħ/τ ≥ 0 meV, finite (0 = no scattering, τ = ∞; τ ≤ 0 is unphysical)")
+                  "a scattering rate ħ/τ ≥ 0 meV, finite (0 = no scattering, τ = ∞; τ ≤ 0 is unphysical)",
+                  scalar=True)
         if initial_state not in INITIAL_STATES:
             raise ValueError(f"initial_state = {initial_state!r} is not allowed: one of {INITIAL_STATES}")
         self.material = material
@@ -314,6 +334,9 @@ class DisorderedPseudospin(Model):
                     "Quench, CouplingPulse and NoDrive only (a vector-potential pulse would rotate the spins "
                     "against its disorder sources, which are defined in a fixed frame)"
                 )
+        quench = drive.quench()
+        if quench is not None and quench.final_gap is not None:  # before any work on the grid
+            check_quench_ratio(self.gap_initial, quench.final_gap)
         pulses = coupling_pulses(drive)
         rep = self.representation
         eps = self.energies
@@ -326,10 +349,7 @@ class DisorderedPseudospin(Model):
         if quench is None:
             return {"couplings": (u_i, u_i), "quench_time": jnp.asarray(-jnp.inf), "norm": norm,
                     "pre": pre, "post": pre, "pulses": pulses}
-        u_cl_i = self.clean_coupling(d0)
-        u_cl_f = quench.final_couplings(jnp.atleast_2d(u_cl_i), jnp.atleast_1d(d0), self.material.v,
-                                        lambda g: pair_sum(g, rep.energies, rep.weights, 0.0))[0, 0]
-        d1 = solve_gap_equation(jnp.atleast_2d(u_cl_f), rep.energies, rep.weights, 0.0, jnp.atleast_1d(d0))[0]
+        u_cl_i, u_cl_f, d1 = self._quench_gaps(quench)
         nu = self.material.dos[0]
         inv_lam_i, inv_lam_f = 1.0 / (u_cl_i * nu), 1.0 / (u_cl_f * nu)
         beta = inv_lam_f - inv_lam_i
@@ -341,6 +361,40 @@ class DisorderedPseudospin(Model):
             u_f = u_cl_f
         return {"couplings": (u_i, u_f), "quench_time": quench.time, "norm": norm, "pre": pre, "post": post,
                 "final_gap": d1, "asymptotic_gap": gap_s, "pulses": pulses}
+
+    def _quench_gaps(self, quench: Quench):
+        """(clean coupling before, after, final gap Δ_f) of ``quench``; a concrete quench outside the model's
+        range (:func:`check_quench_ratio`) is refused here, naming final_gap (or the coupling_scale's Δ_f)."""
+        rep = self.representation
+        d0 = self.gap_initial
+        if quench.final_gap is not None:  # before the gap equation: far outside, its Newton solve fails
+            check_quench_ratio(d0, quench.final_gap)
+        u_cl_i = self.clean_coupling(d0)
+        u_cl_f = quench.final_couplings(jnp.atleast_2d(u_cl_i), jnp.atleast_1d(d0), self.material.v,
+                                        lambda g: pair_sum(g, rep.energies, rep.weights, 0.0))[0, 0]
+        name = "final_gap" if quench.final_gap is not None else \
+            f"final gap Δ_f (from coupling_scale = {show(quench.coupling_scale)})"
+        try:
+            d1 = solve_gap_equation(jnp.atleast_2d(u_cl_f), rep.energies, rep.weights, 0.0, jnp.atleast_1d(d0))[0]
+        except InputError:
+            # the gap equation's Newton solve, started at Δ₀, found no final gap: the quench is far outside the
+            # range (its message would blame the temperature, which is 0 K)
+            lo, hi = float(d0) / QUENCH_RATIO_RANGE[1], float(d0) / QUENCH_RATIO_RANGE[0]
+            raise fail("coupling_scale" if quench.final_gap is None else "final_gap",
+                       quench.coupling_scale if quench.final_gap is None else quench.final_gap,
+                       f"a quench with e^(−π/2) < Δ₀/Δ_f < e^(π/2), i.e. {lo:.4g} < Δ_f < {hi:.4g} meV for the initial "
+                       f"gap Δ₀ = {float(d0):.4g} meV: the gap equation finds no final gap near Δ₀ for it") from None
+        # one band: Δ → −Δ is a symmetry of the gap equation, and Newton from Δ₀ may land on −Δ_f for large
+        # quenches (seen at Δ_f/Δ₀ = 4.8); the asymptotic gap needs the positive root
+        d1 = jnp.abs(d1)
+        check_quench_ratio(d0, d1, name)
+        return u_cl_i, u_cl_f, d1
+
+    def check_window(self, times_ps, drive=None) -> None:
+        """Before compilation (``simulate``, ``sweep``): a concrete quench must lie in the model's range."""
+        quench = None if drive is None else drive.quench()
+        if quench is not None and is_concrete(self.material.gaps, quench):
+            self._quench_gaps(quench)
 
     def _after(self, t, args):
         return t >= args["quench_time"]

@@ -41,7 +41,7 @@ from jaxtyping import Array, Complex, Float
 
 from .. import units
 from ..equilibrium import Equilibrium, bcs_equilibrium
-from .._validate import check, check_bool, check_type
+from .._validate import check, check_bool, check_int, check_type, fail
 from ..grid import check_grid_memory, check_n_energies, endpoint_grid, midpoint_grid
 from ..material import Superconductor
 from ..solvers import ExponentialRK4, OuterSum, UnrolledTsit5
@@ -81,6 +81,33 @@ class PerturbativeValidityWarning(UserWarning):
 #: Largest accepted expansion parameter (max|δΔ|/Δ or max|j₃|/max|j₁|): beyond it the next,
 #: neglected order is more than 10 % of the last kept one.
 VALIDITY_LIMIT = 0.1
+
+
+def _checked_options(**options) -> dict:
+    """The static options ``orders`` and ``higgs_feedback`` (those given), checked and normalised to int/bool:
+    one place for the constructor and :meth:`MattisBardeen.with_options` (an unchecked ``orders=5`` ended in a
+    bare KeyError inside the compiled solve, and ``higgs_feedback="False"`` was read as True)."""
+    out = {}
+    if "orders" in options:
+        out["orders"] = check_int("orders", options["orders"], 1, 3, what="1 (linear), 2 (+ δΔ) or 3 (+ cubic current)")
+    if "higgs_feedback" in options:
+        out["higgs_feedback"] = check_bool("higgs_feedback", options["higgs_feedback"])
+    return out
+
+
+def _checked_equilibrium(eq: Equilibrium, n_bands: int) -> Equilibrium:
+    """An explicit equilibrium: couplings (n_bands, n_bands), gaps (n_bands,) finite and nonzero, temperature a
+    finite k_B T ≥ 0 meV (values checked when concrete; shapes always)."""
+    for name, value, shape in (("couplings", eq.couplings, (n_bands, n_bands)), ("gaps", eq.gaps, (n_bands,)),
+                               ("temperature", eq.temperature, ())):
+        if np.shape(value) != shape:
+            raise fail(f"equilibrium.{name}", value, f"shape {shape} for this {n_bands}-band material "
+                       f"(got shape {np.shape(value)})")
+    check(lambda u: np.isfinite(u), "equilibrium.couplings", eq.couplings, "finite couplings λ_ij = U_ij N_j")
+    check(lambda g: g != 0, "equilibrium.gaps", eq.gaps, "finite, nonzero gaps Δ_i(T) in meV", unit="meV")
+    check(lambda t: t >= 0, "equilibrium.temperature", eq.temperature, "a finite temperature k_B T ≥ 0 meV",
+          unit="meV")
+    return eq
 
 
 def fermi_velocity(mass, fermi_energy):
@@ -208,13 +235,14 @@ class MattisBardeen(Model):
         check_type("material", material, Superconductor, "a jaxhiggs Superconductor, e.g. jaxhiggs.materials.nbn()")
         # N×N blocks: 4 complex state blocks × ~12 solver copies + ~15 real kernels, per band
         check_grid_memory("MattisBardeen", n_energies, material.n_bands, 16 * 4 * 12 + 8 * 15, quadratic=True)
-        check(lambda a: a > 0, "reference_amplitude", reference_amplitude, "a finite amplitude > 0 V·s/m")
+        check(lambda a: a > 0, "reference_amplitude", reference_amplitude, "a finite amplitude > 0 V·s/m",
+              scalar=True)
         n = check_n_energies(n_energies)
-        if orders not in (1, 2, 3):
-            raise ValueError(f"orders = {orders!r} is not allowed: 1 (linear), 2 (+ δΔ) or 3 (+ cubic current)")
-        if quadrature not in _QUADRATURES:
-            raise ValueError(f"quadrature = {quadrature!r} is not allowed: one of {_QUADRATURES}")
-        higgs_feedback = check_bool("higgs_feedback", higgs_feedback)
+        options = _checked_options(orders=orders, higgs_feedback=higgs_feedback)
+        orders, higgs_feedback = options["orders"], options["higgs_feedback"]
+        if not (isinstance(quadrature, str) and quadrature in _QUADRATURES):
+            raise fail("quadrature", quadrature, f"one of {_QUADRATURES}")
+        check_grid = check_bool("check_grid", check_grid)
         gammas = material.gammas
         if not isinstance(gammas, jax.core.Tracer) and np.any(np.asarray(gammas) <= 0):
             raise ValueError(
@@ -229,18 +257,18 @@ class MattisBardeen(Model):
         nb = material.n_bands
         t_mev = material.temperature_mev
         if isinstance(equilibrium, Equilibrium):
-            eq = equilibrium
+            eq = _checked_equilibrium(equilibrium, nb)
             kind = "explicit"
-        elif equilibrium == "grid":
+        elif isinstance(equilibrium, str) and equilibrium == "grid":
             # weights of band j in the gap equation: w_a (couplings then come out as λ = U N)
             eq = bcs_equilibrium(material.gaps, material.v, jnp.broadcast_to(xi, (nb, n)),
                                  jnp.broadcast_to(w, (nb, n)), t_mev)
             kind = "grid"
-        elif equilibrium == "reference":
+        elif isinstance(equilibrium, str) and equilibrium == "reference":
             eq = continuum_equilibrium(material.gaps, material.v, material.omega_D, material.dos, t_mev)
             kind = "reference"
         else:
-            raise ValueError(f"equilibrium = {equilibrium!r} is not allowed: one of {_EQUILIBRIA} or an Equilibrium")
+            raise fail("equilibrium", equilibrium, f"one of {_EQUILIBRIA} or a jaxhiggs.equilibrium.Equilibrium")
         self.material = material
         self.xi = xi
         self.weights = w
@@ -251,7 +279,7 @@ class MattisBardeen(Model):
         self.higgs_feedback = higgs_feedback
         self.n_energies = n
         self.equilibrium_kind = kind
-        self.orders = int(orders)
+        self.orders = orders
         self.quadrature = quadrature
         if check_grid and not isinstance(gammas, jax.core.Tracer):
             spacing = float(xi[1] - xi[0])
@@ -540,7 +568,7 @@ class MattisBardeen(Model):
         if set(changes) - allowed:
             raise ValueError(f"with_options accepts only {sorted(allowed)}")
         new = copy.copy(self)
-        for key, value in changes.items():
+        for key, value in _checked_options(**changes).items():  # the constructor's checks, values normalised
             object.__setattr__(new, key, value)
         return new
 

@@ -56,7 +56,7 @@ def to_host(x) -> np.ndarray:
 
 
 def failures(obs: dict, steps: np.ndarray, success: np.ndarray, status: np.ndarray, opts: SolverOptions,
-             model=None, times_ps=None):
+             model=None, times_ps=None, drive=None):
     """(failed, reason) per point; the reason is the same report :func:`jaxhiggs.simulate` raises
     (model, time in ps, last good values, likely cause)."""
     finite = np.ones(steps.shape, dtype=bool)
@@ -70,7 +70,7 @@ def failures(obs: dict, steps: np.ndarray, success: np.ndarray, status: np.ndarr
             code = divergence.MAX_STEPS
         one = {k: v[p] for k, v in obs.items()}
         text = divergence.report(model, code, times_ps, one, int(steps[p]), opts.max_steps, opts.rtol, opts.atol,
-                                 opts.dt) if times_ps is not None else ""
+                                 opts.dt, drive) if times_ps is not None else ""
         reason[p] = text or "non-finite (NaN/inf) observables"
     return failed, reason.astype(str)
 
@@ -92,7 +92,7 @@ def run_chunk(model, drive, times_ps, t_internal, values: dict, lo: int, hi: int
     steps = to_host(steps)[:n].astype(np.int64)
     success = to_host(success)[:n].astype(bool)
     status = to_host(status)[:n]
-    failed, reason = failures(obs, steps, success, status, opts, model, times_ps)
+    failed, reason = failures(obs, steps, success, status, opts, model, times_ps, drive)
     return {**obs, "num_steps": steps, "failed": failed, "reason": reason}
 
 
