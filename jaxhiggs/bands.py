@@ -25,8 +25,25 @@ import numpy as np
 from jaxtyping import Array, Float
 
 from . import units
+from ._validate import _ram_bytes, check, check_int, fail, is_concrete
 from .grid import check_n_energies, midpoint_grid
 from .material import Superconductor
+
+#: Bytes per k point and band of a solve on a lattice: the state and the solver's copies of it, as for
+#: a point of the energy grid (CleanPseudospin's memory guard), plus the d cosines cos(k_a) kept per k point.
+_BYTES_PER_K_POINT = 8 * (3 * 24 + 8)
+
+
+def check_lattice_memory(dimension: int, n_k: int, n_bands: int) -> None:
+    """Refuse a lattice of n_k^d points whose solve would need more than this machine's RAM, before allocating."""
+    points = n_k**dimension
+    need = float(points) * (n_bands * _BYTES_PER_K_POINT + 8 * dimension)
+    ram = _ram_bytes()
+    if need > ram:
+        largest = int((ram / (n_bands * _BYTES_PER_K_POINT + 8 * dimension)) ** (1.0 / dimension))
+        raise fail("n_k", n_k, f"a {dimension}-D lattice of {n_k}^{dimension} = {points:.3g} k points would need about "
+                   f"{need / 1e9:.3g} GB of memory (estimate), more than this machine's {ram / 1e9:.3g} GB: use "
+                   f"n_k ≤ {largest} in {dimension} D")
 
 
 class EnergyGrid(eqx.Module):
@@ -63,12 +80,19 @@ class TightBinding(eqx.Module):
     """Nearest-neighbour tight binding ε(k) = −2J Σ_a cos(k_a a) − μ on a d-cubic lattice.
 
     Args:
-        dimension: 1, 2 or 3.
-        hopping: J in meV.
-        n_k: k points per direction (the full Brillouin zone, n_k^d samples).
-        chemical_potential: μ in meV (0 = half filling).
-        lattice_constant: a in nm (sets the Peierls phase eAa/ħ).
-        polarization: direction of A (normalised; default along x).
+        dimension: 1, 2 or 3 (an integer).
+        hopping: J in meV, one finite number > 0 (−J is the same band with k shifted by π).
+        n_k: k points per direction, an integer ≥ 4 (the full Brillouin zone, n_k^d samples; refused
+            when the solve would not fit in this machine's memory).
+        chemical_potential: μ in meV (0 = half filling), one finite number.
+        lattice_constant: a in nm (sets the Peierls phase eAa/ħ), one finite number > 0.
+        polarization: direction of A, a finite non-zero real vector of length ``dimension``
+            (normalised; default along x).
+        n_bands: bands sharing the dispersion, an integer ≥ 1 (CleanPseudospin sets it to the
+            material's).
+
+    Every field is checked by name (:class:`~jaxhiggs._validate.InputError`) before anything is
+    allocated; traced values (jit, vmap, grad) skip the value checks.
 
     All bands of the material share this dispersion.  With minimal coupling the pair
     field is b_z/2 = [ε(k − eA) + ε(k + eA)]/2 = −2J Σ_a cos(k_a) cos(eA_a a/ħ) − μ.
@@ -84,20 +108,29 @@ class TightBinding(eqx.Module):
 
     def __init__(self, dimension=2, hopping=100.0, n_k=128, chemical_potential=0.0, lattice_constant=0.4,
                  polarization=None, n_bands=1):
-        if dimension not in (1, 2, 3):
-            raise ValueError(f"dimension = {dimension!r} is not allowed: 1, 2 or 3")
-        if not isinstance(n_k, (int, np.integer)) or n_k < 4:
-            raise ValueError(f"n_k = {n_k!r} is not allowed: an integer ≥ 4 k points per direction")
-        pol = np.zeros(dimension) if polarization is None else np.asarray(polarization, dtype=float)
+        dimension = check_int("dimension", dimension, 1, 3, "lattice dimension")
+        n_k = check_int("n_k", n_k, 4, what="k points per direction")
+        n_bands = check_int("n_bands", n_bands, 1, what="bands sharing this dispersion")
+        check(lambda x: x > 0, "hopping", hopping, "a finite hopping J > 0 meV (−J is the same band shifted by π)",
+              unit="meV", scalar=True)
+        check(np.isfinite, "chemical_potential", chemical_potential, "a finite chemical potential μ (meV)", unit="meV",
+              scalar=True)
+        check(lambda x: x > 0, "lattice_constant", lattice_constant, "a finite lattice constant a > 0 nm", unit="nm",
+              scalar=True)
+        check_lattice_memory(dimension, n_k, n_bands)
         if polarization is None:
-            pol[0] = 1.0
-        if pol.shape != (dimension,) or np.linalg.norm(pol) == 0:
-            raise ValueError(f"polarization = {pol.tolist()} is not allowed: a non-zero vector of length {dimension}")
+            pol = jnp.zeros(dimension).at[0].set(1.0)
+        else:
+            allowed = f"a finite, non-zero real vector of length {dimension} (the direction of A)"
+            check(np.isfinite, "polarization", polarization, allowed)
+            pol = jnp.asarray(polarization, dtype=float)
+            if pol.shape != (dimension,) or (is_concrete(pol) and not np.any(np.asarray(pol) != 0)):
+                raise fail("polarization", polarization, allowed)
         self.dimension = dimension
         self.hopping = jnp.asarray(hopping, dtype=float)
         self.chemical_potential = jnp.asarray(chemical_potential, dtype=float)
         self.lattice_constant = jnp.asarray(lattice_constant, dtype=float)
-        self.polarization = jnp.asarray(pol / np.linalg.norm(pol))
+        self.polarization = pol / jnp.linalg.norm(pol)
         # midpoints of the Brillouin zone avoid the symmetric points where ξ may vanish
         k1 = -np.pi + (np.arange(n_k) + 0.5) * 2 * np.pi / n_k
         grids = np.meshgrid(*([k1] * dimension), indexing="ij")

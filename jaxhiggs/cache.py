@@ -12,7 +12,7 @@ home directory behind your back), so call it yourself in scripts::
 
 Where the cache goes, in order of precedence:
 
-1. the ``path`` argument;
+1. the ``path`` argument — the empty string disables the cache, as for the variable below;
 2. the environment variable ``JAXHIGGS_CACHE_DIR`` — set to the empty string to disable;
 3. ``$XDG_CACHE_HOME/jaxhiggs/jax``, or ``~/.cache/jaxhiggs/jax``.
 
@@ -60,16 +60,32 @@ def enable_compilation_cache(path=None, min_compile_time: float = 0.5) -> Path |
     """Turn on JAX's persistent compilation cache; returns the directory, or None if disabled.
 
     Args:
-        path: cache directory (created if missing).  None: ``$JAXHIGGS_CACHE_DIR`` if set
-            (the empty string disables the cache), else JAX's ``JAX_COMPILATION_CACHE_DIR``
-            if set, else :func:`default_cache_dir`.
+        path: cache directory (created if missing), a ``str`` or ``os.PathLike``; the empty string
+            disables the cache (returns None), as ``JAXHIGGS_CACHE_DIR=""`` does — it would otherwise
+            mean the current directory, scattering JAX's files among yours.  None:
+            ``$JAXHIGGS_CACHE_DIR`` if set, else JAX's ``JAX_COMPILATION_CACHE_DIR`` if set, else
+            :func:`default_cache_dir`.
         min_compile_time: only programs that took at least this many seconds to compile
-            are written (JAX's own default is 1 s).
+            are written (JAX's own default is 1 s); a finite number ≥ 0.
 
-    Programs compiled before the call are not written; call it early in a script.
+    Programs compiled before the call are not written; call it early in a script.  The arguments are
+    checked before anything changes (no directory is made, no setting touched, on an error).
+
+    Raises:
+        InputError: ``path`` is not None, a string or a path, or ``min_compile_time`` is not a finite
+            number ≥ 0 (True/False and strings are refused).
     """
     import jax
 
+    from ._validate import InputError, check
+
+    check(lambda x: x >= 0, "min_compile_time", min_compile_time,
+          "a finite time ≥ 0 s (programs that took at least this long to compile are cached)", unit="s", scalar=True)
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise InputError(f"path = {path!r} is not allowed: give a directory as a str or pathlib.Path, \"\" to "
+                         "disable the cache, or None for the default")
+    if isinstance(path, str) and path.strip() == "":
+        return None  # as JAXHIGGS_CACHE_DIR="" (not the current directory)
     if path is None:
         env = os.environ.get(ENV)
         if env is not None:

@@ -30,6 +30,17 @@ log = logging.getLogger(__name__)
 
 _XLA_FLAG = "xla_force_host_platform_device_count"
 
+#: Most CPU devices :func:`use_cpu_cores` gives per usable core (and at least :data:`MIN_DEVICE_LIMIT` in all):
+#: more devices than cores only make the cores take turns, and very many hang JAX's start-up (100000 devices on
+#: 2 cores: the next JAX operation had not returned after 30 s; 1000 took 0.9 s).
+DEVICES_PER_CORE = 8
+MIN_DEVICE_LIMIT = 16
+
+
+def max_cpu_devices() -> int:
+    """The most CPU devices :func:`use_cpu_cores` accepts: ``DEVICES_PER_CORE`` × :func:`usable_cores`, at least 16."""
+    return max(MIN_DEVICE_LIMIT, DEVICES_PER_CORE * usable_cores())
+
 
 def usable_cores() -> int:
     """Cores this process may run on (its CPU affinity where the OS reports it, else ``os.cpu_count()``)."""
@@ -49,9 +60,14 @@ def use_cpu_cores(n: int | None = None) -> int | None:
     machine with a GPU, sweeps still run on the GPU.
 
     Raises:
-        InputError: ``n`` is not an integer ≥ 1.
+        InputError: ``n`` is not an integer from 1 to :func:`max_cpu_devices` (8 per usable core, at least 16).
     """
-    n = usable_cores() if n is None else check_int("n", n, 1, what="CPU devices, e.g. the number of cores")
+    if n is not None:
+        cores = usable_cores()
+        n = check_int("n", n, 1, max_cpu_devices(), what=f"CPU devices, e.g. the number of cores, {cores} here; more "
+                      "devices than that only make the cores take turns, and very many hang JAX's start-up")
+    else:
+        n = usable_cores()
     current = getattr(jax.config, "jax_num_cpu_devices", None)
     if current is None:  # a JAX without the option
         log.info("use_cpu_cores: this JAX has no jax_num_cpu_devices option; set XLA_FLAGS=--%s=N instead", _XLA_FLAG)
@@ -67,4 +83,4 @@ def use_cpu_cores(n: int | None = None) -> int | None:
     return n
 
 
-__all__ = ["use_cpu_cores", "usable_cores"]
+__all__ = ["max_cpu_devices", "use_cpu_cores", "usable_cores"]

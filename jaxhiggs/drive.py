@@ -18,12 +18,36 @@ from jax.scipy.special import erf
 from jaxtyping import Array, Float
 
 from . import units
-from ._validate import InputError, check, check_finite, fail, is_concrete
+from ._validate import InputError, check, fail, is_concrete, show
 
 
 #: Default of :meth:`Drive.field_end`: the field counts as ended where A(t) < 1e-16 of its amplitude
 #: (a Gaussian pulse: 8.58 τ after its centre).
 FIELD_END_THRESHOLD = 1e-16
+
+
+def _one_number(name, value, unit="", allowed="a finite number"):
+    """One concrete drive parameter must be a single, real, finite number (traced values pass: sweeps and fits
+    vmap and differentiate drives; a batch of pulses is a sweep's axis, not an array inside one pulse)."""
+    check(np.isfinite, name, value, f"{allowed}{f' ({unit})' if unit else ''}", unit=unit, scalar=True)
+
+
+def _check_derived(derived, internal, inputs, what):
+    """Refuse finite inputs whose internal value ``internal`` overflows to ±inf/NaN, or underflows to 0 while
+    the first input is non-zero (a pulse of 1e-300 ps, a field of 1e308 kV/cm): the drive would silently be
+    NaN, infinite or absent.  ``inputs``: (name, value, unit) of the parameters it is made from, the one it
+    scales with first (its value is shown, the others' too); ``derived``: its name.  Concrete values only."""
+    if not is_concrete(internal, [v for _, v, _ in inputs]):
+        return
+    value = np.asarray(internal)
+    nonzero = bool(np.all(np.asarray(inputs[0][1]) != 0))
+    if np.all(np.isfinite(value)) and not (nonzero and np.any(value == 0)):
+        return
+    name, first, unit = inputs[0]
+    others = ", ".join(f"{n} = {show(v)}{f' {u}' if u else ''}" for n, v, u in inputs[1:])
+    problem = "underflows to 0" if np.all(np.isfinite(value)) else f"is {show(value)}"
+    raise fail(name, first, f"{what}: {derived}{f' (with {others})' if others else ''} {problem} in double "
+               "precision", unit=unit)
 
 
 class Drive(eqx.Module):
@@ -116,6 +140,15 @@ class DriveSum(Drive):
 
     drives: tuple[Drive, ...]
 
+    def __init__(self, drives):
+        if isinstance(drives, Drive):
+            drives = (drives,)
+        if not isinstance(drives, (tuple, list)) or not drives or not all(isinstance(d, Drive) for d in drives):
+            raise InputError(f"drives = {show(drives) if isinstance(drives, (tuple, list, str)) else type(drives).__name__}"
+                             " is not allowed: give a non-empty tuple of jaxhiggs drives (GaussianPulse, Waveform, "
+                             "Quench, …), or add drives with +")
+        self.drives = tuple(drives)
+
     def vector_potential(self, t):
         return sum(d.vector_potential(t) for d in self.drives)
 
@@ -183,14 +216,20 @@ class GaussianPulse(Drive):
         check(lambda x: x >= 0, "peak_field", peak_field, "a finite peak field ≥ 0 kV/cm", unit="kV/cm", scalar=True)
         check(lambda x: x >= 0, "frequency", frequency, "a finite carrier frequency ≥ 0 THz", unit="THz", scalar=True)
         check(lambda x: x > 0, "duration", duration, "a finite pulse duration > 0 ps", unit="ps", scalar=True)
-        check_finite("center", center, "ps")
-        check_finite("phase", phase, "rad")
+        _one_number("center", center, "ps")
+        _one_number("phase", phase, "rad")
         self.omega = jnp.asarray(units.thz_to_mev(frequency), dtype=float)
         self.tau = jnp.asarray(units.ps_to_internal(duration), dtype=float)
         self.t0 = jnp.asarray(units.ps_to_internal(center), dtype=float)
         self.phase = jnp.asarray(phase, dtype=float)
+        _check_derived("τ", self.tau, [("duration", duration, "ps")], "a pulse duration of a physical size")
+        _check_derived("t₀", self.t0, [("center", center, "ps")], "a pulse centre of a physical size")
+        _check_derived("Ω", self.omega, [("frequency", frequency, "THz")], "a carrier frequency of a physical size")
         unit_peak = _peak_of_unit_field(self.tau, self.omega, self.phase)
         self.amplitude = units.field_to_internal(jnp.asarray(peak_field, dtype=float)) / unit_peak
+        _check_derived("the vector-potential amplitude A₀", self.amplitude,
+                       [("peak_field", peak_field, "kV/cm"), ("frequency", frequency, "THz"),
+                        ("duration", duration, "ps")], "a peak field, frequency and duration of a physical size")
 
     @classmethod
     def from_vector_potential(cls, amplitude, frequency, duration, center, phase=0.0,
@@ -209,7 +248,7 @@ class GaussianPulse(Drive):
         seed-000 pump (Ω τ ≈ 0.2, φ = Ω t₀ ≈ −1.6 rad) max|A| is 0.146 A₀ (0.1464), so reading 0.5e-8
         V·s/m as A₀ gives a pulse 6.8× weaker (a gap drop, ∝ A², 46.7× smaller) than the paper's.
         """
-        check_finite("amplitude", amplitude, "V·s/m")
+        _one_number("amplitude", amplitude, "V·s/m")
         if amplitude_is not in AMPLITUDE_CONVENTIONS:
             raise InputError(f"amplitude_is = {amplitude_is!r} is not allowed: one of {AMPLITUDE_CONVENTIONS} "
                              "(the peak of |A(t)| or the prefactor A₀ of the Gaussian envelope)")
@@ -217,6 +256,9 @@ class GaussianPulse(Drive):
         a0 = jnp.asarray(amplitude, dtype=float)
         if amplitude_is == "peak":
             a0 = a0 / _peak_of_unit_potential(pulse.tau, pulse.omega, pulse.phase)
+        _check_derived("the envelope amplitude A₀", a0, [("amplitude", amplitude, "V·s/m"),
+                       ("frequency", frequency, "THz"), ("duration", duration, "ps")],
+                       "an amplitude, frequency and duration of a physical size")
         return eqx.tree_at(lambda p: p.amplitude, pulse, a0)
 
     @property
@@ -280,14 +322,16 @@ class Waveform(Drive):
     SPECTRAL_FRACTION = 0.9999
 
     def __init__(self, times, field, scale=1.0):
-        """``times`` in ps (strictly increasing, ≥ 4 samples), ``field`` in kV/cm."""
+        """``times`` in ps (strictly increasing, ≥ 4 samples), ``field`` in kV/cm: real numbers (True/False,
+        text and complex samples are refused: a complex trace's imaginary part would be dropped, so pass the
+        real part yourself); ``scale`` one number ≥ 0."""
         from scipy.interpolate import CubicSpline
 
-        for name, value in (("times", times), ("field", field)):
-            try:
-                np.asarray(value, dtype=float)
-            except (TypeError, ValueError):
-                raise fail(name, value, "a 1-D array of numbers (times in ps, field in kV/cm)") from None
+        # real numbers only: True/False or "0.5" would be read as numbers, and a complex field would lose its
+        # imaginary part (NumPy only warns); a complex trace is a mistake to fix, not to guess: pass .real
+        # (or the quadrature you mean) yourself
+        for name, value, unit in (("times", times, "ps"), ("field", field, "kV/cm")):
+            _real_samples(name, value, unit)
         times = np.asarray(times, dtype=float)
         field = np.asarray(field, dtype=float)
         if times.ndim != 1 or times.shape != field.shape or times.size < 4:
@@ -302,7 +346,7 @@ class Waveform(Drive):
         if np.any(np.diff(times) <= 0):
             i = int(np.argmax(np.diff(times) <= 0))
             raise fail(f"times[{i + 1}]", times[i + 1], "waveform times must be strictly increasing", unit="ps")
-        check(lambda x: x >= 0, "scale", scale, "a finite field scale ≥ 0")
+        check(lambda x: x >= 0, "scale", scale, "a finite field scale ≥ 0", scalar=True)
         t_int = units.ps_to_internal(times)
         e_int = units.field_to_internal(field)
         spline = CubicSpline(t_int, e_int)
@@ -378,6 +422,30 @@ class Waveform(Drive):
         return 0.0 if peak == 0 or before.size == 0 else float(np.max(before)) / peak
 
 
+def _real_samples(name, value, unit):
+    """Refuse samples that are not real numbers (strings, True/False, complex, objects), naming their kind."""
+    kind = None
+    if isinstance(value, (str, bytes, dict, set)) or value is None:
+        kind = f"a {type(value).__name__}"
+    else:
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError):  # ragged lists and the like
+            arr = None
+        if arr is None or arr.dtype == object or arr.dtype.kind not in "iufbcUS":
+            kind = "samples that are not numbers" if arr is None else f"samples of type {arr.dtype}"
+        elif arr.dtype.kind in "US":
+            kind = "text, not numbers"
+        elif arr.dtype.kind == "b":
+            kind = "True/False samples"
+        elif arr.dtype.kind == "c":
+            kind = "complex samples (pass the real part, .real, yourself if that is what you mean)"
+    if kind is not None:
+        text = show(value)
+        text = text if len(text) <= 60 else f"{type(value).__name__}(…)"
+        raise InputError(f"{name} = {text} is not allowed: a 1-D array of real numbers ({unit}); got {kind}")
+
+
 def _spectral_limit(spline, knots, fraction: float, max_points: int = 1 << 21) -> float:
     """Angular frequency (meV) below which ``fraction`` of the power of the spline's E(t) lies."""
     span = float(knots[-1] - knots[0])
@@ -414,14 +482,19 @@ class Quench(Drive):
         if (final_gap is None) == (coupling_scale is None):
             raise InputError("Quench needs exactly one of final_gap (meV) or coupling_scale")
         if final_gap is not None:
-            check(lambda x: x > 0, "final_gap", final_gap, "a finite final gap > 0 meV (and < ω_D)", unit="meV")
+            allowed = "a finite final gap > 0 meV (and < ω_D): one number, or one per band"
+            check(lambda x: x > 0, "final_gap", final_gap, allowed, unit="meV")
+            _check_ndim("final_gap", final_gap, 1, allowed, "meV")
         else:
-            check(lambda x: x > 0, "coupling_scale", coupling_scale,
-                  "finite factors > 0 (a zero or negative factor makes the pairing vanish or repulsive)")
-        check_finite("time", time, "ps")
+            allowed = ("finite factors > 0 (a zero or negative factor makes the pairing vanish or repulsive): one "
+                       "number, one per band or a matrix")
+            check(lambda x: x > 0, "coupling_scale", coupling_scale, allowed)
+            _check_ndim("coupling_scale", coupling_scale, 2, allowed)
+        _one_number("time", time, "ps")
         self.final_gap = None if final_gap is None else jnp.asarray(final_gap, dtype=float)
         self.coupling_scale = None if coupling_scale is None else jnp.asarray(coupling_scale, dtype=float)
         self.time = jnp.asarray(units.ps_to_internal(time), dtype=float)
+        _check_derived("the internal time", self.time, [("time", time, "ps")], "a quench time of a physical size")
 
     def vector_potential(self, t):
         return jnp.zeros_like(jnp.asarray(t, dtype=float))
@@ -442,6 +515,11 @@ class Quench(Drive):
         u = couplings_from_gaps(final, v, pair_sum_at(final))
         check_couplings(u)
         return u
+
+
+def _check_ndim(name, value, most, allowed, unit=""):
+    if is_concrete(value) and np.ndim(value) > most:
+        raise fail(name, value, f"{allowed} (got an array of shape {np.shape(value)})", unit=unit)
 
 
 class NoDrive(Drive):
@@ -488,9 +566,10 @@ class CouplingPulse(Drive):
 
     def __init__(self, amplitude, duration, center, shape: str = "gaussian"):
         check(lambda x: x > -1, "amplitude", amplitude,
-              "a relative coupling change δλ/λ > −1 (finite; at −1 or below the pairing vanishes or turns repulsive)")
-        check(lambda x: x > 0, "duration", duration, "a finite width τ > 0 ps", unit="ps")
-        check_finite("center", center, "ps")
+              "a relative coupling change δλ/λ > −1 (finite; at −1 or below the pairing vanishes or turns repulsive)",
+              scalar=True)
+        check(lambda x: x > 0, "duration", duration, "a finite width τ > 0 ps", unit="ps", scalar=True)
+        _one_number("center", center, "ps")
         if shape not in COUPLING_SHAPES:
             raise InputError(f"shape = {shape!r} is not allowed: one of {COUPLING_SHAPES} (a pulse of the coupling "
                              "or a smooth step of it)")
@@ -498,6 +577,8 @@ class CouplingPulse(Drive):
         self.tau = jnp.asarray(units.ps_to_internal(duration), dtype=float)
         self.t0 = jnp.asarray(units.ps_to_internal(center), dtype=float)
         self.shape = shape
+        _check_derived("τ", self.tau, [("duration", duration, "ps")], "a width of a physical size")
+        _check_derived("t₀", self.t0, [("center", center, "ps")], "a centre of a physical size")
 
     def vector_potential(self, t):
         return jnp.zeros_like(jnp.asarray(t, dtype=float))

@@ -27,12 +27,22 @@ def check_n_energies(n_energies) -> int:
     return int(n_energies)
 
 
+def check_omega_D(omega_D) -> None:
+    """ω_D must be one finite number > 0 meV (a negative one would reverse the grid, 0 give zero weights); a traced
+    value passes (grids are rebuilt inside sweeps over the material)."""
+    from ._validate import check
+
+    check(lambda x: x > 0, "omega_D", omega_D, "a finite cutoff ω_D > 0 meV (the window is [−ω_D, ω_D])", unit="meV",
+          scalar=True)
+
+
 def midpoint_grid(omega_D, n_energies: int) -> tuple[Float[Array, " n"], Float[Array, " n"]]:
     """Symmetric midpoint grid ξ_n = −ω_D + (n − ½)h, h = 2ω_D/N, weights w_n = h.
 
     No point at ξ = 0; mirror symmetric.  ``omega_D`` in meV; returns (ξ, w) in meV.
     """
     n = check_n_energies(n_energies)
+    check_omega_D(omega_D)
     h = 2.0 * omega_D / n
     xi = -omega_D + (jnp.arange(n) + 0.5) * h
     return xi, jnp.full((n,), 1.0) * h
@@ -40,6 +50,10 @@ def midpoint_grid(omega_D, n_energies: int) -> tuple[Float[Array, " n"], Float[A
 
 def recurrence_time(omega_D, n_energies: int):
     """Time π/h (ħ/meV) after which a uniform grid of spacing h = 2ω_D/N shows revivals."""
+    from ._validate import check_int
+
+    check_int("n_energies", n_energies, 1, what="grid points")
+    check_omega_D(omega_D)
     return jnp.pi * n_energies / (2.0 * omega_D)
 
 
@@ -51,7 +65,10 @@ def simpson_avg_weights(n_energies: int, spacing) -> Float[Array, " n"]:
     the first interval + Simpson on the last N−1 points).  Mirror symmetric, w_a = w_{N+1−a}.
     ``spacing`` h in meV; returns weights in meV.
     """
-    n = int(n_energies)
+    from ._validate import check, check_int
+
+    n = check_int("n_energies", n_energies, 3, what="grid points, the window's edges included")
+    check(lambda x: x > 0, "spacing", spacing, "a finite grid spacing h > 0 meV", unit="meV", scalar=True)
 
     def simpson(m):
         w = np.ones(m)
@@ -78,6 +95,7 @@ def endpoint_grid(omega_D, n_energies: int) -> tuple[Float[Array, " n"], Float[A
     Includes both window edges; for even N there is no point at ξ = 0.  meV in, meV out.
     """
     n = check_n_energies(n_energies)
+    check_omega_D(omega_D)
     h = 2.0 * omega_D / (n - 1)
     xi = -omega_D + jnp.arange(n) * h
     return xi, simpson_avg_weights(n, h)
@@ -89,9 +107,11 @@ def check_grid_memory(model: str, n_energies, n_bands: int, bytes_per_energy: fl
     ``bytes_per_energy``: bytes per energy point per band (per N² element with ``quadratic``),
     including the solver's copies of the state.
     """
-    from ._validate import _ram_bytes, fail
+    from ._validate import _ram_bytes, check, check_int, fail
 
     n = check_n_energies(n_energies)
+    check_int("n_bands", n_bands, 1, what="bands")
+    check(lambda x: x > 0, "bytes_per_energy", bytes_per_energy, "a finite number of bytes > 0", scalar=True)
     need = float(n) ** (2 if quadratic else 1) * n_bands * bytes_per_energy
     ram = _ram_bytes()
     if need > ram:

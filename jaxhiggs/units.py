@@ -15,6 +15,25 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from ._validate import fail
+
+#: What the conversions refuse: Python would take True as 1 and a list or text would fail deep in the arithmetic.
+_NOT_QUANTITIES = (bool, np.bool_, str, bytes, list, tuple, dict, set, type(None))
+
+
+def _quantity(value, name: str, unit: str):
+    """``value`` itself, or an InputError when it is True/False, text, None or a list (give a number or an array).
+
+    One ``isinstance`` per call (and a dtype look-up for NumPy arrays): the conversions run inside jitted
+    code too, where the value is a tracer, which passes."""
+    if isinstance(value, _NOT_QUANTITIES) or (isinstance(value, np.ndarray) and value.dtype.kind in "bOSU"):
+        kind = "True/False" if isinstance(value, (bool, np.bool_)) or getattr(value, "dtype", None) == bool else \
+            f"a {type(value).__name__}"
+        raise fail(name, value, f"a number or a NumPy/JAX array of numbers ({unit}), not {kind}", unit=unit)
+    return value
+
 # CODATA 2018 exact / recommended values
 HBAR_MEV_PS = 0.6582119569  # ħ in meV·ps
 K_B_MEV_PER_K = 0.08617333262  # k_B in meV/K
@@ -41,41 +60,49 @@ CURRENT_A_PER_M2 = MEV_IN_J * 1e27
 
 def mev_to_thz(energy_mev):
     """Energy in meV → ordinary frequency ν = E/h in THz (1 meV ↔ 0.2417989 THz)."""
+    _quantity(energy_mev, "energy_mev", "meV")
     return energy_mev / H_MEV_PS
 
 
 def thz_to_mev(frequency_thz):
     """Ordinary frequency ν in THz → photon energy hν in meV."""
+    _quantity(frequency_thz, "frequency_thz", "THz")
     return frequency_thz * H_MEV_PS
 
 
 def ps_to_internal(time_ps):
     """Time in ps → internal time in ħ/meV."""
+    _quantity(time_ps, "time_ps", "ps")
     return time_ps / TIME_UNIT_PS
 
 
 def internal_to_ps(time_internal):
     """Internal time in ħ/meV → ps."""
+    _quantity(time_internal, "time_internal", "ħ/meV")
     return time_internal * TIME_UNIT_PS
 
 
 def kelvin_to_mev(temperature_k):
     """Temperature in K → k_B T in meV."""
+    _quantity(temperature_k, "temperature_k", "K")
     return temperature_k * K_B_MEV_PER_K
 
 
 def mev_to_kelvin(energy_mev):
     """k_B T in meV → temperature in K."""
+    _quantity(energy_mev, "energy_mev", "meV")
     return energy_mev / K_B_MEV_PER_K
 
 
 def kv_per_cm_to_v_per_m(field_kv_cm):
     """Electric field in kV/cm → V/m."""
+    _quantity(field_kv_cm, "field_kv_cm", "kV/cm")
     return field_kv_cm * 1e5
 
 
 def v_per_m_to_kv_per_cm(field_v_m):
     """Electric field in V/m → kV/cm."""
+    _quantity(field_v_m, "field_v_m", "V/m")
     return field_v_m * 1e-5
 
 
@@ -84,11 +111,13 @@ def field_to_internal(field_kv_cm):
 
     With A in V·s/m and t in ħ/meV, E = -dA/dt is naturally in these units.
     """
+    _quantity(field_kv_cm, "field_kv_cm", "kV/cm")
     return kv_per_cm_to_v_per_m(field_kv_cm) * TIME_UNIT_S
 
 
 def internal_to_field(field_internal):
     """Internal field (V·s/m per ħ/meV) → kV/cm."""
+    _quantity(field_internal, "field_internal", "V·s/m per ħ/meV")
     return v_per_m_to_kv_per_cm(field_internal / TIME_UNIT_S)
 
 
@@ -98,6 +127,13 @@ def diamagnetic_shift(vector_potential, mass_ratio, sign=1.0):
     ``vector_potential`` in V·s/m, ``mass_ratio`` = m/m_e, ``sign`` = ±1 for
     electron-/hole-like bands.  Example: A = 1e-7 V·s/m, m = m_e → 0.879 meV.
     """
+    _quantity(vector_potential, "vector_potential", "V·s/m")
+    _quantity(mass_ratio, "mass_ratio", "m/m_e")
+    _quantity(sign, "sign", "±1")
+    if isinstance(mass_ratio, (int, float)) and not mass_ratio > 0:  # plain numbers only: cheap, and traced use passes
+        raise fail("mass_ratio", mass_ratio, "a band mass m/m_e > 0")
+    if isinstance(sign, (int, float)) and sign not in (1, -1):
+        raise fail("sign", sign, "+1 (electron-like band) or -1 (hole-like band)")
     return sign * DIAMAGNETIC_MEV_PER_A2 * vector_potential**2 / mass_ratio
 
 
@@ -107,14 +143,18 @@ def diffusion_energy(diffusion_cm2_per_s, wavevector_per_nm):
     1 cm²/s × (1 nm⁻¹)² = 10¹⁴ s⁻¹, times ħ: 65.82 meV.  Example: D = 0.5 cm²/s (NbN-like),
     q = 0.2 nm⁻¹ → 1.32 meV; a THz photon's q ≈ 2·10⁻⁵ nm⁻¹ gives ~10⁻⁸ meV (negligible).
     """
+    _quantity(diffusion_cm2_per_s, "diffusion_cm2_per_s", "cm²/s")
+    _quantity(wavevector_per_nm, "wavevector_per_nm", "1/nm")
     return HBAR_MEV_PS * 1e-12 * 1e14 * diffusion_cm2_per_s * wavevector_per_nm**2
 
 
 def fluence_j_per_m2(field_v_m_squared_integral_s):
     """Fluence c ε₀ ∫E² dt in J/m² from ∫E² dt given in (V/m)²·s."""
+    _quantity(field_v_m_squared_integral_s, "field_v_m_squared_integral_s", "(V/m)²·s")
     return SPEED_OF_LIGHT * VACUUM_PERMITTIVITY * field_v_m_squared_integral_s
 
 
 def j_per_m2_to_uj_per_cm2(fluence):
     """Fluence J/m² → µJ/cm² (1 J/m² = 100 µJ/cm²)."""
+    _quantity(fluence, "fluence", "J/m²")
     return fluence * 100.0

@@ -242,6 +242,88 @@ CASES = [
      r"fermi_energy = nan meV is not allowed: a finite ε_F > 0 meV"),
     ("sweep-zip-string", lambda: jh.sweep(MODEL(), PULSE, T, {"peak_field": [1.0, 2.0]}, zip="false", progress=False),
      r"zip = 'false' is not allowed: give True or False"),
+    # the lattice (TightBinding): every field by name, and a memory guard like the energy grid's
+    *[(f"lattice-{key}-{label}", functools.partial(jh.TightBinding, **{key: value}), pattern) for key, value, label, pattern in [
+        ("hopping", math.nan, "nan", r"hopping = nan meV is not allowed: a finite hopping J > 0 meV"),
+        ("hopping", "100", "string", r"hopping = '100' meV is not allowed: give a number"),
+        ("hopping", True, "bool", r"hopping = True meV is not allowed: give a number, not True/False"),
+        ("hopping", -5.0, "negative", r"hopping = -5\.0 meV is not allowed: a finite hopping J > 0"),
+        ("chemical_potential", math.inf, "inf", r"chemical_potential = inf meV is not allowed: a finite"),
+        ("lattice_constant", -1.0, "negative", r"lattice_constant = -1\.0 nm is not allowed: .*a > 0 nm"),
+        ("lattice_constant", [1.0, 2.0], "list", r"lattice_constant = \[1\.0, 2\.0\] nm is not allowed: a single"),
+        ("polarization", [math.nan, 1.0], "nan", r"polarization = \[nan, 1\.0\] is not allowed: a finite, non-zero"),
+        ("polarization", [True, False], "bool", r"polarization = \[True, False\] is not allowed: give a number, not"),
+        ("polarization", [0.0, 0.0], "zero", r"polarization = \[0\.0, 0\.0\] is not allowed: .*non-zero .* length 2"),
+        ("n_bands", -3, "negative", r"n_bands = -3 is not allowed: an integer ≥ 1"),
+        ("dimension", True, "bool", r"dimension = True is not allowed: an integer ≥ 1 and ≤ 3"),
+        ("dimension", 2.0, "float", r"dimension = 2\.0 is not allowed: an integer ≥ 1 and ≤ 3"),
+        ("n_k", 3, "small", r"n_k = 3 is not allowed: an integer ≥ 4"),
+    ]],
+    ("lattice-n_k-huge", lambda: jh.TightBinding(dimension=3, n_k=10**4),
+     (r"n_k = 10000 is not allowed: a 3-D lattice of 10000\^3 = 1e\+12 k points would need about .* GB of memory .*"
+      r"use n_k ≤ \d+ in 3 D")),
+    ("lattice-nan-hopping-named", lambda: jh.models.CleanPseudospin(NBN(), lattice=jh.TightBinding(n_k=8, hopping=math.nan)),
+     r"hopping = nan meV is not allowed"),  # was reported as a bad v (the pairing matrix of a NaN band)
+    # drives: one real, finite number each; a derived amplitude that overflows or underflows is refused
+    ("pulse-center-complex", lambda: jh.GaussianPulse(1.0, 0.5, 0.3, 2 + 1j),
+     r"center = \(2\+1j\) ps is not allowed: give a real number"),
+    ("pulse-phase-complex", lambda: jh.GaussianPulse(1.0, 0.5, 0.3, 2.0, phase=1j), r"phase = 1j rad is not allowed: give a real"),
+    ("pulse-center-list", lambda: jh.GaussianPulse(1.0, 0.5, 0.3, [1.0, 2.0]),
+     r"center = \[1\.0, 2\.0\] ps is not allowed: a single number"),
+    ("pulse-phase-list", lambda: jh.GaussianPulse(1.0, 0.5, 0.3, 2.0, phase=[0.0, 1.0]),
+     r"phase = \[0\.0, 1\.0\] rad is not allowed: a single number"),
+    ("pulse-A-complex", lambda: jh.GaussianPulse.from_vector_potential(1e-8 + 1e-8j, 0.5, 0.3, 2.0),
+     r"amplitude = \(1e-08\+1e-08j\) V·s/m is not allowed: give a real number"),
+    ("pulse-A-list", lambda: jh.GaussianPulse.from_vector_potential([1e-8, 2e-8], 0.5, 0.3, 2.0),
+     r"amplitude = \[1e-08, 2e-08\] V·s/m is not allowed: a single number"),
+    ("pulse-duration-tiny", lambda: jh.GaussianPulse(1.0, 0.5, 1e-300, 2.0),
+     r"peak_field = 1\.0 kV/cm is not allowed: .*A₀ \(with frequency = 0\.5 THz, duration = 1e-300 ps\) is nan"),
+    ("pulse-frequency-huge", lambda: jh.GaussianPulse(1.0, 1e300, 0.3, 2.0),
+     r"peak_field = 1\.0 kV/cm is not allowed: .*A₀ .* underflows to 0"),
+    ("pulse-field-huge", lambda: jh.GaussianPulse(1e308, 0.5, 0.3, 2.0), r"peak_field = 1e\+308 kV/cm is not allowed: .* is inf"),
+    ("quench-time-complex", lambda: jh.Quench(final_gap=1.0, time=1j), r"time = 1j ps is not allowed: give a real number"),
+    ("quench-time-list", lambda: jh.Quench(final_gap=1.0, time=[0.0, 1.0]), r"time = \[0\.0, 1\.0\] ps is not allowed: a single"),
+    ("quench-gap-matrix", lambda: jh.Quench(final_gap=[[1.0]]),
+     r"final_gap = \[\[1\.0\]\] meV is not allowed: .*one number, or one per band \(got an array of shape \(1, 1\)\)"),
+    ("coupling-pulse-center-complex", lambda: jh.CouplingPulse(0.1, 0.3, 2j), r"center = 2j ps is not allowed: give a real"),
+    ("coupling-pulse-duration-list", lambda: jh.CouplingPulse(0.1, [0.3, 0.4], 2.0),
+     r"duration = \[0\.3, 0\.4\] ps is not allowed: a single number"),
+    ("coupling-pulse-amplitude-list", lambda: jh.CouplingPulse([0.1, 0.2], 0.3, 2.0),
+     r"amplitude = \[0\.1, 0\.2\] is not allowed: a single number"),
+    ("drive-sum-numbers", lambda: jh.DriveSum((1, 2)), r"drives = \(1, 2\) is not allowed: give a non-empty tuple of jaxhiggs"),
+    ("drive-sum-string", lambda: jh.DriveSum("ab"), r"drives = 'ab' is not allowed: give a non-empty tuple"),
+    ("drive-sum-empty", lambda: jh.DriveSum(()), r"drives = \(\) is not allowed: give a non-empty tuple"),
+    # waveforms: real numbers only, one scale
+    ("waveform-bool-field", lambda: jh.Waveform(WT[:4], [True, False, True, False]),
+     r"field = \[True, False, True, False\] is not allowed: a 1-D array of real numbers \(kV/cm\); got True/False"),
+    ("waveform-string-times", lambda: jh.Waveform([str(x) for x in WT], WF),
+     r"times = list\(…\) is not allowed: a 1-D array of real numbers \(ps\); got text"),
+    ("waveform-complex-field", lambda: jh.Waveform(WT, WF * (1 + 1j)),
+     r"field = ndarray\(…\) is not allowed: .*got complex samples \(pass the real part"),
+    ("waveform-scale-list", lambda: jh.Waveform(WT, WF, scale=[1.0, 2.0]),
+     r"scale = \[1\.0, 2\.0\] is not allowed: a single number"),
+    # public grid helpers and unit conversions: no truncation, no reversed grid, no True taken as 1
+    ("simpson-weights-float", lambda: jh.grid.simpson_avg_weights(5.9, 1.0), r"n_energies = 5\.9 is not allowed: an integer ≥ 3"),
+    ("simpson-weights-string", lambda: jh.grid.simpson_avg_weights("7", 1.0), r"n_energies = '7' is not allowed: an integer"),
+    ("simpson-weights-zero", lambda: jh.grid.simpson_avg_weights(0, 1.0), r"n_energies = 0 is not allowed: an integer ≥ 3"),
+    ("simpson-spacing-negative", lambda: jh.grid.simpson_avg_weights(5, -1.0), r"spacing = -1\.0 meV is not allowed: .*h > 0"),
+    ("midpoint-grid-negative", lambda: jh.grid.midpoint_grid(-5.0, 16), r"omega_D = -5\.0 meV is not allowed: a finite cutoff ω_D > 0"),
+    ("midpoint-grid-nan", lambda: jh.grid.midpoint_grid(math.nan, 16), r"omega_D = nan meV is not allowed"),
+    ("endpoint-grid-zero", lambda: jh.grid.endpoint_grid(0.0, 16), r"omega_D = 0\.0 meV is not allowed"),
+    ("recurrence-bool", lambda: jh.grid.recurrence_time(5.0, True), r"n_energies = True is not allowed: an integer"),
+    ("recurrence-negative", lambda: jh.grid.recurrence_time(-5.0, 16), r"omega_D = -5\.0 meV is not allowed"),
+    ("grid-memory-bands", lambda: jh.grid.check_grid_memory("X", 10**9, -1, 8.0), r"n_bands = -1 is not allowed: an integer ≥ 1"),
+    *[(f"units-{fn}-{label}", functools.partial(getattr(jh.units, fn), value), pattern) for fn, value, label, pattern in [
+        ("thz_to_mev", True, "bool", r"frequency_thz = True THz is not allowed: a number or a NumPy/JAX array .* not True/False"),
+        ("ps_to_internal", True, "bool", r"time_ps = True ps is not allowed: .*not True/False"),
+        ("kelvin_to_mev", np.True_, "npbool", r"temperature_k = True K is not allowed: .*not True/False"),
+        ("mev_to_thz", "1", "string", r"energy_mev = '1' meV is not allowed: .*not a str"),
+        ("ps_to_internal", [1, 2], "list", r"time_ps = \[1, 2\] ps is not allowed: .*not a list"),
+        ("field_to_internal", np.array([True]), "boolarray", r"field_kv_cm = True kV/cm is not allowed: .*not True/False"),
+    ]],
+    ("units-diamagnetic-sign", lambda: jh.units.diamagnetic_shift(1e-8, 1.0, sign=3),
+     r"sign = 3 is not allowed: \+1 \(electron-like band\) or -1"),
+    ("units-diamagnetic-mass", lambda: jh.units.diamagnetic_shift(1e-8, 0.0), r"mass_ratio = 0\.0 is not allowed: a band mass"),
 ]
 
 
@@ -349,6 +431,63 @@ def test_valid_numpy_options_reach_the_solve(no_compiled_solve, options):
     """The checks refuse by value, not by type: valid NumPy/JAX scalars pass (the stub then raises)."""
     with pytest.raises(_ReachedCompiledSolve):
         jh.simulate(MODEL(), jh.NoDrive(), np.linspace(0.0, 1.0, 11), **options)
+
+
+def test_lattice_valid_values_unchanged():
+    """The new checks change no number: the values below were printed by the code before them."""
+    lat = jh.TightBinding(dimension=2, n_k=8, hopping=50.0, chemical_potential=-3.0, polarization=[1.0, 2.0])
+    np.testing.assert_allclose(lat.polarization, [0.4472135954999579, 0.8944271909999159], rtol=1e-15)
+    assert float(lat.cos_k[0, 1]) == pytest.approx(-0.9238795325112867, rel=1e-15)
+    assert (float(lat.hopping), float(lat.chemical_potential), lat.n_bands, lat.cos_k.shape) == (50.0, -3.0, 1, (2, 64))
+
+
+def test_drive_valid_values_unchanged():
+    pulse = jh.GaussianPulse(5.0, 1.0, 0.2, 1.0, phase=0.3)
+    assert (float(pulse.amplitude), float(pulse.t0), float(pulse.tau)) == pytest.approx(
+        (8.595949521484562e-08, 1.5192674479961275, 0.3038534895992255), rel=1e-12)
+    seed = jh.GaussianPulse.from_vector_potential(1e-8, 0.5, 0.3, 2.0, phase=-1.6)
+    assert float(seed.amplitude) == pytest.approx(1.9441919393393957e-08, rel=1e-12)
+    coupling = jh.CouplingPulse(0.1, 0.3, 2.0)
+    assert (float(coupling.tau), float(coupling.t0)) == pytest.approx((0.4557802343988382, 3.038534895992255), rel=1e-14)
+    assert float(jh.GaussianPulse(0.0, 1.0, 0.2, 1.0).amplitude) == 0.0  # a zero field is no underflow
+    assert float(jh.Quench(final_gap=[1.0, 2.0], time=0.0).final_gap[1]) == 2.0  # one gap per band is still fine
+    assert jh.Quench(coupling_scale=np.ones((2, 2))).coupling_scale.shape == (2, 2)  # and a matrix of factors
+    assert len(jh.DriveSum([pulse, jh.Quench(final_gap=1.0)]).components()) == 2
+
+
+def test_waveform_valid_values_unchanged():
+    wave = jh.Waveform(WT, WF, scale=np.float64(0.5))
+    assert float(np.sum(np.asarray(wave.coefficients))) == pytest.approx(-1.1579171262132592e-06, rel=1e-12)
+    assert float(wave.coefficients[4, 30]) == pytest.approx(-3.544187941269369e-08, rel=1e-12)
+    assert (wave.spectral_limit, float(wave.scale)) == pytest.approx((13.113092696549277, 0.5), rel=1e-12)
+
+
+def test_grid_and_units_valid_values_unchanged():
+    np.testing.assert_allclose(jh.grid.simpson_avg_weights(5, 0.5), [1 / 6, 2 / 3, 1 / 3, 2 / 3, 1 / 6], rtol=1e-15)
+    assert float(jh.grid.simpson_avg_weights(np.int64(6), 0.5).sum()) == pytest.approx(2.5, rel=1e-15)
+    assert float(jh.grid.midpoint_grid(5.0, 16)[0][0]) == -4.6875
+    assert float(jh.grid.recurrence_time(5.0, 100)) == pytest.approx(10 * np.pi, rel=1e-15)
+    assert jh.units.thz_to_mev(1.0) == pytest.approx(4.135667696604003, rel=1e-15)
+    np.testing.assert_allclose(jh.units.ps_to_internal(np.array([1.0, 2.0])), [1.5192674479961275, 3.038534895992255])
+    assert jh.units.diamagnetic_shift(1e-7, 1.0) == pytest.approx(0.8794100053860814, rel=1e-12)
+    assert jh.units.mev_to_thz(1 + 0.1j) == pytest.approx(0.24179892422719274 + 0.024179892422719274j)  # complex ω passes
+
+
+def test_drives_and_lattices_still_build_under_jit_vmap_and_grad():
+    """Traced values skip the value checks: sweeps and fits vmap and differentiate drive construction."""
+    import jax
+    import jax.numpy as jnp
+
+    centers = jnp.array([1.0, 2.0])
+    np.testing.assert_allclose(jax.vmap(lambda c: jh.Quench(final_gap=1.0, time=c).time)(centers),
+                               np.asarray(centers) / jh.units.TIME_UNIT_PS, rtol=1e-15)
+    assert float(jax.jit(lambda c: jh.GaussianPulse(1.0, 1.0, 0.2, c, phase=0.3).t0)(1.0)) == pytest.approx(1.5192674479961275)
+    assert float(jax.jit(lambda c: jh.CouplingPulse(0.1, 0.3, c).t0)(1.0)) == pytest.approx(1.5192674479961275)
+    amp = jax.jit(lambda a: jh.GaussianPulse.from_vector_potential(a, 0.5, 0.3, 2.0, phase=-1.6).amplitude)(1e-8)
+    assert float(amp) == pytest.approx(1.9441919393393957e-08, rel=1e-12)
+    grad = jax.jit(jax.grad(lambda j: jh.TightBinding(dimension=1, n_k=8, hopping=j).energies.sum() ** 2))(1.0)
+    assert np.isfinite(float(grad))
+    assert float(jax.jit(jh.units.ps_to_internal)(1.0)) == pytest.approx(1.5192674479961275, rel=1e-15)
 
 
 def test_equilibrium_and_dos_valid_values_unchanged():

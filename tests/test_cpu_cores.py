@@ -136,3 +136,14 @@ def test_device_map_on_one_device_is_lax_map():
     if len(jax.devices()) == 1:
         np.testing.assert_array_equal(device_map(lambda x: x**2 + 1.0, xs), jax.lax.map(lambda x: x**2 + 1.0, xs))
     np.testing.assert_allclose(device_map(jnp.sin, xs), np.sin(np.arange(4.0)), rtol=1e-15)
+
+
+@pytest.mark.parametrize("bad", [100000, "max+1"])
+def test_too_many_devices_are_refused_naming_the_limit(bad):
+    """100000 devices on 2 cores hung the next JAX operation; the limit is 8 per usable core, at least 16."""
+    limit = jh.cpu.max_cpu_devices()
+    assert limit == max(16, 8 * jh.cpu.usable_cores())
+    n = limit + 1 if bad == "max+1" else bad
+    with pytest.raises(InputError, match=rf"n = {n} is not allowed: an integer ≥ 1 and ≤ {limit} \(CPU devices, e\.g\. "
+                                         rf"the number of cores, {jh.cpu.usable_cores()} here"):
+        jh.use_cpu_cores(n)

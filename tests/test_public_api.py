@@ -173,3 +173,47 @@ def test_cache_location_rules(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert cache.default_cache_dir() == tmp_path / "home" / ".cache" / "jaxhiggs" / "jax"
+
+
+@pytest.mark.parametrize("bad, pattern", [
+    ({"min_compile_time": "abc"}, r"min_compile_time = 'abc' s is not allowed: give a number: a finite time ≥ 0 s"),
+    ({"min_compile_time": True}, r"min_compile_time = True s is not allowed: give a number, not True/False"),
+    ({"min_compile_time": "2"}, r"min_compile_time = '2' s is not allowed: give a number"),
+    ({"min_compile_time": -5}, r"min_compile_time = -5 s is not allowed: a finite time ≥ 0 s"),
+    ({"min_compile_time": float("nan")}, r"min_compile_time = nan s is not allowed: a finite time ≥ 0 s"),
+    ({"path": 123}, r"path = 123 is not allowed: give a directory as a str or pathlib\.Path"),
+    ({"path": True}, r"path = True is not allowed: give a directory as a str or pathlib\.Path"),
+])
+def test_cache_arguments_checked_before_any_side_effect(bad, pattern, tmp_path, monkeypatch):
+    """No directory made, no EQX_ON_ERROR, no JAX setting changed when an argument is refused."""
+    import jax
+
+    from jaxhiggs import cache
+    from jaxhiggs._validate import InputError
+
+    updates = []
+    monkeypatch.setattr(jax.config, "update", lambda *a: updates.append(a))
+    monkeypatch.delenv("EQX_ON_ERROR", raising=False)
+    target = tmp_path / "cache"
+    with pytest.raises(InputError, match=pattern):
+        cache.enable_compilation_cache(**{"path": target, **bad})
+    assert not target.exists() and updates == [] and "EQX_ON_ERROR" not in os.environ
+
+
+def test_empty_cache_path_disables_the_cache_like_the_empty_variable(tmp_path, monkeypatch):
+    import jax
+
+    from jaxhiggs import cache
+
+    updates = []
+    monkeypatch.setattr(jax.config, "update", lambda *a: updates.append(a))
+    monkeypatch.setattr(cache, "_cacheable_error_checks", lambda: updates.append("eqx"))
+    from jax.experimental.compilation_cache import compilation_cache
+
+    monkeypatch.setattr(compilation_cache, "reset_cache", lambda: None)  # this test process keeps its cache
+    monkeypatch.chdir(tmp_path)
+    assert cache.enable_compilation_cache("") is None and cache.enable_compilation_cache(" ") is None
+    assert updates == [] and list(tmp_path.iterdir()) == []  # nothing written into the working directory
+    assert cache.enable_compilation_cache(tmp_path / "c", min_compile_time=2) == tmp_path / "c"  # a valid call works
+    assert ("jax_persistent_cache_min_compile_time_secs", 2.0) in updates and ("jax_compilation_cache_dir",
+                                                                            str(tmp_path / "c")) in updates
