@@ -228,7 +228,8 @@ class DisorderedPseudospin(Model):
         check_grid_memory("DisorderedPseudospin", n_energies, 1, 8 * (3 * 24 + 40))
         if material.n_bands != 1:
             raise ValueError(f"material has n_bands = {material.n_bands}: DisorderedPseudospin is single-band")
-        check(lambda t: t == 0, "temperature", material.temperature_mev, "the disordered model is T = 0 only (0 K)")
+        check(lambda t: t == 0, "material.temperature", material.temperature, "0 K: the disordered model is T = 0 only",
+              unit="K")
         for name, rate in (("magnetic_rate", magnetic_rate), ("potential_rate", potential_rate)):
             check(lambda r: np.isfinite(r) & (r >= 0), name, rate,
                   "a scattering rate ħ/τ ≥ 0 meV, finite (0 = no scattering, τ = ∞; τ ≤ 0 is unphysical)",
