@@ -55,6 +55,8 @@ def test_fig6_example_refuses_bad_probe_options(option, value, monkeypatch, caps
     monkeypatch.chdir(ROOT / "examples")
     monkeypatch.syspath_prepend(str(ROOT / "examples"))
     monkeypatch.setattr(sys, "argv", ["krull_finite_q_fig6.py", option, value])
+    for helper in (ROOT / "examples").glob("_*.py"):  # e.g. benchmarks/_common, imported by an earlier test file
+        monkeypatch.delitem(sys.modules, helper.stem, raising=False)  # (put back at teardown)
     try:
         with pytest.raises(SystemExit) as exit_:
             runpy.run_path("krull_finite_q_fig6.py", run_name="__main__")
