@@ -112,3 +112,59 @@ def test_finite_temperature_gap_equation_reproduces_ag():
     d = float(pb.solve_gap_finite_temperature(gam, 0.0, wd, lam))
     # finite ω_D = 14Δ: O(Γ/ω_D) corrections to the ω_D → ∞ closed form (measured 6e-4)
     assert abs(d - float(pb.abrikosov_gorkov(d00, gam).gap)) < 1e-3 * d00
+
+
+def _unsquared_residual(u, x, zeta):
+    s = np.sqrt(u - 1 + 0j) * np.sqrt(u + 1 + 0j)  # principal roots: √(u−1)√(u+1), Im u ≥ 0 here
+    return u - 1j * zeta * u / s - x, 1 + 1j * zeta / s**3
+
+
+def _reference_root(x, zeta):
+    """Independent reference for u(x, ζ): brentq inside the gap, numpy.roots + Im-max outside."""
+    from scipy.optimize import brentq
+
+    u_star = np.sqrt(1 - min(zeta, 1) ** (2 / 3))
+    if zeta < 1 and x < u_star**3:
+        if x == 0:
+            return 0j
+        return complex(brentq(lambda u: u * (1 - zeta / np.sqrt(1 - u * u)) - x, 0.0, u_star, xtol=1e-300, rtol=1e-15))
+    roots = np.roots([1, -2 * x, x * x - 1 + zeta**2, 2 * x, -x * x])
+    u = roots[np.argmax(roots.imag)]
+    for _ in range(4):  # Newton polish of the companion-matrix root (guarded)
+        f, df = _unsquared_residual(u, x, zeta)
+        if df == 0:  # ζ = 1, x = 0: u = 0 is exact
+            break
+        trial = u - f / df
+        if trial.imag >= 0 and abs(_unsquared_residual(trial, x, zeta)[0]) <= abs(f):
+            u = trial
+    return u
+
+
+@pytest.mark.parametrize("zeta", [1e-3, 0.1, 0.5, 0.9, 0.99, 1.0, 1.01, 1.5, 5.0])
+def test_root_matches_independent_reference(zeta):
+    # the real-arithmetic root finder (two real roots deflated to the complex pair; safeguarded
+    # Newton in the gap) against numpy.roots/brentq, on a grid with the threshold neighbourhood
+    # and the quadrature tail (x up to 3.5e4).  A wrongly selected root (the conjugate, a real
+    # root, the in-gap partner beyond u*) is off by ≥ 2 Im u or O(√(x_g − x)) ≫ the tolerances.
+    x_g = (1 - zeta ** (2 / 3)) ** 1.5 if zeta < 1 else 0.0
+    near = np.array([x_g * (1 + sg * 10.0**-k) for k in range(1, 13) for sg in (-1, 1)] + [x_g])
+    away = np.concatenate([np.linspace(0, 10, 201), [1e-9, 1e-4, 0.999, 1.0, 1.001],
+                           70 / np.geomspace(0.002, 1, 40)])
+    xs = np.concatenate([away, near])
+    u = np.asarray(jax.jit(pb._u_retarded)(jnp.asarray(xs), zeta))
+    assert np.all(np.isfinite(u)) and np.all(u.imag >= 0)
+    ref = np.array([_reference_root(x, zeta) for x in xs])
+    err = np.abs(u - ref) / np.maximum(1, np.abs(ref))
+    res = np.abs(_unsquared_residual(u, xs, zeta)[0]) / np.maximum(1, xs)
+    dist = np.abs(xs - x_g) / max(x_g, 1e-300)
+    far = (dist > 1e-6) & ~((zeta == 1.0) & (xs < 1e-6))  # ζ = 1: threshold at x = 0
+    assert np.max(err[far]) < 1e-11, (xs[far][np.argmax(err[far])], np.max(err[far]))
+    # next to the threshold double root u is conditioned like √(x − x_g): judge by the residual
+    # of the unsquared equation, and keep the distance to the reference at that scale
+    assert np.max(res) < 1e-13
+    # (at x = x_g itself the pair is a real double root and numpy.roots' Im-max pick is arbitrary)
+    assert np.max(err[~far & (xs != x_g)], initial=0.0) < 1e-6
+    if zeta < 1:  # in the gap: the real root on [x, u*], not its partner beyond u*
+        u_star = np.sqrt(1 - zeta ** (2 / 3))
+        gap = xs < x_g
+        assert np.all(np.abs(u[gap].imag) == 0) and np.all(u[gap].real <= u_star * (1 + 1e-12))
