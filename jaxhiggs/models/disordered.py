@@ -442,6 +442,16 @@ class DisorderedPseudospin(Model):
             "norm_drift": jnp.max(jnp.abs(norm - args["norm"]) / args["norm"]),
         }
 
+    def options(self) -> dict:
+        """Constructor keywords that rebuild this model for another material (used by sweeps: a sweep over the
+        gap or ω_D, and the record that identifies a sweep's store).  The rates must be concrete numbers here."""
+        if not is_concrete(self.magnetic_rate, self.potential_rate):
+            raise NotImplementedError("a DisorderedPseudospin with traced scattering rates cannot be rebuilt for "
+                                      "another material: sweep it with concrete rates (or jax.vmap over them)")
+        return {"n_energies": int(self.representation.energies.shape[-1]),
+                "magnetic_rate": float(self.magnetic_rate), "potential_rate": float(self.potential_rate),
+                "initial_state": self.initial_state_kind, "precession_phase": self.precession_phase}
+
     def metadata(self):
         meta = {
             "model": "DisorderedPseudospin",

@@ -28,6 +28,7 @@ constructor so derived quantities (couplings, finite-T equilibrium) follow the p
 from __future__ import annotations
 
 import re
+import warnings
 
 import equinox as eqx
 import jax.numpy as jnp
@@ -170,7 +171,9 @@ def validate_axes(grid: dict, model, drive: Drive, zip: bool, times_ps=None) -> 
     Every value of every axis is applied on its own (other parameters at their base values)
     through the constructors' checks, so an out-of-range value (γ < 0, a gap outside
     (0, ω_D), T ≥ T_c, …) is reported with its name before anything is compiled; with
-    ``times_ps`` each drive value is also checked against the time window (Nyquist, support).
+    ``times_ps`` each drive value is also checked against the time window (Nyquist, support) and every value
+    against the model's own ranges (``model.check_window``, e.g. the disordered model's quench ratio).  Values of
+    different axes are not checked in combination.
     """
     if not isinstance(grid, dict) or not grid:
         raise InputError(f"grid = {show(grid)} is not allowed: give at least one parameter axis {{name: 1-D array}}")
@@ -220,13 +223,13 @@ def _check_value(model, drive, name, value, times_ps):
             # Re-run the constructors: their checks name the offending quantity.
             bands = [Band(b.gap, b.sign, b.mass, b.fermi_energy, b.dos, b.gamma) for b in mat.bands]
             mat = Superconductor(bands, v=mat.v, omega_D=mat.omega_D, temperature=mat.temperature)
-            model.with_material(mat)
+            changed_model, changed = model.with_material(mat), drive
         else:
             if kind in ("peak_field", "fluence", "frequency") and value < 0:
                 raise ValueError(f"{kind} must be ≥ 0")
             if kind == "final_gap" and value <= 0:
                 raise ValueError("the final gap must be > 0 meV")
-            changed = apply_drive(drive, {name: value})
+            changed_model, changed = model, apply_drive(drive, {name: value})
             from ..solve import check_model_and_drive
 
             check_model_and_drive(model, changed)
@@ -234,6 +237,10 @@ def _check_value(model, drive, name, value, times_ps):
                 from ..solve import check_times
 
                 check_times(times_ps, changed)
+        if times_ps is not None:  # the model's own range checks (e.g. the disordered model's quench ratio); its
+            with warnings.catch_warnings():  # warnings were given once for the base point
+                warnings.simplefilter("ignore")
+                changed_model.check_window(times_ps, changed)
     except ValueError as err:
         raise InputError(f"grid value {label} is not allowed: {strip_prefix(str(err))}") from None
 
