@@ -333,3 +333,24 @@ def test_sweep_of_the_disordered_model_equals_its_runs_and_refuses_a_quench_out_
         jh.sweep(model, jh.Quench(final_gap=1.2), times, {"final_gap": [1.2, 0.05]}, progress=False)
     with pytest.raises(ValueError, match=r"grid value (target_)?gap = 6\.0 meV is not allowed: a final gap with .*initial gap Δ₀ = 6(\.0)? meV"):
         jh.sweep(model, jh.Quench(final_gap=1.2), times, {"gap": [1.3, 6.0]}, progress=False)
+
+
+def test_a_sweep_over_the_scattering_rate_equals_its_runs():
+    """The disordered model's rates are sweep parameters of its own (``sweep_parameters``): a magnetic_rate sweep
+    (ζ = 0.02, 0.1 in units of Δ₀ = 1.3 meV; N = 64, 2 ps) equals simulate per point to 1e-12, the result's axis
+    carries the unit meV, and a negative rate is refused by name before anything runs."""
+    model = DisorderedPseudospin(jh.materials.single_band(1.3, 20.0), 64, magnetic_rate=0.05)
+    times = np.linspace(0.0, 2.0, 21)
+    rates = [0.02 * 1.3, 0.1 * 1.3]
+    ds = jh.sweep(model, jh.Quench(final_gap=1.2), times, {"magnetic_rate": rates}, progress=False)
+    assert ds["magnetic_rate"].attrs.get("units") == "meV", ds["magnetic_rate"].attrs
+    for i, rate in enumerate(rates):
+        one = np.asarray(jh.simulate(DisorderedPseudospin(jh.materials.single_band(1.3, 20.0), 64,
+                                                          magnetic_rate=rate), jh.Quench(final_gap=1.2), times)["gap"])
+        got = np.asarray(ds["gap"])[i]
+        assert np.max(np.abs(got - one)) < 1e-12 * np.max(np.abs(one)), (rate, np.max(np.abs(got - one)))
+    with pytest.raises(ValueError, match=r"grid value magnetic_rate = -0\.1 meV is not allowed: .*scattering rate"):
+        jh.sweep(model, jh.Quench(final_gap=1.2), times, {"magnetic_rate": [0.1, -0.1]}, progress=False)
+    with pytest.raises(ValueError, match=r"unknown grid parameter 'magnetic_rate'"):
+        jh.sweep(jh.models.CleanPseudospin(jh.materials.single_band(1.3, 20.0), 64), jh.Quench(final_gap=1.2), times,
+                 {"magnetic_rate": rates}, progress=False)

@@ -119,6 +119,11 @@ class Model(eqx.Module):
     def observables(self, t, y, args) -> dict:
         raise NotImplementedError
 
+    def sweep_parameters(self) -> dict[str, str]:
+        """The model's own parameters a :func:`jaxhiggs.sweep` grid may vary, {name: unit}: each is a scalar array
+        field of that name and a keyword of the constructor (checked there).  Default: none."""
+        return {}
+
     def check_window(self, times_ps, drive=None) -> None:
         """Model-specific checks of the saved time grid (ps), called by ``simulate`` and ``sweep`` on
         concrete times with the (concrete) drive, or None; warn or raise.  Default: nothing (e.g. grid

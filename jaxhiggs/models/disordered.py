@@ -442,6 +442,10 @@ class DisorderedPseudospin(Model):
             "norm_drift": jnp.max(jnp.abs(norm - args["norm"]) / args["norm"]),
         }
 
+    def sweep_parameters(self) -> dict[str, str]:
+        """A sweep may vary the scattering rates ħ/τ_s and ħ/τ_u (meV), e.g. ``{"magnetic_rate": ζ·Δ₀ values}``."""
+        return {"magnetic_rate": "meV", "potential_rate": "meV"}
+
     def options(self) -> dict:
         """Constructor keywords that rebuild this model for another material (used by sweeps: a sweep over the
         gap or ω_D, and the record that identifies a sweep's store).  The rates must be concrete numbers here."""

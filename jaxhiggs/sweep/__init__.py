@@ -4,7 +4,7 @@ How a sweep runs
 ----------------
 1. ``grid`` maps parameter names (:mod:`jaxhiggs.sweep.params`: ``gamma``/``gamma_i``,
    ``gap``/``gap_i``, ``v``, ``temperature``, ``peak_field``, ``fluence``, ``frequency``,
-   ``delay``, ``final_gap``) to 1-D arrays; the points are their Cartesian product (in
+   ``delay``, ``final_gap``, and a model's own ``sweep_parameters()``) to 1-D arrays; the points are their Cartesian product (in
    the order of the keys, last fastest) or, with ``zip=True``, the zipped axes.
 2. A point is applied by editing the material with ``eqx.tree_at`` and rebuilding the
    model with ``model.with_material`` (every model implements ``options()``), and by

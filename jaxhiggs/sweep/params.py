@@ -20,6 +20,9 @@ Names and units (band indices count from 1):
 ``final_gap``      meV        band-1 gap whose couplings act after the drive's Quench
 =================  =========  ================================================================
 
+A model may add parameters of its own (:meth:`jaxhiggs.models.base.Model.sweep_parameters`), e.g. the
+disordered model's scattering rates ``magnetic_rate`` and ``potential_rate`` (meV).
+
 The model is rebuilt for the new material by ``model.with_material(material)`` (see
 :mod:`jaxhiggs.models.base`): one mechanism for every model, which re-runs the model's
 constructor so derived quantities (couplings, finite-T equilibrium) follow the parameters.
@@ -59,8 +62,9 @@ def canonical(name: str) -> str:
     return name
 
 
-def parse_name(name: str, n_bands: int) -> tuple[str, int | None]:
-    """``"gap_2"`` → ("gap", 1) (zero-based band); ``"v"`` → ("v", None).  Raises on unknown names."""
+def parse_name(name: str, n_bands: int, model_names=()) -> tuple[str, int | None]:
+    """``"gap_2"`` → ("gap", 1) (zero-based band); ``"v"`` → ("v", None); a name of ``model_names`` (the model's
+    :meth:`~jaxhiggs.models.base.Model.sweep_parameters`) → (name, None).  Raises on unknown names."""
     if not isinstance(name, str):
         raise InputError(f"grid parameter {name!r} is not allowed: parameter names are strings")
     match = _NAME.match(name)
@@ -72,17 +76,26 @@ def parse_name(name: str, n_bands: int) -> tuple[str, int | None]:
         return ("gap" if match.group(1) == "target_gap" else match.group(1)), band
     if name == "target_gap":
         return "gap", None
-    if name in MATERIAL_NAMES or name in DRIVE_NAMES:
+    if name in MATERIAL_NAMES or name in DRIVE_NAMES or name in model_names:
         return name, None
     raise InputError(
-        f"unknown grid parameter {name!r}: allowed are {['gamma', 'target_gap', 'v', 'temperature', *DRIVE_NAMES]} "
+        f"unknown grid parameter {name!r}: allowed are "
+        f"{['gamma', 'target_gap', 'v', 'temperature', *DRIVE_NAMES, *model_names]} "
         "and per-band gamma_i, target_gap_i (i = 1, 2, …; 'gap', 'gap_i' are aliases of target_gap)"
     )
 
 
-def unit_of(name: str) -> str:
+def unit_of(name: str, model=None) -> str:
+    """The unit of a grid parameter (``model``: for the model's own parameters)."""
+    own = {} if model is None else model.sweep_parameters()
+    if name in own:
+        return own[name]
     match = _NAME.match(name)
     return UNITS[match.group(1) if match else name]
+
+
+def _names(model) -> tuple[str, ...]:
+    return tuple(model.sweep_parameters())
 
 
 # -- applying a point (traced-safe) -----------------------------------------------------------
@@ -155,9 +168,13 @@ def apply_drive(drive: Drive, point: dict) -> Drive:
 def apply_point(model, drive: Drive, point: dict):
     """(model, drive) at one parameter point: material parameters rebuild the model via
     ``model.with_material``; drive parameters edit the drive's components."""
-    names = [n for n in point if parse_name(n, model.material.n_bands)[0] in MATERIAL_NAMES]
+    own = [n for n in point if n in _names(model)]
+    names = [n for n in point if n not in own and parse_name(n, model.material.n_bands)[0] in MATERIAL_NAMES]
     if names:
         model = model.with_material(apply_material(model.material, {n: point[n] for n in names}))
+    for n in own:  # the model's own parameters are array fields of the same name (traced-safe)
+        model = eqx.tree_at(lambda m: getattr(m, n), model, jnp.asarray(point[n], dtype=float))
+    names = names + own
     rest = {n: v for n, v in point.items() if n not in names}
     if rest:
         drive = apply_drive(drive, rest)
@@ -180,8 +197,8 @@ def validate_axes(grid: dict, model, drive: Drive, zip: bool, times_ps=None) -> 
     n_bands = model.material.n_bands
     axes = {}
     for name, values in grid.items():
-        kind, _ = parse_name(name, n_bands)
-        unit = unit_of(name)
+        kind, _ = parse_name(name, n_bands, _names(model))
+        unit = unit_of(name, model)
         if isinstance(values, (str, bytes)):
             raise fail(f"grid axis {name!r}", values, f"a non-empty 1-D array of numbers ({unit})")
         try:
@@ -201,7 +218,7 @@ def validate_axes(grid: dict, model, drive: Drive, zip: bool, times_ps=None) -> 
     clash = set(axes) & (set(RESERVED) | set(_observable_names(model, drive)))
     if clash:  # pragma: no cover - no parameter name equals an observable today
         raise InputError(f"grid parameter(s) {sorted(clash)} would hide observables or dimensions of the result")
-    kinds = [parse_name(n, n_bands)[0] for n in axes]
+    kinds = [parse_name(n, n_bands, _names(model))[0] for n in axes]
     if "peak_field" in kinds and "fluence" in kinds:
         raise ValueError("grid has both 'peak_field' and 'fluence': sweep one of them")
     if zip:
@@ -215,10 +232,12 @@ def validate_axes(grid: dict, model, drive: Drive, zip: bool, times_ps=None) -> 
 
 
 def _check_value(model, drive, name, value, times_ps):
-    kind, band = parse_name(name, model.material.n_bands)
-    label = f"{name} = {value!r} {unit_of(name)}"
+    kind, band = parse_name(name, model.material.n_bands, _names(model))
+    label = f"{name} = {value!r} {unit_of(name, model)}"
     try:
-        if kind in MATERIAL_NAMES:
+        if kind in _names(model):  # re-run the constructor: its checks name the parameter
+            changed_model, changed = type(model)(model.material, **{**model.options(), name: value}), drive
+        elif kind in MATERIAL_NAMES:
             mat = apply_material(model.material, {name: value})
             # Re-run the constructors: their checks name the offending quantity.
             bands = [Band(b.gap, b.sign, b.mass, b.fermi_energy, b.dos, b.gamma) for b in mat.bands]

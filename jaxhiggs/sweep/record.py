@@ -67,7 +67,7 @@ def make_record(model, drive, times_ps, axes, zip, order, options, dtype, sort_b
         "fingerprint": hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24],
         "fingerprint_parts": parts,
         "names": list(axes), "axes": {k: v.tolist() for k, v in axes.items()},
-        "axis_units": {k: unit_of(k) for k in axes}, "zip": bool(zip),
+        "axis_units": {k: unit_of(k, model) for k in axes}, "zip": bool(zip),
         "sort_by": None if sort_by is None else (sort_by if isinstance(sort_by, str) else repr(sort_by)),
         "times_ps": {"start": float(times_ps[0]), "stop": float(times_ps[-1]), "count": int(len(times_ps))},
         "model": {**model.metadata(), "options": _describe(model.options()), "material": _describe(model.material)},

@@ -63,7 +63,8 @@ def sweep(
         times: saved times in ps (the state at ``times[0]`` is the equilibrium).
         grid: ``{name: 1-D values}``, names and units in :mod:`jaxhiggs.sweep.params`
             (``gamma`` meV, ``gap`` meV, ``v``, ``temperature`` K, ``peak_field`` kV/cm,
-            ``fluence`` scale, ``frequency`` THz, ``delay`` ps, ``final_gap`` meV).
+            ``fluence`` scale, ``frequency`` THz, ``delay`` ps, ``final_gap`` meV), plus the model's own
+            (``model.sweep_parameters()``, e.g. the disordered model's ``magnetic_rate``, ``potential_rate`` meV).
         store: directory of a Zarr store for chunk-wise results (None: memory only).  A new or
             empty directory is created as a store; an existing store of the *same* sweep
             (same fingerprint) is resumed automatically, recomputing only chunks that are not
