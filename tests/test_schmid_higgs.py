@@ -92,7 +92,9 @@ def test_against_numpy_reference():
         assert np.max(np.abs(j - r)) < 1e-6
 
 
-@pytest.mark.slow  # gradient of the quadrature compiles for ~25 s on 2 cores; test_pair_breaking covers AG gradients
+# gradient of the quadrature compiles for ~25 s on 2 cores.  No default test differentiates χ⁻¹(ω) (runs with
+# --runslow): test_pair_breaking differentiates only Δ(Γ) and G(ε), and test_response_input only 2ε_g at Γ = 0
+@pytest.mark.slow
 def test_gradient_wrt_pair_breaking():
     w = jnp.array([1.8])
     f_re = lambda g: schmid_higgs_susceptibility(w, GAP, g)[0].real  # noqa: E731
