@@ -156,7 +156,8 @@ def test_ag_initial_state_is_stationary_and_suppressed():
     assert np.log(1.0 / d_clean) == pytest.approx(-np.pi * gamma / 4, rel=0.1)
 
 
-@pytest.mark.slow  # N = 2000 to 50/Δ at rtol 1e-10 (~10 s); the clean-limit and AG tests stay default
+# N = 2000 to 50/Δ at rtol 1e-10 (~10 s); the clean-limit test stays default (the AG test above is slow too)
+@pytest.mark.slow
 def test_small_quench_matches_linear_response():
     """C11: Δ(t) − Δ0f = D L⁻¹{[1 − 1/Q(p)]/p} = D[1 − ∫₀^t χ], D = 1e-3 Δ, to 2e-3 D pointwise."""
     d = 1e-3
@@ -170,7 +171,10 @@ def test_small_quench_matches_linear_response():
     assert np.max(np.abs(delta[m] - predicted)) < 2e-3 * d
 
 
-@pytest.mark.slow  # reverse-mode through a long solve (~20 s on 2 cores); the clean-model gradient test stays default
+# reverse-mode through a long solve (~20 s on 2 cores).  No default test differentiates the disordered model: this
+# runs only with --runslow.  (The clean model's gradient through simulate is checked by default, in test_fit.py's
+# test_loss_gradient_through_simulation_matches_finite_differences: CleanPseudospin, one band, a quench.)
+@pytest.mark.slow
 def test_mean_gap_gradient_wrt_rate():
     mat = jh.materials.single_band(1.05, 10.0)
     times = jnp.linspace(0.0, 20.0, 81)

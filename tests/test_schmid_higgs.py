@@ -186,7 +186,7 @@ def test_finite_q_bad_inputs():
         quench_response([1.0], GAP, 0.0, diffusion_energy=1.0)  # the Γ = 0 closed-form path would ignore q
 
 
-@pytest.mark.slow  # the gradient of the quadrature compiles for ~25 s on 2 cores
+@pytest.mark.slow  # reverse mode through the quadrature compiles for ~10 s; the Γ gradient above runs by default
 def test_finite_q_gradient_wrt_diffusion_energy():
     f = lambda d: schmid_higgs_susceptibility(jnp.asarray([1.5]), GAP, 0.2, diffusion_energy=d)[0].real
     g = float(jax.grad(f)(0.8))
