@@ -226,6 +226,10 @@ def report(model, status: int, times_ps, observables: dict, num_steps: int, max_
     """One message: which model, when (ps), the last good values and the likely cause (``drive``: see
     :func:`cause`)."""
     name = model_name(model)
+    if dt is None and (rtol is None or atol is None):  # the solve used the model's defaults (a sweep passes None)
+        default_rtol, default_atol = model.default_tolerances()
+        rtol = default_rtol if rtol is None else rtol
+        atol = default_atol if atol is None else atol
     t = np.asarray(times_ps, dtype=float)
     i = _last_good(t, observables) if observables is not None else -1
     if i >= t.size - 1 and status == OK:
@@ -246,7 +250,8 @@ def report(model, status: int, times_ps, observables: dict, num_steps: int, max_
     }[int(status)]
     if status == MAX_STEPS:
         when = f"before reaching t = {t[-1]:.6g} ps (last saved time reached: {t[max(i, 0)]:.6g} ps)"
-        return (f"{name}: the solver {what} {when}{last}. Raise max_steps, loosen rtol/atol (now {rtol:g}/{atol:g}), "
+        now = f" (now {rtol:g}/{atol:g})" if rtol is not None and atol is not None else ""
+        return (f"{name}: the solver {what} {when}{last}. Raise max_steps, loosen rtol/atol{now}, "
                 f"or shorten the time window; if the steps are tiny, {cause(model, status, observables, i, rtol, atol, dt, drive)}")
     return (f"{name}: the solve {what} {when}, after {num_steps} steps{last}. Likely cause: "
             f"{cause(model, status, observables, i, rtol, atol, dt, drive)}")

@@ -105,3 +105,15 @@ def test_report_without_a_field_does_not_blame_the_field(drive, says):
     with_field = divergence.report(model, divergence.DIVERGED, np.array([0.0, 1.0]), obs, 7, 100, 1e-9, 1e-12, None,
                                    pulse)
     assert "lower the field" in with_field, with_field
+
+
+def test_sweep_records_a_max_steps_failure_at_the_models_default_tolerances():
+    """CLI audit: a point that ran out of max_steps in a sweep without rtol/atol (the model's defaults) crashed the
+    whole sweep with a TypeError while formatting the report (rtol = None).  Now it is recorded like any failure,
+    naming the tolerances that were used."""
+    model = Blowup(jh.materials.single_band(1.3, 20.0))
+    ds = jh.sweep(model, jh.NoDrive(), TIMES, {"gamma": [0.0, 1.0]}, max_steps=3, progress=False)
+    assert ds.failed.values.tolist() == [True, True]
+    reason = str(ds.reason.values[1])
+    rtol, atol = model.default_tolerances()
+    assert "stopped after max_steps = 3 steps" in reason and f"(now {rtol:g}/{atol:g})" in reason, reason
