@@ -31,6 +31,18 @@ def _check_temperature(temperature) -> None:
     check(lambda t: t >= 0, "temperature", temperature, "a finite temperature k_B T ≥ 0 meV", unit="meV")
 
 
+def _check_grid(target_gaps, xi, weights) -> None:
+    """The grid's shapes: ``xi`` and ``weights`` both (n_bands, n) with one row per gap (a mismatch otherwise
+    surfaced as JAX's broadcasting error, far from its cause)."""
+    n_bands = np.shape(target_gaps)[0] if np.ndim(target_gaps) else 1
+    for name, x in (("xi", xi), ("weights", weights)):
+        if np.ndim(x) != 2 or np.shape(x)[0] != n_bands:
+            raise InputError(f"{name} has shape {np.shape(x)} is not allowed: give (n_bands, n) = ({n_bands}, n), "
+                             "one row of grid points per band")
+    if np.shape(xi) != np.shape(weights):
+        raise InputError(f"weights has shape {np.shape(weights)} is not allowed: it must match xi {np.shape(xi)}")
+
+
 def pair_sum(gaps, xi, weights, temperature) -> Float[Array, " n_bands"]:
     """K_j = Σ_n W_jn tanh(E_jn/2T)/(2E_jn) for each band (meV⁻¹ × weight units).
 
@@ -237,6 +249,7 @@ def bcs_equilibrium(target_gaps, v, xi, weights, temperature) -> Equilibrium:
     ≥ 0 and below T_c (refused otherwise when concrete).
     """
     _check_temperature(temperature)
+    _check_grid(target_gaps, xi, weights)
     target_gaps = jnp.asarray(target_gaps, dtype=float)
     sums = pair_sum(target_gaps, xi, weights, 0.0)
     u = couplings_from_gaps(target_gaps, v, sums)

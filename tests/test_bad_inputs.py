@@ -526,3 +526,18 @@ def test_clean_models_say_they_ignore_an_impurity_rate():
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             make(jh.materials.nbn())  # γ = 0: nothing to say
+
+
+@pytest.mark.parametrize("xi_shape, w_shape, pattern", [
+    ((1, 50), (1, 50), r"xi has shape \(1, 50\) is not allowed: give \(n_bands, n\) = \(2, n\)"),
+    ((2, 50), (2, 40), r"weights has shape \(2, 40\) is not allowed: it must match xi \(2, 50\)"),
+    ((100,), (100,), r"xi has shape \(100,\) is not allowed"),
+])
+def test_bcs_equilibrium_names_a_grid_of_the_wrong_shape(xi_shape, w_shape, pattern):
+    """Two target gaps on grids of the wrong shape: named before any computation (it was JAX's broadcasting
+    error)."""
+    from jaxhiggs.equilibrium import bcs_equilibrium
+
+    xi = np.ones(xi_shape) * np.linspace(-20.0, 20.0, xi_shape[-1])
+    with pytest.raises(ValueError, match=pattern):
+        bcs_equilibrium(np.array([7.0, 3.0]), 0.02, xi, np.full(w_shape, 0.8), 0.0)

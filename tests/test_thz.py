@@ -231,3 +231,13 @@ def test_synthetic_traces_valid_calls_unchanged():
     _, _, dt = thz.transmission_uncertainty(TIMES, half, TIMES, PULSE, noise=(1e-3, 2e-3), frequency_range=[0.2, 2.0])
     assert np.all(np.isfinite(dt)) and np.all(dt.real > 0)
     assert thz.noise_level(TIMES, PULSE, before=2) == pytest.approx(thz.noise_level(TIMES, PULSE, before=2.0))
+
+
+def test_window_weights_refuses_a_length_that_is_not_a_positive_integer():
+    """A negative or fractional length gave SciPy's own error (audit): named here."""
+    from jaxhiggs.thz.traces import window_weights
+
+    for n in (-3, 0, 2.5, True):
+        with pytest.raises(ValueError, match=r"n = .* is not allowed: an integer ≥ 1 \(the number of samples"):
+            window_weights(n)
+    np.testing.assert_allclose(window_weights(5, "hann"), [0.0, 0.5, 1.0, 0.5, 0.0], atol=1e-15)

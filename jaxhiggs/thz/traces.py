@@ -142,6 +142,7 @@ def check_traces(sample_times, sample_field, reference_times, reference_field):
 def window_weights(n: int, window="tukey", taper: float = 0.1) -> np.ndarray:
     """Window w_n: ``"tukey"`` (cosine tapers over ``taper``/2 of the length at each end), ``"hann"``,
     ``None`` / ``"none"`` (rectangular), or an explicit array of n weights."""
+    n = check_int("n", n, 1, what="the number of samples of the trace")
     if window is None or (isinstance(window, str) and window == "none"):
         return np.ones(n)
     if isinstance(window, str):
