@@ -6,7 +6,11 @@ Tiny sweep: one band, 16 energies, 1 ps, fixed steps, 6 points in 3 chunks of 2.
 """
 
 import hashlib
+import json
 import os
+import re
+import shutil
+import socket
 import signal
 import subprocess
 import sys
@@ -54,7 +58,10 @@ def arrays(path) -> dict:
     """Every array of a store as bytes (bit-for-bit comparison; attributes hold creation dates)."""
     group = zarr.open_group(str(path), mode="r")
     out = {}
-    for name, arr in group.arrays():
+    with warnings.catch_warnings():  # Zarr lists the store's copy of its metadata, jaxhiggs_sweep.json
+        warnings.filterwarnings("ignore", message="Object at jaxhiggs_sweep")
+        members = list(group.arrays())
+    for name, arr in members:
         values = arr[:]
         out[name] = "\x00".join(map(str, values.ravel())).encode() if values.dtype.kind not in "biufc" else (
             values.tobytes())
@@ -177,3 +184,88 @@ def test_sigkill_during_creation_and_chunk_write_then_resume(tmp_path, reference
     ds = run(store, on_chunk=lambda info: computed.append(info["index"]))
     assert computed == [1, 2] and bool(ds.computed.all())
     assert arrays(store) == arrays(reference)
+
+
+def test_damaged_metadata_restored_from_the_stores_copy(tmp_path, reference):
+    """Issues 2–4 of the CLI audit: a deleted digest array never turns verification off, a deleted array
+    metadata file or root zarr.json is restored (named) and keeps the finished work."""
+    store = tmp_path / "m.zarr"
+    shutil.copytree(reference, store)
+    # the digests' metadata gone, chunk 1's gap replaced by chunk 2's (a valid, wrong file), chunk 0 to redo
+    (store / "chunk_digest" / "zarr.json").unlink()
+    shutil.copy(store / "gap" / "c" / "2" / "0" / "0", store / "gap" / "c" / "1" / "0" / "0")
+    (store / "chunk_done" / "c" / "0").unlink()
+    # observable and flag metadata gone, root metadata truncated
+    (store / "energy" / "zarr.json").unlink()
+    (store / "chunk_done" / "zarr.json").unlink()
+    root = store / "zarr.json"
+    root.write_bytes(root.read_bytes()[:200])
+    with pytest.warns(UserWarning) as caught:
+        ds = jh.open_sweep(store)  # (also what `jaxhiggs show` does)
+    text = " ".join(str(w.message) for w in caught)
+    for name in ("chunk_digest/zarr.json", "energy/zarr.json", "chunk_done/zarr.json"):
+        assert f"{store / name} was missing: restored from {store / 'jaxhiggs_sweep.json'}" in text, text
+    assert f"{root} was damaged: restored" in text
+    assert f"chunk 1: {store / 'gap/c/1/0/0'} (corrupt)" in text, text  # caught by the restored digests
+    assert ds.computed.values.tolist() == [False, False, False, False, True, True]
+    computed = []
+    ds = run(store, on_chunk=lambda info: computed.append(info["index"]))
+    assert computed == [0, 1] and bool(ds.computed.all())
+    assert arrays(store) == arrays(reference)
+    # the root metadata deleted: still recognised as this sweep's store and resumed with nothing to do
+    root.unlink()
+    assert sweep_store.check_target(store) and sweep_store.read_record(store)["n_points"] == 6
+    ds = run(store, on_chunk=lambda info: computed.append(info["index"]))
+    assert computed == [0, 1] and root.is_file() and arrays(store) == arrays(reference)
+
+
+def test_store_without_copy_never_trusts_missing_digests(tmp_path, reference):
+    store = tmp_path / "old.zarr"
+    shutil.copytree(reference, store)
+    (store / "jaxhiggs_sweep.json").unlink()  # as made before the copy existed
+    shutil.rmtree(store / "chunk_digest")
+    notes = sweep_store.repair(store)
+    assert any("chunk_digest/zarr.json was missing: recreated" in n for n in notes), notes
+    assert (store / "jaxhiggs_sweep.json").is_file()
+    done, damaged = sweep_store.verify(store)
+    assert done.tolist() == [False] * 3 and [d["chunk"] for d in damaged] == [0, 1, 2]
+    # an observable's metadata gone with no copy to restore it from: refused, the file named, nothing changed
+    (store / "jaxhiggs_sweep.json").unlink()
+    (store / "num_steps" / "zarr.json").unlink()
+    before = tree_digest(store)
+    with pytest.raises(ValueError, match=r"num_steps/zarr.json missing or damaged, and the store has no copy"):
+        sweep_store.repair(store)
+    assert tree_digest(store) == before
+
+
+def test_lock_refuses_a_live_writer_and_takes_over_a_stale_one(tmp_path, reference):
+    store = tmp_path / "l.zarr"
+    shutil.copytree(reference, store)
+    lock = store / "jaxhiggs_sweep.lock"
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        lock.write_text(json.dumps({"pid": sleeper.pid, "host": socket.gethostname()}))
+        with pytest.raises(ValueError, match=rf"is in use: {re.escape(str(lock))} is held by process {sleeper.pid}"):
+            run(store)
+        assert json.loads(lock.read_text())["pid"] == sleeper.pid  # left alone
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    # the holder is gone: the lock is taken over (and said so), released at the end
+    notes = []
+    file = sweep_store.acquire_lock(store, note=notes.append)
+    assert json.loads(file.read_text())["pid"] == os.getpid()
+    assert notes and f"took over the stale lock {lock} of process {sleeper.pid}" in notes[0]
+    sweep_store.release_lock(file)
+    assert not lock.exists()
+    # released also when the sweep ends in an exception
+    lock.write_text(json.dumps({"pid": sleeper.pid, "host": socket.gethostname()}))
+    (store / "chunk_done" / "c" / "2").unlink()
+
+    def boom(info):
+        assert lock.is_file() and json.loads(lock.read_text())["pid"] == os.getpid()
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        run(store, on_chunk=boom)
+    assert not lock.exists()

@@ -85,13 +85,16 @@ def to_grid(flat, record: dict):
 def open_sweep(path):
     """Open a sweep store as an ``xarray.Dataset`` with one dimension per grid axis (see :func:`jaxhiggs.sweep`).
 
-    Every chunk is verified against its recorded digest: a chunk whose files are missing or
+    A missing or damaged metadata file (``zarr.json``, ``<array>/zarr.json``) is restored from the
+    store's copy (``jaxhiggs_sweep.json``) and named in a warning.  Every chunk is verified against its recorded digest: a chunk whose files are missing or
     corrupt counts as not computed (``computed`` False, data NaN) and is named, with its files,
     in the attribute ``damaged_chunks`` and in a warning; ``sweep`` with the same arguments
     recomputes exactly those chunks.
     """
     import xarray as xr
 
+    for text in sweep_store.repair(path):  # damaged metadata files, restored from the store's copy
+        warnings.warn(f"sweep store {path}: {text}", stacklevel=2)
     record = sweep_store.read_record(path)
     arrays, attrs, done, damaged = sweep_store.read_flat(path)
     data = {}

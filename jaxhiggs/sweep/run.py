@@ -106,12 +106,15 @@ def sweep(
         call = _checked_call(model, drive, times, grid, store, chunk_size, zip, sort_by, dt, dtype, memory_fraction,
                              on_chunk, vectorize, options)
         plan = _plan(call, devices, chunk_size, memory_fraction, say)
-        done = _prepare_store(call, plan, say)
-        memory = None if store is not None else memory_buffers(plan.layout, plan.n_points)
-        _compute(call, plan, done, memory, say, on_chunk)
+        _create_store(call, plan)
+        writer = call.store if call.store is not None and jax.process_index() == 0 else None
+        with sweep_store.locked(writer, note=lambda text: _note(say, text)):  # one writer per store
+            done = _prepare_store(call, plan, say)
+            memory = None if store is not None else memory_buffers(plan.layout, plan.n_points)
+            _compute(call, plan, done, memory, say, on_chunk)
+            return _result(call, plan, memory)
     finally:
         say.close()
-    return _result(call, plan, memory)
 
 
 class _Call(NamedTuple):
@@ -228,16 +231,30 @@ def _sync(message: str) -> None:
         multihost_utils.sync_global_devices(f"jaxhiggs.sweep: {message}")
 
 
-def _prepare_store(call: _Call, plan: _Plan, say) -> np.ndarray:
-    """Create a new store or check a resumed one; returns the chunks already done and verified.
-    Only process 0 writes; damaged chunks are named (warning) and will be recomputed."""
+def _note(say, text: str) -> None:
+    log.warning(text)
+    say.say(text)
+
+
+def _create_store(call: _Call, plan: _Plan) -> None:
+    """A new store (process 0), ready for every process."""
     if call.store is not None and not call.resumed and jax.process_index() == 0:
         sweep_store.create(call.store, plan.record, plan.layout, plan.flat_points(), call.times_ps,
                            call.model.material.n_bands)
     if call.store is not None:
         _sync("store ready")
+
+
+def _prepare_store(call: _Call, plan: _Plan, say) -> np.ndarray:
+    """Check a resumed store (under its lock); returns the chunks already done and verified.
+    Only process 0 writes: damaged metadata files are restored from the store's copy, damaged
+    chunks are named (warning) and will be recomputed."""
     if call.resumed and jax.process_index() == 0:
+        for text in sweep_store.repair(call.store):
+            _note(say, text)
         sweep_store.remove_partial_files(call.store)  # temporaries of a write that was killed
+    if call.resumed:
+        _sync("store repaired")
     done, damaged = sweep_store.verify(call.store) if call.resumed else (np.zeros(plan.n_chunks, dtype=bool), [])
     devs = plan.devices
     say.say(f"{plan.n_points} points in {plan.n_chunks} chunk(s) of {plan.chunk} on {len(devs)} {devs[0].platform} "
@@ -248,10 +265,8 @@ def _prepare_store(call: _Call, plan: _Plan, say) -> np.ndarray:
         say.say(f"one CPU device on {usable_cores()} cores: calling jaxhiggs.use_cpu_cores() right after import "
                 "runs that many points at once (the jaxhiggs sweep command does)")
     if damaged:
-        message = (f"{len(damaged)} chunk(s) of {call.store} are missing or corrupt and will be recomputed: "
+        _note(say, f"{len(damaged)} chunk(s) of {call.store} are missing or corrupt and will be recomputed: "
                    f"{sweep_store.describe_damage(damaged)}")
-        log.warning(message)
-        say.say(message)
     return done
 
 

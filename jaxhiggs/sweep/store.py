@@ -18,12 +18,17 @@ Layout (flat over the executed point order, one Zarr chunk per sweep chunk):
   of the chunk, recorded after the chunk's data were written *and read back*;
 * ``chunk_done`` (chunk,): set last;
 * attribute ``jaxhiggs_sweep``: JSON with the fingerprint, axes, chunk size and the
-  full parameter record.
+  full parameter record;
+* ``jaxhiggs_sweep.json`` (not a Zarr node): a second copy of the record and of every
+  metadata file (``zarr.json``, ``<array>/zarr.json``), written atomically at creation and
+  never changed.  A deleted, truncated or replaced metadata file is restored from it
+  (:func:`repair`, the restored file named), so the store is still recognised and resumed;
+* ``jaxhiggs_sweep.lock`` while a sweep writes (:func:`locked`): PID and host of the writer.
 
 Nothing is trusted that cannot be checked: a chunk counts as done only if its flag is
 set and every array's slice still reads back with the recorded digest (:func:`verify`).
 A deleted, truncated or corrupt chunk file is reported by chunk index and file, and a
-resumed sweep recomputes exactly those chunks.
+resumed sweep recomputes exactly those chunks.  Missing digests never count as verified.
 
 Safety: a store is created in a hidden sibling directory and renamed into place when
 complete, so a kill during creation leaves no half-made store; every chunk file is
@@ -31,16 +36,22 @@ written atomically by Zarr (temporary file + rename).  A path that exists and is
 jaxhiggs store (a file, a folder with anything in it, another Zarr store) is refused
 and never written to or deleted.
 
-``xarray.open_zarr(path)`` gives the raw flat view (unverified);
+``xarray.open_zarr(path)`` gives the raw flat view (unverified; Zarr warns that
+``jaxhiggs_sweep.json`` is not part of the hierarchy: harmless);
 :func:`jaxhiggs.sweep.open_sweep` verifies and reshapes it to one dimension per grid axis.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
+import socket
+import time as _time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +59,10 @@ import numpy as np
 from .._validate import InputError
 
 ATTR = "jaxhiggs_sweep"
+MANIFEST = "jaxhiggs_sweep.json"  # second copy of the record and of every metadata file
+LOCK = "jaxhiggs_sweep.lock"  # held (PID, host) while a sweep writes the store
+_OWN_FILES = (MANIFEST, LOCK)
+log = logging.getLogger("jaxhiggs.sweep")
 _CREATING = ".jaxhiggs-creating-"  # infix of the temporary directory a store is built in
 _BOOKKEEPING = ("chunk_done", "chunk_digest", "time", "band")
 
@@ -56,6 +71,38 @@ def _zarr():
     import zarr
 
     return zarr
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Zarr warns about every non-Zarr entry of a group it lists; ours (manifest, lock) are expected."""
+    with warnings.catch_warnings():
+        for name in _OWN_FILES:
+            warnings.filterwarnings("ignore", message=f"Object at {name} is not recognized", category=UserWarning)
+        yield
+
+
+def _open_group(path, mode: str):
+    return _zarr().open_group(str(path), mode=mode)
+
+
+def _read_json(file: Path):
+    """Parsed JSON of ``file``, or None if it is missing or unreadable."""
+    try:
+        return json.loads(Path(file).read_text())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _write_json_atomic(file: Path, content) -> None:
+    """Write ``file`` through a temporary file and a rename: a kill leaves the old file or the new one."""
+    file = Path(file)
+    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    with open(tmp, "w") as f:
+        json.dump(content, f, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, file)
 
 
 def _fill(dtype) -> object:
@@ -70,8 +117,9 @@ def _fill(dtype) -> object:
 
 
 def exists(path) -> bool:
-    """True if ``path`` is a directory holding a Zarr store (``zarr.json``), jaxhiggs or not."""
-    return (Path(path) / "zarr.json").is_file()
+    """True if ``path`` is a directory holding a Zarr store (``zarr.json``, jaxhiggs or not) or the copy
+    of a jaxhiggs store's metadata (``jaxhiggs_sweep.json``: a store whose root metadata are damaged)."""
+    return (Path(path) / "zarr.json").is_file() or (Path(path) / MANIFEST).is_file()
 
 
 def _listing(path: Path, limit: int = 8) -> str:
@@ -108,24 +156,135 @@ def check_target(path) -> bool:
     return False
 
 
+def _manifest(path: Path) -> dict | None:
+    """The store's copy of its metadata (None if missing or unreadable)."""
+    content = _read_json(Path(path) / MANIFEST)
+    if isinstance(content, dict) and isinstance(content.get("record"), dict) and isinstance(
+            content.get("metadata"), dict) and "zarr.json" in content["metadata"]:
+        return content
+    return None
+
+
+def _root_record(path: Path):
+    """(record or None, why not): the record in the root ``zarr.json``."""
+    file = Path(path) / "zarr.json"
+    if not file.is_file():
+        return None, "missing"
+    root = _read_json(file)
+    if not isinstance(root, dict):
+        return None, "cannot be read (not valid JSON: truncated or overwritten?)"
+    attrs = root.get("attributes") or {}
+    if ATTR not in attrs:
+        return None, "foreign"
+    try:
+        return json.loads(attrs[ATTR]), ""
+    except (TypeError, ValueError):
+        return None, f"cannot be read (its {ATTR!r} attribute is not valid JSON)"
+
+
 def read_record(path) -> dict:
-    """The ``jaxhiggs_sweep`` attribute of a store (raises if ``path`` is not a sweep store)."""
-    zarr = _zarr()
+    """The ``jaxhiggs_sweep`` record of a store (raises if ``path`` is not a sweep store).
+
+    The root ``zarr.json`` holds it; if that file is missing or damaged, the copy in
+    ``jaxhiggs_sweep.json`` is used (nothing is written here: :func:`repair` restores the file).
+    """
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise InputError(f"store = {str(p)!r} is not allowed: it is a file, not a sweep store (a directory)")
     if not exists(p):
         raise FileNotFoundError(f"{p} is not a Zarr store (no zarr.json)"
                                 + (f"; it holds {_listing(p)}" if p.is_dir() else ""))
-    try:
-        group = zarr.open_group(str(p), mode="r")
-        attrs = dict(group.attrs)
-    except Exception as err:
-        raise InputError(f"store = {str(p)!r} is not allowed: its zarr.json cannot be read ({err})") from None
-    if ATTR not in attrs:
+    record, why = _root_record(p)
+    if record is not None:
+        return record
+    manifest = _manifest(p)
+    if manifest is not None:
+        return manifest["record"]
+    if why == "foreign" and not (p / MANIFEST).exists():
         raise InputError(f"store = {str(p)!r} is not allowed: it is a Zarr store but not a jaxhiggs sweep store (no "
                          f"{ATTR!r} attribute); nothing was changed")
-    return json.loads(attrs[ATTR])
+    root = "zarr.json " + (why if why != "foreign" else f"has no {ATTR!r} attribute")
+    raise InputError(f"store = {str(p)!r} cannot be used: its {root}, and its copy {p / MANIFEST} is "
+                     f"{'missing' if not (p / MANIFEST).exists() else 'damaged too'}; nothing was changed. Move the "
+                     "folder aside (or delete it) and run the sweep again to recompute it")
+
+
+def _metadata(path: Path) -> dict:
+    """Every readable metadata file of the store: {"zarr.json": …, "<array>/zarr.json": …}."""
+    out = {}
+    for file in [path / "zarr.json"] + sorted(path.glob("*/zarr.json")):
+        content = _read_json(file)
+        if isinstance(content, dict):
+            out[str(file.relative_to(path))] = content
+    return out
+
+
+def _bookkeeping_metadata(n_chunks: int, dtype, fill) -> dict:
+    """The metadata of a (chunk,) bookkeeping array, as :func:`create` makes it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        _zarr().open_group(tmp, mode="w", zarr_format=3).create_array(
+            "a", shape=(n_chunks,), chunks=(1,), dtype=dtype, fill_value=fill, dimension_names=["chunk"])
+        return json.loads((Path(tmp) / "a" / "zarr.json").read_text())
+
+
+def _write_manifest(path: Path, record: dict) -> None:
+    _write_json_atomic(path / MANIFEST, {"jaxhiggs_sweep_manifest": 1, "record": record,
+                                         "metadata": _metadata(path)})
+
+
+def repair(path) -> list[str]:
+    """Restore every missing or damaged metadata file of a store from its copy (``jaxhiggs_sweep.json``);
+    returns one line per file repaired, naming it.  Chunk files are never touched: a restored array's
+    chunks count as done only if they still match their recorded digests (:func:`verify`).
+
+    A store without the copy (made before it existed, or the copy damaged) gets one, written from its
+    root metadata (a missing ``chunk_digest`` or ``chunk_done`` array is created empty first: its
+    chunks count as not done).  An array (named by the recorded digests, or with chunk files) whose
+    metadata are missing and have no copy cannot be restored: refused, naming the file.
+    """
+    p = Path(path)
+    record = read_record(p)  # raises for what is not (or no longer recognisably) a jaxhiggs store
+    notes = []
+    manifest = _manifest(p)
+    if manifest is None:
+        if _root_record(p)[0] is None:  # pragma: no cover - read_record raised already
+            raise InputError(f"{p}: neither zarr.json nor {MANIFEST} can be read")
+        n_chunks = -(-int(record["n_points"]) // int(record["chunk_size"]))
+        for name, dtype, fill in (("chunk_digest", str, ""), ("chunk_done", "bool", False)):
+            file = p / name / "zarr.json"
+            if _read_json(file) is None:  # only the metadata file is written: existing chunk files stay
+                file.parent.mkdir(exist_ok=True)
+                state = "damaged" if file.exists() else "missing"
+                _write_json_atomic(file, _bookkeeping_metadata(n_chunks, dtype, fill))
+                notes.append(f"{file} was {state}: recreated (chunks without a recorded digest count as not done)")
+        named = set()
+        for value in _elements(_open_group(p, "r")["chunk_digest"], ""):
+            try:
+                named |= set(json.loads(str(value)))
+            except ValueError:
+                pass
+        named |= {d.name for d in p.iterdir() if (d / "c").is_dir()}  # arrays with chunk files
+        lost = [p / n / "zarr.json" for n in sorted(named) if _read_json(p / n / "zarr.json") is None]
+        if lost:
+            raise InputError(f"store {p}: {', '.join(map(str, lost))} missing or damaged, and the store has no copy "
+                             f"of its metadata ({p / MANIFEST} missing or damaged); nothing was changed. Move the "
+                             "folder aside (or delete it) and run the sweep again to recompute it")
+        state = "damaged" if (p / MANIFEST).exists() else "missing"
+        _write_manifest(p, record)
+        notes.append(f"{p / MANIFEST} (the copy of the store's metadata) was {state}: written from the store's "
+                     "metadata")
+        return notes
+    for rel, content in manifest["metadata"].items():
+        file = p / rel
+        if _read_json(file) == content:
+            continue
+        state = "missing" if not file.exists() else "damaged"
+        file.parent.mkdir(exist_ok=True)
+        _write_json_atomic(file, content)
+        notes.append(f"{file} was {state}: restored from {p / MANIFEST}")
+    return notes
 
 
 def _remove_stale_temporaries(path: Path) -> None:
@@ -189,7 +348,8 @@ def create(path, record: dict, layout: dict, points: dict, times_ps, n_bands: in
             array(name, ("point",), (n_points,), values.dtype, (chunk,))[:] = values
         array("chunk_digest", ("chunk",), (n_chunks,), str, (1,), fill="")
         array("chunk_done", ("chunk",), (n_chunks,), "bool", (1,))
-        group.attrs[ATTR] = json.dumps(record)  # last: a directory without it is not a store
+        group.attrs[ATTR] = json.dumps(record)  # a directory without it (or the copy) is not a store
+        _write_manifest(tmp, record)  # the copy of every metadata file, last
         os.rename(tmp, path)  # atomic; replaces an empty directory, fails on a non-empty one
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -210,6 +370,89 @@ def remove_partial_files(path) -> int:
     return removed
 
 
+# -- one writer at a time ----------------------------------------------------------------------
+def _lock_owner(file: Path) -> dict | None:
+    content = _read_json(file)
+    return content if isinstance(content, dict) and isinstance(content.get("pid"), int) else None
+
+
+def _stale(owner: dict | None, file: Path) -> bool:
+    """A lock whose writer is gone: its PID is not alive on this host (a lock of another host is never
+    stale here), or it holds no PID and is older than a minute (a writer killed between creating and
+    filling it)."""
+    if owner is None:
+        try:
+            return _time.time() - file.stat().st_mtime > 60
+        except OSError:
+            return True
+    return owner.get("host") == socket.gethostname() and not _alive(owner["pid"])
+
+
+def acquire_lock(path, note=log.warning) -> Path:
+    """Create ``<store>/jaxhiggs_sweep.lock`` atomically (``O_CREAT | O_EXCL``) with this process's PID and
+    host; a lock of a live writer refuses (naming the lock file and its PID), a stale one is taken over
+    (``note`` says so).  Returns the lock file."""
+    file = Path(path) / LOCK
+    me = {"pid": os.getpid(), "host": socket.gethostname(),
+          "since": _time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    for _ in range(3):
+        try:
+            fd = os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            owner = _lock_owner(file)
+            if not _stale(owner, file):
+                who = (f"process {owner['pid']} on {owner.get('host', '?')} (since {owner.get('since', '?')})"
+                       if owner else "a process that has not written its PID yet")
+                raise InputError(
+                    f"store = {str(path)!r} is in use: {file} is held by {who}; two sweeps on one store would "
+                    "compute every chunk twice. Wait for it to finish, or, if that process is gone (another host, or "
+                    f"a reused PID), delete {file} and run again") from None
+            # take it over: move it aside (one process wins the rename), check we moved the stale lock
+            aside = file.with_name(f"{LOCK}.stale.{os.getpid()}")
+            try:
+                os.rename(file, aside)
+            except FileNotFoundError:
+                continue  # another process took it over first: try again
+            if _lock_owner(aside) != owner:  # a fresh lock replaced the stale one in between: put it back
+                try:
+                    os.link(aside, file)
+                except FileExistsError:
+                    pass
+                aside.unlink(missing_ok=True)
+                continue
+            aside.unlink(missing_ok=True)
+            note(f"took over the stale lock {file} of "
+                 + (f"process {owner['pid']} on {owner.get('host', '?')} (no longer running)" if owner else
+                    "a writer that never wrote its PID"))
+            continue
+        with os.fdopen(fd, "w") as f:
+            json.dump(me, f)
+            f.flush()
+            os.fsync(f.fileno())
+        return file
+    raise InputError(f"store = {str(path)!r} is in use: could not take {file} (other processes are taking it)")
+
+
+def release_lock(file: Path) -> None:
+    """Remove our lock file (only if it still holds this process's PID)."""
+    owner = _lock_owner(Path(file))
+    if owner is not None and owner["pid"] == os.getpid() and owner.get("host") == socket.gethostname():
+        Path(file).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def locked(path, note=log.warning):
+    """Hold the store's lock for the ``with`` block (``path`` None: nothing); released also on exceptions."""
+    if path is None:
+        yield None
+        return
+    file = acquire_lock(path, note)
+    try:
+        yield file
+    finally:
+        release_lock(file)
+
+
 # -- digests and verification ------------------------------------------------------------------
 def _digest(values: np.ndarray) -> str:
     arr = np.asarray(values)
@@ -223,13 +466,18 @@ def _digest(values: np.ndarray) -> str:
 
 
 def _point_arrays(group) -> list[str]:
-    return sorted(name for name, arr in group.arrays() if name not in _BOOKKEEPING
+    with _quiet():
+        return sorted(name for name, arr in group.arrays() if name not in _BOOKKEEPING
                   and arr.metadata.dimension_names and arr.metadata.dimension_names[0] == "point")
 
 
 def chunk_file(path, group, name: str, index: int) -> Path:
-    """The file holding chunk ``index`` of array ``name`` (default Zarr v3 chunk keys)."""
-    ndim = len(group[name].shape)
+    """The file holding chunk ``index`` of array ``name`` (default Zarr v3 chunk keys); an array whose
+    metadata cannot be read: its ``zarr.json``."""
+    try:
+        ndim = len(group[name].shape)
+    except Exception:
+        return Path(path) / name / "zarr.json"
     return Path(path) / name / "c" / str(index) / Path(*(["0"] * (ndim - 1))) if ndim > 1 else (
         Path(path) / name / "c" / str(index))
 
@@ -275,25 +523,29 @@ def _elements(arr, default) -> np.ndarray:
 def verify(path) -> tuple[np.ndarray, list[dict]]:
     """(done, damaged): chunks whose flag is set and whose data read back with the recorded
     digests; ``damaged`` lists flagged chunks that do not, as ``{"chunk", "files", "problem"}``
-    with the chunk's files that are missing or corrupt."""
-    zarr = _zarr()
-    group = zarr.open_group(str(path), mode="r")
+    with the chunk's files that are missing or corrupt.  A chunk without a recorded digest (its
+    ``chunk_digest`` file, or the whole array, gone) is damaged, never verified.  Reads only:
+    :func:`repair` first restores damaged metadata files."""
+    group = _open_group(path, "r")
     record = read_record(path)
     chunk, n_points = int(record["chunk_size"]), int(record["n_points"])
-    flags = group["chunk_done"]
-    legacy = "chunk_digest" not in group  # stores written before digests existed: readability only
-    digests = None if legacy else group["chunk_digest"]
-    n_chunks = flags.shape[0]
+    n_chunks = -(-n_points // chunk)
+    try:
+        flag_values = _elements(group["chunk_done"], False)
+    except KeyError:  # metadata gone (repair restores them): nothing counts as done
+        flag_values = np.zeros(n_chunks, dtype=bool)
+    try:
+        digest_values = _elements(group["chunk_digest"], "")
+    except KeyError:
+        digest_values = [""] * n_chunks
     names = _point_arrays(group)
     done = np.zeros(n_chunks, dtype=bool)
     damaged = []
-    flag_values = _elements(flags, False)
-    digest_values = None if legacy else _elements(digests, "")
     readers = {}
     for c in range(n_chunks):
         if not bool(flag_values[c]):
             continue
-        recorded = "" if legacy else str(digest_values[c])
+        recorded = str(digest_values[c])
         try:
             expected = json.loads(recorded) if recorded else {}
         except json.JSONDecodeError:
@@ -305,12 +557,12 @@ def verify(path) -> tuple[np.ndarray, list[dict]]:
                 if name not in readers:
                     readers[name] = _ChunkReader(group[name], chunk, n_points)
                 block = readers[name](c)
-                ok = legacy or (name in expected and _digest(block) == expected[name])
+                ok = name in expected and _digest(block) == expected[name]
             except Exception:
                 ok = False
             if not ok:
                 bad.append((name, file))
-        if not expected and not legacy:
+        if not expected:
             bad.append(("chunk_digest", chunk_file(path, group, "chunk_digest", c)))
         if bad:
             files = [f"{file} ({'missing' if not file.exists() else 'corrupt'})" for _, file in bad]
@@ -333,18 +585,7 @@ def describe_damage(damaged: list[dict]) -> str:
 def write_chunk(path, index: int, start: int, data: dict) -> None:
     """Write one chunk's arrays at ``point`` offset ``start``, read them back, record their digests,
     then mark chunk ``index`` done.  An interrupted write leaves the chunk "not done"."""
-    group = _zarr().open_group(str(path), mode="r+")
-    if "chunk_digest" not in group:  # a store from before digests: add the (empty) digest array
-        n_chunks = group["chunk_done"].shape[0]
-        done, _ = verify(path)  # readable legacy chunks keep counting as done: record their digests
-        group.create_array("chunk_digest", shape=(n_chunks,), chunks=(1,), dtype=str, fill_value="",
-                           dimension_names=["chunk"])
-        record = read_record(path)
-        size, n_points = int(record["chunk_size"]), int(record["n_points"])
-        for c in np.flatnonzero(done):
-            lo, hi = c * size, min((c + 1) * size, n_points)
-            group["chunk_digest"][c] = json.dumps({n: _digest(group[n][lo:hi]) for n in _point_arrays(group)},
-                                                  sort_keys=True)
+    group = _open_group(path, "r+")
     group["chunk_done"][index] = False  # a recomputed chunk is not done until verified again
     digests = {}
     for name, values in data.items():
@@ -369,12 +610,14 @@ def read_flat(path) -> tuple[dict, dict, np.ndarray, list[dict]]:
     Chunks that are not done (or damaged) hold fill values in the computed arrays; an
     unreadable chunk never raises here, it is listed in ``damaged``.
     """
-    group = _zarr().open_group(str(path), mode="r")
+    group = _open_group(path, "r")
     record = read_record(path)
     chunk, n_points = int(record["chunk_size"]), int(record["n_points"])
     done, damaged = verify(path)
     arrays, attrs = {}, {}
-    for name, arr in group.arrays():
+    with _quiet():
+        members = list(group.arrays())
+    for name, arr in members:
         if name in ("chunk_done", "chunk_digest"):
             continue
         attrs[name] = (tuple(arr.metadata.dimension_names or ()), dict(arr.attrs))
@@ -400,4 +643,5 @@ def open_flat(path):
     """The store as a flat ``xarray.Dataset`` over ``point`` (loaded into memory, unverified)."""
     import xarray as xr
 
-    return xr.open_zarr(str(path), consolidated=False).load()
+    with _quiet():
+        return xr.open_zarr(str(path), consolidated=False).load()
