@@ -117,10 +117,15 @@ def _title(cfg, config_path) -> str:
 def run(config_path: Path, out: Path | None = None, progress: bool = True, overwrite: bool = False) -> Path:
     """Run a TOML configuration of one of the configurable models (:data:`jaxhiggs.config.MODELS`); writes
     ``out``.npz and ``out``.png (``out``: the configuration's ``output`` by default), refused before any work if
-    either exists, unless ``overwrite``."""
+    either exists, unless ``overwrite``.  A configuration with a ``[grid]`` table is refused before any work
+    (``jaxhiggs sweep`` runs grids)."""
     from . import config, io
 
     cfg = config.load(config_path)
+    if "grid" in cfg["raw"]:  # one run would be recorded with a grid it never ran (false provenance)
+        raise ValueError(f"{config_path}: has a [grid] table, which `jaxhiggs run` does not run (it would run only the "
+                         f"base point): use `jaxhiggs sweep {config_path}` to run the grid, or remove the [grid] table "
+                         "to run the base point")
     out = Path(out or cfg["output"])
     npz, png = io.output_path(out, ".npz"), io.output_path(out, ".png")
     io.refuse_existing(npz, png, overwrite=overwrite)

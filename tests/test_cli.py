@@ -229,6 +229,17 @@ def test_gap_dynamics_refuses_an_existing_figure_before_drawing(tmp_path):
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_run_refuses_a_grid_before_any_work(tmp_path, capsys):
+    """`run` ran only the base point of a [grid] configuration and recorded the grid in the file's metadata as if
+    it had run: it is refused (naming the file and `jaxhiggs sweep`) and nothing is written."""
+    cfg = tmp_path / "grid.toml"
+    cfg.write_text(MINIMAL + "[grid]\nfinal_gap = [1.1, 1.2]\n")
+    assert cli.main(["run", str(cfg), "--out", str(tmp_path / "res"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert f"{cfg}: has a [grid] table" in err and f"jaxhiggs sweep {cfg}" in err, err
+    assert "Traceback" not in err and not list(tmp_path.glob("res*"))
+
+
 def test_missing_configuration_file(tmp_path, capsys):
     assert cli.main(["run", str(tmp_path / "nope.toml")]) == 2
     assert "nope.toml" in capsys.readouterr().err
