@@ -324,6 +324,9 @@ def _build_response(raw: dict) -> dict:
     if temperature != 0.0:
         raise ValueError(f"model.temperature = {temperature!r} is not allowed here: the configuration runs T = 0 "
                          "(call jaxhiggs.response.schmid_higgs_susceptibility with Δ(T) for T > 0)")
+    if clean_gap <= 0.0:  # checked first: Γ's allowed range [0, clean_gap/2) is empty then
+        raise ValueError(f"model.clean_gap = {clean_gap!r} meV is not allowed: Δ00 > 0 meV is required (the gap "
+                         "without pair breaking)")
     if not 0.0 <= gamma < clean_gap / 2:
         raise ValueError(f"model.pair_breaking = {gamma!r} meV is not allowed: 0 ≤ Γ < clean_gap/2 = {clean_gap / 2:g} meV "
                          "(superconductivity disappears at Γ_c = Δ00/2)")

@@ -144,6 +144,13 @@ MINIMAL = ('[material]\ngap = 1.3\nomega_D = 20.0\n[model]\nname = "clean-pseudo
     (MINIMAL.replace("dt = 0.005", "max_steps = 1e5"), ["solver.max_steps"]),
     ('[model]\nname = "schmid-higgs"\nclean_gap = 2.0\npair_breaking = 0.1\n[frequencies]\nstart = 0.1\n'
      'stop = 6.0\ncount = 8\n[times]\nstart = -1.0\nstop = 10.0\ncount = 11\n', ["times.start = -1.0", "retarded"]),
+    # a non-positive clean gap is named itself (it was reported as a bad pair_breaking with "0 ≤ Γ < -0.5 meV")
+    ('[model]\nname = "schmid-higgs"\nclean_gap = -1.0\npair_breaking = 0.1\n[frequencies]\nstart = 0.1\n'
+     'stop = 6.0\ncount = 8\n', ["model.clean_gap = -1.0 meV", "Δ00 > 0 meV"]),
+    ('[model]\nname = "schmid-higgs"\nclean_gap = 0.0\npair_breaking = 0.1\n[frequencies]\nstart = 0.1\n'
+     'stop = 6.0\ncount = 8\n', ["model.clean_gap = 0.0 meV", "Δ00 > 0 meV"]),
+    ('[model]\nname = "schmid-higgs"\nclean_gap = 1.0\npair_breaking = 0.5\n[frequencies]\nstart = 0.1\n'
+     'stop = 6.0\ncount = 8\n', ["model.pair_breaking = 0.5 meV", "clean_gap/2 = 0.5 meV"]),
     # strings and booleans are not read by their truthiness, nor true as 1
     (MINIMAL + '[grid]\nfinal_gap = [1.1, 1.2]\nzip = "false"\n', ["grid.zip = 'false'", "true or false"]),
     (MINIMAL.replace("omega_D = 20.0", "omega_D = 20.0\ngamma = true"), ["gamma = True", "not True/False"]),
