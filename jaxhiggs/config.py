@@ -412,6 +412,9 @@ def _drive(table, base):
         _only(table, {"file", "scale"}, "drive")
         if "file" not in table:
             raise ValueError("a waveform [[drive]] needs file = \"field.txt\" (two columns: ps, kV/cm)")
+        if not isinstance(table["file"], str) or not table["file"]:
+            raise ValueError(f"drive.file = {table['file']!r} is not allowed: a file name (a string, relative to the "
+                             "configuration file) of a two-column text file: ps, kV/cm")
         return drives.Waveform.from_file(base / table["file"], scale=_number(table.get("scale", 1.0), "drive.scale"))
     if kind == "quench":
         _only(table, {"final_gap", "coupling_scale", "time"}, "drive")

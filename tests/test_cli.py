@@ -151,6 +151,9 @@ MINIMAL = ('[material]\ngap = 1.3\nomega_D = 20.0\n[model]\nname = "clean-pseudo
      'stop = 6.0\ncount = 8\n', ["model.clean_gap = 0.0 meV", "Δ00 > 0 meV"]),
     ('[model]\nname = "schmid-higgs"\nclean_gap = 1.0\npair_breaking = 0.5\n[frequencies]\nstart = 0.1\n'
      'stop = 6.0\ncount = 8\n', ["model.pair_breaking = 0.5 meV", "clean_gap/2 = 0.5 meV"]),
+    # a waveform file name that is not a string was a Python type error not naming the key
+    (MINIMAL.replace('type = "quench"\nfinal_gap = 1.2', 'type = "waveform"\nfile = 5'),
+     ["drive.file = 5", "a file name (a string"]),
     # strings and booleans are not read by their truthiness, nor true as 1
     (MINIMAL + '[grid]\nfinal_gap = [1.1, 1.2]\nzip = "false"\n', ["grid.zip = 'false'", "true or false"]),
     (MINIMAL.replace("omega_D = 20.0", "omega_D = 20.0\ngamma = true"), ["gamma = True", "not True/False"]),
