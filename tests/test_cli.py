@@ -291,3 +291,24 @@ def test_sweep_resumes_automatically_and_refuses_another_sweep(tmp_path, capsys)
     assert cli.main(["show", str(store), "--out", str(tmp_path / "show.png")]) == 0
     out = capsys.readouterr().out
     assert "chunks done" in out and "kept the existing" in out and (tmp_path / "show.png").read_bytes() == figure
+    assert "drawn by an earlier `jaxhiggs show` (--overwrite redraws it)" in out
+    # the default figure is not the s.png that `jaxhiggs run` writes for the same output stem: that file is untouched
+    (tmp_path / "s.png").write_bytes(b"the run's figure")
+    assert cli.main(["show", str(store)]) == 0
+    assert "wrote " + str(tmp_path / "s-sweep.png") in capsys.readouterr().out
+    assert (tmp_path / "s-sweep.png").read_bytes()[:4] == b"\x89PNG" and (tmp_path / "s.png").read_bytes() == b"the run's figure"
+    # a file show did not write is left alone, and replacing it is not suggested
+    assert cli.main(["show", str(store), "--out", str(tmp_path / "s.png")]) == 0
+    out = capsys.readouterr().out
+    assert "was not written by `jaxhiggs show`" in out and "--overwrite" not in out, out
+    assert (tmp_path / "s.png").read_bytes() == b"the run's figure"
+
+
+def test_show_checks_the_figure_suffix_before_anything_else(tmp_path, capsys):
+    """`show --out fig.txt` failed in matplotlib after the whole summary was printed; the suffix is checked first
+    (here before the store, which does not even exist, is opened)."""
+    assert cli.main(["show", str(tmp_path / "none.zarr"), "--out", str(tmp_path / "fig.txt")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "--out" in captured.err and ".png, .pdf, .svg" in captured.err
+    assert "'.txt'" in captured.err
+    assert cli.show_figure_path(tmp_path / "sw.v1.zarr") == tmp_path / "sw.v1-sweep.png"  # every dot kept
