@@ -217,6 +217,50 @@ def test_save_result_appends_npz_and_refuses_an_existing_file(tmp_path):
     assert io.output_path(tmp_path / "run.npz", ".png") == tmp_path / "run.png"
 
 
+def test_every_observable_of_every_model_has_a_unit():
+    """A saved result and a sweep store take each array's unit from io.UNITS; 9 of the 11 Mattis–Bardeen arrays once
+    carried only the placeholder.  Every observable of every model (optional ones switched on), from jax.eval_shape
+    (no solve), has a real unit; the npz metadata records it."""
+    from types import SimpleNamespace
+
+    import jaxhiggs as jh
+    from jaxhiggs import io, units
+    from jaxhiggs.models.finite_momentum import FiniteMomentum, ProbePulse
+    from jaxhiggs.sweep.plan import observable_layout
+
+    pulse = jh.GaussianPulse(peak_field=1.0, frequency=0.5, duration=0.3, center=1.0)
+    nbn = jh.materials.nbn()
+    models = {
+        "clean": (jh.models.CleanPseudospin(nbn, 32, occupation_edges=[0.0, 5.0, 20.0]), pulse),
+        "disordered": (jh.models.DisorderedPseudospin(jh.materials.single_band(gap=1.0, omega_D=20.0), 32,
+                                                      magnetic_rate=0.1), jh.Quench(final_gap=0.98)),
+        "mattis-bardeen": (jh.models.MattisBardeen(jh.materials.nbn(gamma=2.5, omega_D=5.0), 16), pulse),
+        "finite-momentum": (FiniteMomentum(jh.materials.mgb2(v=0.05), dk=1.6e-2, n_lines=2, q0_steps=3, n_max=1, probe_steps=1,
+                                           occupation_edges=[0.0, 20.0, 40.0]),
+                            pulse + ProbePulse.from_vector_potential(1e-8, units.mev_to_thz(5.5), 0.1, 1.0)),
+    }
+    seen = set()
+    for label, (model, drive) in models.items():
+        layout = observable_layout(model, drive, 3)
+        for name, (_, _, _, unit) in layout.items():
+            assert unit != io.UNKNOWN_UNIT and unit == io.UNITS[name], (label, name, unit)
+        seen |= set(layout)
+    assert {"current_1", "current_d3", "electric_field", "probe_current", "occupation", "spin_norm2"} <= seen
+    assert io.UNITS["current_1"].startswith("A/m²") and io.UNITS["vector_potential"].startswith("V·s/m")
+    assert io.UNITS["electric_field"].startswith("V/m") and io.UNITS["delta_gap"].startswith("meV")
+    # the .npz records them (the Mattis–Bardeen arrays of the audit)
+    names = ["delta_gap", "current_1", "current_3", "current_p1", "current_d1", "current_p3", "current_d3",
+             "vector_potential", "electric_field"]
+    result = SimpleNamespace(times=np.linspace(0.0, 1.0, 3), observables={k: np.zeros(3) for k in ["gap"] + names},
+                             metadata={}, num_steps=1, success=True)
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        _, meta = io.load_result(io.save_result(Path(folder) / "mb", result))
+    assert {k: meta["units"][k] for k in names} == {k: io.UNITS[k] for k in names}
+
+
 def test_gap_dynamics_refuses_an_existing_figure_before_drawing(tmp_path):
     from types import SimpleNamespace
 
