@@ -117,10 +117,15 @@ def _title(cfg, config_path) -> str:
 def run(config_path: Path, out: Path | None = None, progress: bool = True, overwrite: bool = False) -> Path:
     """Run a TOML configuration of one of the configurable models (:data:`jaxhiggs.config.MODELS`); writes
     ``out``.npz and ``out``.png (``out``: the configuration's ``output`` by default), refused before any work if
-    either exists, unless ``overwrite``."""
+    either exists, unless ``overwrite``.  A configuration with a ``[grid]`` table is refused before any work
+    (``jaxhiggs sweep`` runs grids)."""
     from . import config, io
 
     cfg = config.load(config_path)
+    if "grid" in cfg["raw"]:  # one run would be recorded with a grid it never ran (false provenance)
+        raise ValueError(f"{config_path}: has a [grid] table, which `jaxhiggs run` does not run (it would run only the "
+                         f"base point): use `jaxhiggs sweep {config_path}` to run the grid, or remove the [grid] table "
+                         "to run the base point")
     out = Path(out or cfg["output"])
     npz, png = io.output_path(out, ".npz"), io.output_path(out, ".png")
     io.refuse_existing(npz, png, overwrite=overwrite)
@@ -238,19 +243,48 @@ def sweep_summary(ds, band: int = 0) -> dict:
                                       - gap.isel(time=slice(n // 2, None)).min("time"))}
 
 
+#: The figure formats ``jaxhiggs show`` writes (each records :data:`SHOW_MARK` in its title metadata).
+SHOW_SUFFIXES = (".png", ".pdf", ".svg")
+#: The title ``jaxhiggs show`` stores in its figures: how it tells its own figure from any other file.
+SHOW_MARK = "jaxhiggs show: sweep summary"
+
+
+def show_figure_path(store) -> Path:
+    """The default figure of ``jaxhiggs show``: the store's path without ``.zarr``, plus ``-sweep.png``
+    (``sw.zarr`` → ``sw-sweep.png``), so it never is the ``sw.png`` that ``jaxhiggs run`` writes for the same
+    configuration."""
+    name = Path(str(store).rstrip("/"))
+    base = name.with_suffix("") if name.suffix == ".zarr" else name
+    return base.with_name(base.name + "-sweep.png")
+
+
+def _written_by_show(path: Path) -> bool:
+    """True when ``path`` is a figure ``jaxhiggs show`` wrote (its title metadata holds :data:`SHOW_MARK`)."""
+    try:
+        if not path.is_file() or path.stat().st_size > 50_000_000:
+            return False
+        return SHOW_MARK.encode() in path.read_bytes()
+    except OSError:
+        return False
+
+
 def show(store: Path, out: Path | None = None, overwrite: bool = False) -> Path:
     """Print dimensions, completion and parameters of a sweep store; plot Δ∞ and the Higgs
-    amplitude against the first swept parameter (one line per value of the second) into ``out`` (default: the
-    store's path without its ``.zarr`` suffix, plus ``.png``).  An existing figure is kept (and said so) unless ``overwrite``: the summary, what one runs
-    ``show`` again for while a sweep progresses, is printed either way."""
+    amplitude (meV) against the first swept parameter (one line per value of the second) into ``out`` (.png, .pdf
+    or .svg; default :func:`show_figure_path`: ``sw.zarr`` → ``sw-sweep.png``, never ``run``'s ``sw.png``).
+
+    The summary, what one runs ``show`` again for while a sweep progresses, is printed either way.  An existing
+    figure is never replaced unless ``overwrite``: one that an earlier ``show`` drew is kept (``--overwrite``
+    redraws it); any other file is left alone with a note to choose another ``--out``."""
     import json
 
-    from . import io
     from .plot import _pyplot, save_figure
     from .sweep import open_sweep
 
-    name = Path(str(store).rstrip("/"))
-    out = Path(out) if out else io.output_path(name.with_suffix("") if name.suffix == ".zarr" else name, ".png")
+    out = Path(out) if out else show_figure_path(store)
+    if out.suffix.lower() not in SHOW_SUFFIXES:  # before the summary: matplotlib would refuse it only at the end
+        raise ValueError(f"--out {out}: a figure file ending in {', '.join(SHOW_SUFFIXES)} is required "
+                         f"(got {out.suffix or 'no suffix'!r})")
     if out.is_dir():
         raise FileExistsError(f"{out} is a folder: give a file name for the figure (--out)")
 
@@ -271,7 +305,11 @@ def show(store: Path, out: Path | None = None, overwrite: bool = False) -> Path:
         reasons = sorted({str(r) for r in np.asarray(ds.reason.values).ravel() if str(r)})
         print("  failure reasons: " + "; ".join(reasons))
     if out.exists() and not overwrite:
-        print(f"  kept the existing {out} (--overwrite redraws it)")
+        if _written_by_show(out):
+            print(f"  kept the existing {out}, drawn by an earlier `jaxhiggs show` (--overwrite redraws it)")
+        else:  # someone else's file (a run's figure, a paper's): never suggest replacing it
+            print(f"  no figure drawn: {out} exists and was not written by `jaxhiggs show`; it is left as it is "
+                  "(give another file with --out)")
         return out
     summary = sweep_summary(ds[["gap"]].where(ds.computed & ~ds.failed))
     plt = _pyplot()
@@ -294,7 +332,7 @@ def show(store: Path, out: Path | None = None, overwrite: bool = False) -> Path:
         ax.set_ylabel(label)
     fig.suptitle(f"{store} (band 1)")
     fig.tight_layout()
-    save_figure(fig, out, overwrite)  # an existing figure was kept above unless overwrite
+    save_figure(fig, out, overwrite, metadata={"Title": SHOW_MARK})  # an existing file was kept above unless overwrite
     print(f"  wrote {out}")
     return out
 
@@ -400,7 +438,9 @@ def _parser() -> argparse.ArgumentParser:
                        description="Print dimensions, completion and parameters of a sweep store; plot Δ∞ and the "
                                    "Higgs amplitude against the first swept parameter.")
     p.add_argument("store", type=Path, help="Zarr store written by `jaxhiggs sweep`")
-    p.add_argument("--out", type=Path, default=None, help="PNG path (default: the store's path without .zarr, plus .png: run.zarr → run.png)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="figure file, .png, .pdf or .svg (default: the store's path without .zarr, plus -sweep.png: "
+                        "run.zarr → run-sweep.png, so `jaxhiggs run`'s run.png is never touched)")
     p = sub.add_parser("fit", parents=[common, replace],
                        help="fit measured σ(ω), THG data or raw THz time traces (TOML fit configuration)",
                        description="Fit σ(ω) or THG data, or raw THz time traces (sample and reference at one or "

@@ -324,6 +324,9 @@ def _build_response(raw: dict) -> dict:
     if temperature != 0.0:
         raise ValueError(f"model.temperature = {temperature!r} is not allowed here: the configuration runs T = 0 "
                          "(call jaxhiggs.response.schmid_higgs_susceptibility with Δ(T) for T > 0)")
+    if clean_gap <= 0.0:  # checked first: Γ's allowed range [0, clean_gap/2) is empty then
+        raise ValueError(f"model.clean_gap = {clean_gap!r} meV is not allowed: Δ00 > 0 meV is required (the gap "
+                         "without pair breaking)")
     if not 0.0 <= gamma < clean_gap / 2:
         raise ValueError(f"model.pair_breaking = {gamma!r} meV is not allowed: 0 ≤ Γ < clean_gap/2 = {clean_gap / 2:g} meV "
                          "(superconductivity disappears at Γ_c = Δ00/2)")
@@ -409,6 +412,9 @@ def _drive(table, base):
         _only(table, {"file", "scale"}, "drive")
         if "file" not in table:
             raise ValueError("a waveform [[drive]] needs file = \"field.txt\" (two columns: ps, kV/cm)")
+        if not isinstance(table["file"], str) or not table["file"]:
+            raise ValueError(f"drive.file = {table['file']!r} is not allowed: a file name (a string, relative to the "
+                             "configuration file) of a two-column text file: ps, kV/cm")
         return drives.Waveform.from_file(base / table["file"], scale=_number(table.get("scale", 1.0), "drive.scale"))
     if kind == "quench":
         _only(table, {"final_gap", "coupling_scale", "time"}, "drive")

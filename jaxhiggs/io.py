@@ -17,14 +17,37 @@ import numpy as np
 from . import __version__
 from ._validate import _numeric, check_bool, check_type, fail
 
-#: Units of the arrays written by :func:`save_result`.
+_CURRENT = "A/m² (SI current density"
+#: Units of the arrays written by :func:`save_result` and of the variables of a sweep store: every observable of
+#: every model (tests/test_cli.py checks that none is missing), so that a file is self-describing.
 UNITS = {
     "times": "ps",
-    "gap": "meV (complex order parameter Δ_i)",
+    "gap": "meV (complex order parameter Δ_i per band; Mattis–Bardeen: Δ_i + δΔ_i)",
     "energy": "meV per unit DOS-weight (energy density, constants dropped)",
     "number": "particles per unit DOS-weight",
-    "norm_drift": "relative (max over pseudospins of ||s| − |s0||/|s0|)",
+    "norm_drift": "relative, dimensionless (largest drift of a conserved norm from its start: pseudospin length "
+                  "||s| − |s0||/|s0|, finite momentum: the density matrix's purity)",
+    "spin_norm2": "dimensionless (⟨|S|²⟩ over the pseudospins; 1 for clean spins)",
+    "occupation": "quasiparticles per unit DOS-weight per |ξ| bin (Σ_k W_k n_k; divided by the model's "
+                  "occupation_states(): the mean occupation per state, dimensionless)",
+    # Mattis–Bardeen (jaxhiggs.models.MattisBardeen)
+    "delta_gap": "meV (complex δΔ_i per band: the gap's change, second order in A)",
+    "current_1": _CURRENT + ", j_P1 + j_D1: first order in A)",
+    "current_3": _CURRENT + ", j_P3 + j_D3: third order in A)",
+    "current_p1": _CURRENT + ", paramagnetic part, first order in A)",
+    "current_d1": _CURRENT + ", diamagnetic part, first order in A)",
+    "current_p3": _CURRENT + ", paramagnetic part, third order in A)",
+    "current_d3": _CURRENT + ", diamagnetic part, third order in A)",
+    "vector_potential": "V·s/m (the drive's A(t); finite momentum: the complex amplitude A_q0 of the wave at q0)",
+    "electric_field": "V/m (E(t) = −∂A/∂t; 1 kV/cm = 1e5 V/m)",
+    # finite momentum (jaxhiggs.models.FiniteMomentum)
+    "current": _CURRENT + ", complex amplitude j_q0 along y, summed over bands)",
+    "probe_current": _CURRENT + ", complex amplitude j_q_pr at the probe wave vector, summed over bands)",
+    "probe_vector_potential": "V·s/m (complex amplitude A_q_pr of the probe wave)",
+    "harmonics": "dimensionless (Σ |ρ_p|² over bands, k and matrix elements, per static offset p)",
 }
+#: What :func:`save_result` records for an array that :data:`UNITS` does not know (none of the models' observables).
+UNKNOWN_UNIT = "see the model's documentation"
 
 
 #: The suffixes of the files the package writes; an output stem given with one of them loses it (``run.npz`` → ``run``).
@@ -74,7 +97,7 @@ def save_result(path, result, parameters: dict | None = None, overwrite: bool = 
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "model": dict(result.metadata),
         "parameters": parameters or {},
-        "units": {k: UNITS.get(k, "see the model's documentation") for k in arrays},
+        "units": {k: UNITS.get(k, UNKNOWN_UNIT) for k in arrays},
         "solver_steps": np.asarray(result.num_steps).tolist(),
         "success": np.asarray(result.success).tolist(),
     }

@@ -36,12 +36,13 @@ def figure_path(path, overwrite: bool = False) -> Path | None:
     return Path(path)
 
 
-def save_figure(fig, path, overwrite: bool = False) -> Path | None:
+def save_figure(fig, path, overwrite: bool = False, metadata: dict | None = None) -> Path | None:
     """Save ``fig`` as a 120-dpi PNG to ``path`` (nothing for None), refusing an existing file unless ``overwrite``:
-    checked again here, since a file may have appeared while the figure was drawn."""
+    checked again here, since a file may have appeared while the figure was drawn.  ``metadata``: Matplotlib's
+    ``savefig`` metadata (e.g. ``{"Title": ...}``)."""
     path = figure_path(path, overwrite)
     if path is not None:
-        fig.savefig(path, dpi=120)
+        fig.savefig(path, dpi=120, metadata=metadata)
     return path
 
 

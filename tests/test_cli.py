@@ -144,6 +144,16 @@ MINIMAL = ('[material]\ngap = 1.3\nomega_D = 20.0\n[model]\nname = "clean-pseudo
     (MINIMAL.replace("dt = 0.005", "max_steps = 1e5"), ["solver.max_steps"]),
     ('[model]\nname = "schmid-higgs"\nclean_gap = 2.0\npair_breaking = 0.1\n[frequencies]\nstart = 0.1\n'
      'stop = 6.0\ncount = 8\n[times]\nstart = -1.0\nstop = 10.0\ncount = 11\n', ["times.start = -1.0", "retarded"]),
+    # a non-positive clean gap is named itself (it was reported as a bad pair_breaking with "0 ≤ Γ < -0.5 meV")
+    ('[model]\nname = "schmid-higgs"\nclean_gap = -1.0\npair_breaking = 0.1\n[frequencies]\nstart = 0.1\n'
+     'stop = 6.0\ncount = 8\n', ["model.clean_gap = -1.0 meV", "Δ00 > 0 meV"]),
+    ('[model]\nname = "schmid-higgs"\nclean_gap = 0.0\npair_breaking = 0.1\n[frequencies]\nstart = 0.1\n'
+     'stop = 6.0\ncount = 8\n', ["model.clean_gap = 0.0 meV", "Δ00 > 0 meV"]),
+    ('[model]\nname = "schmid-higgs"\nclean_gap = 1.0\npair_breaking = 0.5\n[frequencies]\nstart = 0.1\n'
+     'stop = 6.0\ncount = 8\n', ["model.pair_breaking = 0.5 meV", "clean_gap/2 = 0.5 meV"]),
+    # a waveform file name that is not a string was a Python type error not naming the key
+    (MINIMAL.replace('type = "quench"\nfinal_gap = 1.2', 'type = "waveform"\nfile = 5'),
+     ["drive.file = 5", "a file name (a string"]),
     # strings and booleans are not read by their truthiness, nor true as 1
     (MINIMAL + '[grid]\nfinal_gap = [1.1, 1.2]\nzip = "false"\n', ["grid.zip = 'false'", "true or false"]),
     (MINIMAL.replace("omega_D = 20.0", "omega_D = 20.0\ngamma = true"), ["gamma = True", "not True/False"]),
@@ -207,6 +217,50 @@ def test_save_result_appends_npz_and_refuses_an_existing_file(tmp_path):
     assert io.output_path(tmp_path / "run.npz", ".png") == tmp_path / "run.png"
 
 
+def test_every_observable_of_every_model_has_a_unit():
+    """A saved result and a sweep store take each array's unit from io.UNITS; 9 of the 11 Mattis–Bardeen arrays once
+    carried only the placeholder.  Every observable of every model (optional ones switched on), from jax.eval_shape
+    (no solve), has a real unit; the npz metadata records it."""
+    from types import SimpleNamespace
+
+    import jaxhiggs as jh
+    from jaxhiggs import io, units
+    from jaxhiggs.models.finite_momentum import FiniteMomentum, ProbePulse
+    from jaxhiggs.sweep.plan import observable_layout
+
+    pulse = jh.GaussianPulse(peak_field=1.0, frequency=0.5, duration=0.3, center=1.0)
+    nbn = jh.materials.nbn()
+    models = {
+        "clean": (jh.models.CleanPseudospin(nbn, 32, occupation_edges=[0.0, 5.0, 20.0]), pulse),
+        "disordered": (jh.models.DisorderedPseudospin(jh.materials.single_band(gap=1.0, omega_D=20.0), 32,
+                                                      magnetic_rate=0.1), jh.Quench(final_gap=0.98)),
+        "mattis-bardeen": (jh.models.MattisBardeen(jh.materials.nbn(gamma=2.5, omega_D=5.0), 16), pulse),
+        "finite-momentum": (FiniteMomentum(jh.materials.mgb2(v=0.05), dk=1.6e-2, n_lines=2, q0_steps=3, n_max=1, probe_steps=1,
+                                           occupation_edges=[0.0, 20.0, 40.0]),
+                            pulse + ProbePulse.from_vector_potential(1e-8, units.mev_to_thz(5.5), 0.1, 1.0)),
+    }
+    seen = set()
+    for label, (model, drive) in models.items():
+        layout = observable_layout(model, drive, 3)
+        for name, (_, _, _, unit) in layout.items():
+            assert unit != io.UNKNOWN_UNIT and unit == io.UNITS[name], (label, name, unit)
+        seen |= set(layout)
+    assert {"current_1", "current_d3", "electric_field", "probe_current", "occupation", "spin_norm2"} <= seen
+    assert io.UNITS["current_1"].startswith("A/m²") and io.UNITS["vector_potential"].startswith("V·s/m")
+    assert io.UNITS["electric_field"].startswith("V/m") and io.UNITS["delta_gap"].startswith("meV")
+    # the .npz records them (the Mattis–Bardeen arrays of the audit)
+    names = ["delta_gap", "current_1", "current_3", "current_p1", "current_d1", "current_p3", "current_d3",
+             "vector_potential", "electric_field"]
+    result = SimpleNamespace(times=np.linspace(0.0, 1.0, 3), observables={k: np.zeros(3) for k in ["gap"] + names},
+                             metadata={}, num_steps=1, success=True)
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        _, meta = io.load_result(io.save_result(Path(folder) / "mb", result))
+    assert {k: meta["units"][k] for k in names} == {k: io.UNITS[k] for k in names}
+
+
 def test_gap_dynamics_refuses_an_existing_figure_before_drawing(tmp_path):
     from types import SimpleNamespace
 
@@ -227,6 +281,17 @@ def test_gap_dynamics_refuses_an_existing_figure_before_drawing(tmp_path):
     fig = plot.gap_dynamics(result, path=figure, overwrite=True)
     plt.close(fig)
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_run_refuses_a_grid_before_any_work(tmp_path, capsys):
+    """`run` ran only the base point of a [grid] configuration and recorded the grid in the file's metadata as if
+    it had run: it is refused (naming the file and `jaxhiggs sweep`) and nothing is written."""
+    cfg = tmp_path / "grid.toml"
+    cfg.write_text(MINIMAL + "[grid]\nfinal_gap = [1.1, 1.2]\n")
+    assert cli.main(["run", str(cfg), "--out", str(tmp_path / "res"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert f"{cfg}: has a [grid] table" in err and f"jaxhiggs sweep {cfg}" in err, err
+    assert "Traceback" not in err and not list(tmp_path.glob("res*"))
 
 
 def test_missing_configuration_file(tmp_path, capsys):
@@ -270,3 +335,24 @@ def test_sweep_resumes_automatically_and_refuses_another_sweep(tmp_path, capsys)
     assert cli.main(["show", str(store), "--out", str(tmp_path / "show.png")]) == 0
     out = capsys.readouterr().out
     assert "chunks done" in out and "kept the existing" in out and (tmp_path / "show.png").read_bytes() == figure
+    assert "drawn by an earlier `jaxhiggs show` (--overwrite redraws it)" in out
+    # the default figure is not the s.png that `jaxhiggs run` writes for the same output stem: that file is untouched
+    (tmp_path / "s.png").write_bytes(b"the run's figure")
+    assert cli.main(["show", str(store)]) == 0
+    assert "wrote " + str(tmp_path / "s-sweep.png") in capsys.readouterr().out
+    assert (tmp_path / "s-sweep.png").read_bytes()[:4] == b"\x89PNG" and (tmp_path / "s.png").read_bytes() == b"the run's figure"
+    # a file show did not write is left alone, and replacing it is not suggested
+    assert cli.main(["show", str(store), "--out", str(tmp_path / "s.png")]) == 0
+    out = capsys.readouterr().out
+    assert "was not written by `jaxhiggs show`" in out and "--overwrite" not in out, out
+    assert (tmp_path / "s.png").read_bytes() == b"the run's figure"
+
+
+def test_show_checks_the_figure_suffix_before_anything_else(tmp_path, capsys):
+    """`show --out fig.txt` failed in matplotlib after the whole summary was printed; the suffix is checked first
+    (here before the store, which does not even exist, is opened)."""
+    assert cli.main(["show", str(tmp_path / "none.zarr"), "--out", str(tmp_path / "fig.txt")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "--out" in captured.err and ".png, .pdf, .svg" in captured.err
+    assert "'.txt'" in captured.err
+    assert cli.show_figure_path(tmp_path / "sw.v1.zarr") == tmp_path / "sw.v1-sweep.png"  # every dot kept

@@ -254,6 +254,53 @@ def test_config_unknown_key_is_named(tmp_path):
         fit_config.load(cfg)
 
 
+_SIGMA = NBN_CONFIG.read_text().replace("../data/", str(NBN_DATA.parent) + "/")
+_TRACES = (ROOT / "fitting" / "configs" / "nbn_mgo_traces.toml").read_text().replace(
+    "../data/", str(NBN_DATA.parent) + "/")
+
+
+@pytest.mark.parametrize("text, words", [
+    # wrong types gave tracebacks (TypeError) or messages that named neither the key nor the file
+    (_SIGMA.replace('output = "../results/nbn_sigma_zimmermann"', "output = 5"), ["output = 5", "a file stem"]),
+    (_SIGMA.replace("window = [0.15, 2.4]", "window = 5"), ["fit.window = 5", "[low, high]"]),
+    (_SIGMA.replace("window = [0.15, 2.4]", "window = [0.15]"), ["fit.window = [0.15]", "two numbers"]),
+    ("parameters = 5\n" + _SIGMA.split("[parameters]")[0] + "[fit" + _SIGMA.split("[fit")[1],
+     ["parameters = 5", "a table is required"]),
+    (_SIGMA.replace('[model]\nname = "zimmermann"\n', ""), ["missing table 'model'"]),
+    ('model = "zimmermann"\n' + _SIGMA.replace('[model]\nname = "zimmermann"\n', ""),
+     ["model = 'zimmermann'", "a table is required", 'name = "zimmermann"']),
+    (_SIGMA.replace('name = "zimmermann"', "name = 3"), ["model.name = 3", "a string"]),
+    (_SIGMA.replace("data = ", "data = 7 #"), ["data = 7", "a data file name"]),
+    ("data = \n", ["invalid TOML"]),
+    (_TRACES.replace('sample = ["', 'sample = [5, "'), ["traces.sample = [5,", "list of them (strings)"]),
+    (_TRACES.replace("temperatures = [3.0,", 'temperatures = ["3",'), ["traces.temperatures[0]", "'3'"]),
+    (_TRACES.replace("frequency_range = [0.2, 2.5]", "frequency_range = 2.5"), ["traces.frequency_range = 2.5"]),
+    (_TRACES.replace("thickness = 15.0", 'thickness = "15"'), ["film.thickness", "'15'"]),
+])
+def test_config_type_errors_name_the_file_and_key(text, words, tmp_path, capsys):
+    from jaxhiggs import cli
+    from jaxhiggs.fit import config as fit_config
+
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(text)
+    with pytest.raises(ValueError) as info:
+        fit_config.load(cfg)
+    message = str(info.value)
+    assert message.startswith(f"{cfg}: "), message
+    for word in words:
+        assert word in message, (word, message)
+    assert cli.main(["fit", str(cfg), "--out", str(tmp_path / "res")]) == 2  # a message, not a traceback
+    assert capsys.readouterr().err.startswith(f"jaxhiggs: error: {cfg}: ")
+    assert not list(tmp_path.glob("res*"))
+
+
+def test_config_missing_file_is_named(tmp_path):
+    from jaxhiggs.fit import config as fit_config
+
+    with pytest.raises(FileNotFoundError, match="nope.toml: no such fit configuration file"):
+        fit_config.load(tmp_path / "nope.toml")
+
+
 def test_transforms_round_trip_and_respect_bounds():
     p = fit.Parameters.build(("a", "b", "c", "d"), ("a", "b", "c", "d"), {},
                              {"a": 0.3, "b": 5.0, "c": -2.0, "d": 1.5},

@@ -58,21 +58,72 @@ def _only(table: dict, allowed: set, where: str):
         raise ValueError(f"unknown key(s) {sorted(unknown)} in [{where}]: allowed are {sorted(allowed)}")
 
 
+def _table(raw: dict, key: str, where: str | None = None) -> dict:
+    """``raw[key]`` as a dict, or an error naming the key: ``model = "zimmermann"`` needs ``[model]`` with a name."""
+    value = raw[key]
+    where = where or key
+    if not isinstance(value, dict):
+        raise ValueError(f"{where} = {value!r} is not allowed: a table is required ([{where}] with its keys"
+                         + (', e.g. name = "zimmermann"' if where == "model" else "") + ")")
+    return dict(value)
+
+
+def _string(value, where: str, allowed: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{where} = {value!r} is not allowed: {allowed}")
+    return value
+
+
+def _strings(value, where: str, allowed: str) -> list:
+    """One string or a list of strings (file names) as a list."""
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
+        raise ValueError(f"{where} = {value!r} is not allowed: {allowed}")
+    return values
+
+
+def _list(value, where: str, allowed: str, length: int | None = None) -> tuple:
+    """A TOML array (of ``length`` items) as a tuple; its items are checked where they are used."""
+    if not isinstance(value, list) or (length is not None and len(value) != length):
+        raise ValueError(f"{where} = {value!r} is not allowed: {allowed}")
+    return tuple(value)
+
+
+def _output(raw: dict, base: Path) -> Path:
+    out = _string(raw.get("output", "fit-result"), "output",
+                  "a file stem (a string, relative to the configuration file): .json and .png are appended")
+    return base / out
+
+
 MODEL_OPTIONS = {"omega_d", "dos"}
 
 
 def load(path) -> dict:
     """Parse and validate a fit configuration; returns the keyword arguments of :func:`jaxhiggs.fit.fit_global`
-    (``datasets``, ``model``, ``initial``, ``bounds``, ``fixed``, ...) plus ``output`` and ``raw``."""
+    (``datasets``, ``model``, ``initial``, ``bounds``, ``fixed``, ...) plus ``output`` and ``raw``.
+
+    Every error (missing or unreadable file, invalid TOML, unknown or ill-typed key, unreadable data file) is a
+    ValueError or FileNotFoundError whose message starts with the file name.
+    """
     path = Path(path)
-    with open(path, "rb") as fh:
-        raw = tomllib.load(fh)
-    return build(raw, base=path.parent)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such fit configuration file")
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        raise ValueError(f"{path}: invalid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path}: not a UTF-8 text file ({err})") from None
+    try:
+        return build(raw, base=path.parent)
+    except (ValueError, FileNotFoundError) as err:  # InputError is a ValueError
+        raise ValueError(f"{path}: {err}") from err
 
 
 def _parameters(raw: dict):
     initial, bounds, fixed = {}, {}, []
-    for name, spec in dict(raw["parameters"]).items():
+    for name, spec in _table(raw, "parameters").items():
         if not isinstance(spec, dict):
             spec = {"value": spec}
         _only(spec, {"value", "lower", "upper", "vary"}, f"parameters.{name}")
@@ -110,26 +161,37 @@ def build_traces(raw: dict, base: Path = Path(".")) -> dict:
     for key in ("traces", "film", "model", "parameters"):
         if key not in raw:
             raise ValueError(f"missing table {key!r} in the raw-trace fit configuration")
-    traces = dict(raw["traces"])
+    traces = _table(raw, "traces")
     _only(traces, {"sample", "reference", "temperatures", "frequency_range", "noise", "window", "taper"}, "traces")
-    film = dict(raw["film"])
+    film = _table(raw, "film")
     _only(film, {"thickness", "substrate_index", "mismatch"}, "film")
     for key in ("thickness", "substrate_index"):
         if key not in film:
             raise ValueError(f"missing key {key!r} in [film]")
-    model = dict(raw["model"])
+    for key in ("thickness", "substrate_index", "mismatch"):
+        if key in film:
+            _number(f"film.{key}", film[key], "a finite number (thickness nm, mismatch µm)")
+    model = _table(raw, "model")
     _only(model, {"name"} | MODEL_OPTIONS, "model")
     if "name" not in model:
         raise ValueError("missing key 'name' in [model]")
+    _string(model["name"], "model.name", "a model name (a string)")
     samples = traces.get("sample")
     if samples is None:
         raise ValueError("missing key 'sample' in [traces]")
-    samples = [samples] if isinstance(samples, str) else list(samples)
+    samples = _strings(samples, "traces.sample", "a trace file name or a list of them (strings)")
     refs = traces.get("reference")
     if refs is None:
         raise ValueError("missing key 'reference' in [traces]")
-    refs = [refs] * len(samples) if isinstance(refs, str) else list(refs)
+    refs = (_strings(refs, "traces.reference", "a trace file name (for all samples) or a list of them (strings)")
+            * (len(samples) if isinstance(refs, str) else 1))
     temps = traces.get("temperatures", [0.0] * len(samples) if len(samples) == 1 else None)
+    if temps is not None:
+        temps = [_number(f"traces.temperatures[{i}]", t, "a temperature in K (a finite number)")
+                 for i, t in enumerate(_list(temps, "traces.temperatures", "a list of temperatures in K, one per sample"))]
+    if "frequency_range" in traces:
+        traces["frequency_range"] = _list(traces["frequency_range"], "traces.frequency_range",
+                                          "a list [low, high] of two frequencies in THz", 2)
     if temps is None or len(temps) != len(samples) or len(refs) != len(samples):
         raise ValueError(f"[traces] has {len(samples)} sample file(s), {len(refs)} reference file(s) and "
                          f"{'no' if temps is None else len(temps)} temperature(s): give one temperature per sample and one "
@@ -138,8 +200,10 @@ def build_traces(raw: dict, base: Path = Path(".")) -> dict:
     noise = None if noise == "scans" else noise
     window = traces.get("window", "tukey")
     window = None if window == "none" else window
-    fit = dict(raw.get("fit", {}))
+    fit = _table(raw, "fit") if "fit" in raw else {}
     _only(fit, {"optimizer", "n_starts", "max_steps", "scale_covar", "ties", "local"}, "fit")
+    if "local" in fit:
+        fit["local"] = _list(fit["local"], "fit.local", "a list of parameter names, e.g. [\"gap\"]")
     datasets = []
     for sample, ref, temp in zip(samples, refs, temps):
         ts, es = read_trace(base / sample)
@@ -155,7 +219,7 @@ def build_traces(raw: dict, base: Path = Path(".")) -> dict:
                                      **options), initial)
     return {"datasets": datasets, "model": fm, "initial": initial, "bounds": bounds, "fixed": fixed,
             "local": tuple(fit.pop("local", ())), "ties": fit.pop("ties", None), **fit,
-            "output": base / raw.get("output", "fit-result"), "raw": raw}
+            "output": _output(raw, base), "raw": raw}
 
 
 def build(raw: dict, base: Path = Path(".")) -> dict:
@@ -165,12 +229,19 @@ def build(raw: dict, base: Path = Path(".")) -> dict:
     for key in ("data", "model", "parameters"):
         if key not in raw:
             raise ValueError(f"missing {'key' if key == 'data' else 'table'} {key!r} in the fit configuration")
-    model = dict(raw["model"])
+    model = _table(raw, "model")
     _only(model, {"name", "drive_frequency"} | MODEL_OPTIONS, "model")
     if "name" not in model:
         raise ValueError("missing key 'name' in [model]")
-    spectrum = io.read_spectrum(base / raw["data"])
-    fit = dict(raw.get("fit", {}))
+    _string(model["name"], "model.name", "a model name (a string)")
+    output = _output(raw, base)
+    data = _string(raw["data"], "data", "a data file name (a string, relative to the configuration file)")
+    fit = _table(raw, "fit") if "fit" in raw else {}
+    for key, allowed in (("window", "a list [low, high] of two numbers (THz, or K for a temperature series)"),
+                         ("weights", "a list [w1, w2] of weights > 0 for complex σ (one number for a real curve)")):
+        if key in fit and not (key == "weights" and isinstance(fit[key], (int, float))):
+            fit[key] = _list(fit[key], f"fit.{key}", allowed, 2 if key == "window" else None)
+    spectrum = io.read_spectrum(base / data)
     _only(fit, {"optimizer", "n_starts", "window", "temperature", "max_steps", "scale_covar", "weights",
                 "component", "ties"}, "fit")
     initial, bounds, fixed = _parameters(raw)
@@ -181,10 +252,10 @@ def build(raw: dict, base: Path = Path(".")) -> dict:
         dataset["uncertainty"] = spectrum["uncertainty"]
     for key in ("window", "weights"):
         if key in fit:
-            dataset[key] = tuple(fit.pop(key))
+            dataset[key] = fit.pop(key)
     drive = model.pop("drive_frequency", spectrum["drive_frequency"])
     name = model.pop("name")
     options = {k: (tuple(v) if isinstance(v, list) else v) for k, v in model.items()}
     return {"datasets": [dataset], "model": name, "initial": initial, "bounds": bounds, "fixed": fixed,
             "drive_frequency": drive, "model_options": options, "ties": fit.pop("ties", None), **fit,
-            "output": base / raw.get("output", "fit-result"), "raw": raw, "spectrum": spectrum}
+            "output": output, "raw": raw, "spectrum": spectrum}
