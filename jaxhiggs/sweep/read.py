@@ -86,7 +86,7 @@ def open_sweep(path):
     """Open a sweep store as an ``xarray.Dataset`` with one dimension per grid axis (see :func:`jaxhiggs.sweep`).
 
     A missing or damaged metadata file (``zarr.json``, ``<array>/zarr.json``) is restored from the
-    store's copy (``jaxhiggs_sweep.json``) and named in a warning.  Every chunk is verified against its recorded digest: a chunk whose files are missing or
+    store's copy (``jaxhiggs_copy/zarr.json``) and named in a warning.  Every chunk is verified against its recorded digest: a chunk whose files are missing or
     corrupt counts as not computed (``computed`` False, data NaN) and is named, with its files,
     in the attribute ``damaged_chunks`` and in a warning; ``sweep`` with the same arguments
     recomputes exactly those chunks.

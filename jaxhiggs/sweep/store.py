@@ -19,8 +19,8 @@ Layout (flat over the executed point order, one Zarr chunk per sweep chunk):
 * ``chunk_done`` (chunk,): set last;
 * attribute ``jaxhiggs_sweep``: JSON with the fingerprint, axes, chunk size and the
   full parameter record;
-* ``jaxhiggs_sweep.json`` (not a Zarr node): a second copy of the record and of every
-  metadata file (``zarr.json``, ``<array>/zarr.json``), written atomically at creation and
+* group ``jaxhiggs_copy`` (an empty Zarr group; xarray ignores it): its attributes are a second copy of the
+  record and of every metadata file (``zarr.json``, ``<array>/zarr.json``), written atomically at creation and
   never changed.  A deleted, truncated or replaced metadata file is restored from it
   (:func:`repair`, the restored file named), so the store is still recognised and resumed;
 * ``jaxhiggs_sweep.lock`` while a sweep writes (:func:`locked`): PID and host of the writer.
@@ -36,8 +36,7 @@ written atomically by Zarr (temporary file + rename).  A path that exists and is
 jaxhiggs store (a file, a folder with anything in it, another Zarr store) is refused
 and never written to or deleted.
 
-``xarray.open_zarr(path)`` gives the raw flat view (unverified; Zarr warns that
-``jaxhiggs_sweep.json`` is not part of the hierarchy: harmless);
+``xarray.open_zarr(path)`` gives the raw flat view (unverified);
 :func:`jaxhiggs.sweep.open_sweep` verifies and reshapes it to one dimension per grid axis.
 """
 
@@ -59,9 +58,12 @@ import numpy as np
 from .._validate import InputError
 
 ATTR = "jaxhiggs_sweep"
-MANIFEST = "jaxhiggs_sweep.json"  # second copy of the record and of every metadata file
+#: second copy of the record and of every metadata file, kept as the attributes of a Zarr group node so that
+#: Zarr and xarray see a (harmless, empty) subgroup instead of warning about an unknown file
+MANIFEST_NODE = "jaxhiggs_copy"
+MANIFEST = f"{MANIFEST_NODE}/zarr.json"
 LOCK = "jaxhiggs_sweep.lock"  # held (PID, host) while a sweep writes the store
-_OWN_FILES = (MANIFEST, LOCK)
+_OWN_FILES = (LOCK,)
 log = logging.getLogger("jaxhiggs.sweep")
 _CREATING = ".jaxhiggs-creating-"  # infix of the temporary directory a store is built in
 _BOOKKEEPING = ("chunk_done", "chunk_digest", "time", "band")
@@ -118,7 +120,7 @@ def _fill(dtype) -> object:
 
 def exists(path) -> bool:
     """True if ``path`` is a directory holding a Zarr store (``zarr.json``, jaxhiggs or not) or the copy
-    of a jaxhiggs store's metadata (``jaxhiggs_sweep.json``: a store whose root metadata are damaged)."""
+    of a jaxhiggs store's metadata (``jaxhiggs_copy/zarr.json``: a store whose root metadata are damaged)."""
     return (Path(path) / "zarr.json").is_file() or (Path(path) / MANIFEST).is_file()
 
 
@@ -158,7 +160,8 @@ def check_target(path) -> bool:
 
 def _manifest(path: Path) -> dict | None:
     """The store's copy of its metadata (None if missing or unreadable)."""
-    content = _read_json(Path(path) / MANIFEST)
+    node = _read_json(Path(path) / MANIFEST)
+    content = node.get("attributes") if isinstance(node, dict) else None
     if isinstance(content, dict) and isinstance(content.get("record"), dict) and isinstance(
             content.get("metadata"), dict) and "zarr.json" in content["metadata"]:
         return content
@@ -186,7 +189,7 @@ def read_record(path) -> dict:
     """The ``jaxhiggs_sweep`` record of a store (raises if ``path`` is not a sweep store).
 
     The root ``zarr.json`` holds it; if that file is missing or damaged, the copy in
-    ``jaxhiggs_sweep.json`` is used (nothing is written here: :func:`repair` restores the file).
+    ``jaxhiggs_copy/zarr.json`` is used (nothing is written here: :func:`repair` restores the file).
     """
     p = Path(path)
     if p.exists() and not p.is_dir():
@@ -212,7 +215,7 @@ def read_record(path) -> dict:
 def _metadata(path: Path) -> dict:
     """Every readable metadata file of the store: {"zarr.json": …, "<array>/zarr.json": …}."""
     out = {}
-    for file in [path / "zarr.json"] + sorted(path.glob("*/zarr.json")):
+    for file in [path / "zarr.json"] + sorted(f for f in path.glob("*/zarr.json") if f.parent.name != MANIFEST_NODE):
         content = _read_json(file)
         if isinstance(content, dict):
             out[str(file.relative_to(path))] = content
@@ -230,12 +233,13 @@ def _bookkeeping_metadata(n_chunks: int, dtype, fill) -> dict:
 
 
 def _write_manifest(path: Path, record: dict) -> None:
-    _write_json_atomic(path / MANIFEST, {"jaxhiggs_sweep_manifest": 1, "record": record,
-                                         "metadata": _metadata(path)})
+    (path / MANIFEST_NODE).mkdir(exist_ok=True)
+    _write_json_atomic(path / MANIFEST, {"zarr_format": 3, "node_type": "group", "attributes": {
+        "jaxhiggs_sweep_manifest": 1, "record": record, "metadata": _metadata(path)}})
 
 
 def repair(path) -> list[str]:
-    """Restore every missing or damaged metadata file of a store from its copy (``jaxhiggs_sweep.json``);
+    """Restore every missing or damaged metadata file of a store from its copy (``jaxhiggs_copy/zarr.json``);
     returns one line per file repaired, naming it.  Chunk files are never touched: a restored array's
     chunks count as done only if they still match their recorded digests (:func:`verify`).
 
