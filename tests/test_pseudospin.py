@@ -404,6 +404,9 @@ def test_the_phase_oscillation_drives_the_small_gap_through_its_square_root_higg
     assert all(s["correlation"] < 0.3 and 0.0 <= free < 0.03 for _, s, free in rows), rows
 
 
+# slow: it checks the benchmark's analysis of stored finite-q records (no model is run here), ~5–7 s of the
+# default run's budget better spent on model checks
+@pytest.mark.slow
 def test_the_finite_q_fig5bdf_ringing_splits_into_the_edge_drive_and_the_higgs_ringing():
     """Which line carries Krull's Fig. 5b,d,f ringing in the finite-momentum model (v = 0.015, q₀ = 1.6e-4 nm⁻¹):
     the stored 22 ps records of leggett_excitation.py's scan ``fig5b015long`` (rows dk = 8e-5), split as in the
@@ -471,6 +474,9 @@ def test_the_leggett_oscillation_decays_by_creating_small_gap_pairs_at_twice_its
     assert 0 < per_rad2[2] < 0.1 * per_rad2[0], per_rad2
 
 
+# slow: it checks the benchmark's analysis of stored finite-q records (no model is run here), ~5–7 s of the
+# default run's budget better spent on model checks
+@pytest.mark.slow
 def test_the_finite_momentum_records_phase_oscillation_decays_at_the_golden_rules_rate():
     """The same channel on the finite-momentum model (benchmarks/leggett_damping.py --finite-q; analysis of the two
     stored 18 ps records, ``--finite-q-run``, 33 and 40 min each on one core): Krull's pump at |A₀| = 6e-8 / 8e-8,
