@@ -252,15 +252,13 @@ def example(name: str) -> str:
 
 
 # ----------------------------------------------------------------------------- loading
-def load(path) -> dict:
-    """Parse and validate a TOML run configuration; returns the built objects and the raw table.
-
-    Every error (unreadable file, invalid TOML, unknown or ill-typed key) is a ValueError or
-    FileNotFoundError whose message starts with the file name.
-    """
+def load_toml(path, build, what: str = "configuration", errors=(ValueError, TypeError, FileNotFoundError)) -> dict:
+    """``build(raw_table, base=folder of the file)`` of a TOML file; every error (missing file, invalid TOML,
+    not UTF-8, and the ``errors`` that ``build`` raises) is a ValueError or FileNotFoundError whose message starts
+    with the file name.  Shared by run and fit configurations."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such configuration file")
+        raise FileNotFoundError(f"{path}: no such {what} file")
     try:
         with open(path, "rb") as fh:
             raw = tomllib.load(fh)
@@ -270,8 +268,17 @@ def load(path) -> dict:
         raise ValueError(f"{path}: not a UTF-8 text file ({err})") from None
     try:
         return build(raw, base=path.parent)
-    except (ValueError, TypeError, FileNotFoundError) as err:
+    except errors as err:
         raise ValueError(f"{path}: {err}") from err
+
+
+def load(path) -> dict:
+    """Parse and validate a TOML run configuration; returns the built objects and the raw table.
+
+    Every error (unreadable file, invalid TOML, unknown or ill-typed key) is a ValueError or
+    FileNotFoundError whose message starts with the file name.
+    """
+    return load_toml(path, build)
 
 
 def build(raw: dict, base: Path = Path(".")) -> dict:

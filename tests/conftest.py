@@ -19,3 +19,19 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+class ReachedCompiledSolve(Exception):
+    """Raised by the ``no_compiled_solve`` stub: the call got past every input check to the compiled solve."""
+
+
+@pytest.fixture
+def no_compiled_solve(monkeypatch):
+    """``simulate``'s compiled solve replaced by a stub that raises :class:`ReachedCompiledSolve`: whatever is
+    refused with this fixture in place is refused before compiling."""
+    import jaxhiggs.solve as solve_module
+
+    def stub(*args, **kwargs):
+        raise ReachedCompiledSolve
+
+    monkeypatch.setattr(solve_module, "_solve_jit", stub)

@@ -18,6 +18,8 @@ import jaxhiggs as jh
 from jaxhiggs import fit, spectra
 from jaxhiggs._validate import InputError
 
+from conftest import ReachedCompiledSolve
+
 T = np.linspace(0.0, 3.0, 61)  # ps
 PULSE = jh.GaussianPulse(5.0, 1.0, 0.2, 1.0)
 WT = np.linspace(0.0, 2.0, 41)
@@ -380,19 +382,6 @@ def test_valid_edge_inputs_still_accepted():
     assert SolverOptions(max_steps=1e6).max_steps == 1_000_000
 
 
-class _ReachedCompiledSolve(Exception):
-    pass
-
-
-@pytest.fixture
-def no_compiled_solve(monkeypatch):
-    """``simulate``'s compiled solve replaced by a stub that raises: what is refused is refused before compiling."""
-    import jaxhiggs.solve as solve_module
-
-    def stub(*args, **kwargs):
-        raise _ReachedCompiledSolve
-
-    monkeypatch.setattr(solve_module, "_solve_jit", stub)
 
 
 # audit items 1, 2 and 4: NumPy/JAX option values (only tracers skip checks), max_steps beyond JAX's integers,
@@ -432,7 +421,7 @@ def test_solver_options_and_times_refused_before_compilation(no_compiled_solve, 
                          ids=["np-tolerances", "np32-dt", "np-bool", "max-steps-bound"])
 def test_valid_numpy_options_reach_the_solve(no_compiled_solve, options):
     """The checks refuse by value, not by type: valid NumPy/JAX scalars pass (the stub then raises)."""
-    with pytest.raises(_ReachedCompiledSolve):
+    with pytest.raises(ReachedCompiledSolve):
         jh.simulate(MODEL(), jh.NoDrive(), np.linspace(0.0, 1.0, 11), **options)
 
 

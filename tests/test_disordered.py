@@ -14,6 +14,7 @@ from jaxhiggs import units
 from jaxhiggs.equilibrium import solve_gap_equation
 from jaxhiggs.models.disordered import DisorderedPseudospin
 
+from conftest import ReachedCompiledSolve
 from fixed_step import rk4_gap_trace
 from jaxhiggs.response.schmid_higgs import quench_response
 from jaxhiggs.solve import SolverOptions, solve
@@ -231,19 +232,9 @@ def test_matches_numpy_twin():
 # audit item 8: quenches outside lax_asymptotic_gap's range e^(−π/2) < Δ0/Δf < e^(π/2) were not refused (Δ_s silently
 # became the bisection bound 1.3e-9 meV, or the solve diverged blaming the field; called directly, the temperature).
 # For Δ0 = 1 meV the final gap must lie in (0.2079, 4.810) meV.
-class _ReachedCompiledSolve(Exception):
-    pass
-
-
 @pytest.fixture
-def small_dp(monkeypatch):
+def small_dp(no_compiled_solve):
     """A small model, and simulate's compiled solve replaced by a stub that raises (refusals come before it)."""
-    import jaxhiggs.solve as solve_module
-
-    def stub(*args, **kwargs):
-        raise _ReachedCompiledSolve
-
-    monkeypatch.setattr(solve_module, "_solve_jit", stub)
     return _warm_dp()
 
 
@@ -275,7 +266,7 @@ def test_quench_outside_range_refused_before_solving(small_dp, quench, pattern):
 @pytest.mark.parametrize("quench", [jh.Quench(final_gap=0.21, time=0.5), jh.Quench(final_gap=4.8, time=0.5),
                                     jh.Quench(coupling_scale=1.05, time=0.5)], ids=["low-edge", "high-edge", "scale"])
 def test_quench_inside_range_reaches_the_solve(small_dp, quench):
-    with pytest.raises(_ReachedCompiledSolve):
+    with pytest.raises(ReachedCompiledSolve):
         jh.simulate(small_dp, quench, np.linspace(0.0, 3.0, 31))
 
 

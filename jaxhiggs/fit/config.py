@@ -43,7 +43,6 @@ Raw THz time traces instead of σ(ω) (see :func:`build_traces`)::
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from .. import io
@@ -105,20 +104,9 @@ def load(path) -> dict:
     Every error (missing or unreadable file, invalid TOML, unknown or ill-typed key, unreadable data file) is a
     ValueError or FileNotFoundError whose message starts with the file name.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such fit configuration file")
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise ValueError(f"{path}: invalid TOML: {err}") from None
-    except UnicodeDecodeError as err:
-        raise ValueError(f"{path}: not a UTF-8 text file ({err})") from None
-    try:
-        return build(raw, base=path.parent)
-    except (ValueError, FileNotFoundError) as err:  # InputError is a ValueError
-        raise ValueError(f"{path}: {err}") from err
+    from ..config import load_toml
+
+    return load_toml(path, build, "fit configuration", (ValueError, FileNotFoundError))  # InputError is a ValueError
 
 
 def _parameters(raw: dict):
