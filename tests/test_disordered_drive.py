@@ -351,3 +351,15 @@ def test_a_sweep_over_the_scattering_rate_equals_its_runs():
     with pytest.raises(ValueError, match=r"unknown grid parameter 'magnetic_rate'"):
         jh.sweep(jh.models.CleanPseudospin(jh.materials.single_band(1.3, 20.0), 64), jh.Quench(final_gap=1.2), times,
                  {"magnetic_rate": rates}, progress=False)
+
+
+def test_a_traced_coupling_scale_quench_builds_its_arguments():
+    """Under jit (a traced coupling_scale, as in the fixed-step RK4 tests) the quench-range check is skipped, not
+    crashed: building the refusal's name showed the traced value (TracerArrayConversionError; found by the slow
+    coupling-step test).  The traced final gap equals the concrete one."""
+    import jax
+
+    model = DisorderedPseudospin(jh.materials.single_band(1.0, 5.0), 64)
+    traced = jax.jit(lambda c: model.arguments(jh.Quench(coupling_scale=c))["final_gap"])(1.02)
+    concrete = model.arguments(jh.Quench(coupling_scale=1.02))["final_gap"]
+    assert float(concrete) > 1.02 and float(traced) == pytest.approx(float(concrete), rel=1e-12)

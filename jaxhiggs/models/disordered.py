@@ -373,8 +373,12 @@ class DisorderedPseudospin(Model):
         u_cl_i = self.clean_coupling(d0)
         u_cl_f = quench.final_couplings(jnp.atleast_2d(u_cl_i), jnp.atleast_1d(d0), self.material.v,
                                         lambda g: pair_sum(g, rep.energies, rep.weights, 0.0))[0, 0]
-        name = "final_gap" if quench.final_gap is not None else \
-            f"final gap Δ_f (from coupling_scale = {show(quench.coupling_scale)})"
+        if quench.final_gap is not None:
+            name = "final_gap"
+        elif is_concrete(quench.coupling_scale):  # (a traced quench, e.g. inside jit, is not checked: no value)
+            name = f"final gap Δ_f (from coupling_scale = {show(quench.coupling_scale)})"
+        else:
+            name = "final gap Δ_f (from coupling_scale)"
         try:
             d1 = solve_gap_equation(jnp.atleast_2d(u_cl_f), rep.energies, rep.weights, 0.0, jnp.atleast_1d(d0))[0]
         except InputError:
